@@ -1,0 +1,5 @@
+#include "app/main_entry.hpp"
+
+namespace cmon::app {
+int main_entry(int, char**) { return 0; }
+}  // namespace cmon::app

@@ -1,0 +1,141 @@
+// The immutable snapshot every stage after collection reads. Plain value types, std only.
+// Units are in the names; std::optional marks what a source may not report (missing is not zero).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cmon::model {
+
+using Clock = std::chrono::system_clock;
+using TimePoint = Clock::time_point;
+
+// Aggregate CPU time counters from /proc/stat, in clock ticks (USER_HZ).
+struct CpuTimes {
+    std::uint64_t busy_ticks = 0;   // user+nice+system+irq+softirq+steal
+    std::uint64_t total_ticks = 0;  // busy + idle + iowait
+};
+
+struct LoadAverage {
+    double one = 0;
+    double five = 0;
+    double fifteen = 0;
+};
+
+struct Filesystem {
+    std::string mount_point;
+    std::string device;
+    std::string fs_type;
+    std::uint64_t total_bytes = 0;
+    std::uint64_t used_bytes = 0;
+    std::uint64_t available_bytes = 0;  // to unprivileged users (what `df` shows as Avail)
+};
+
+// Monotonic byte counters plus the rate derived from the previous sample (empty until two samples).
+struct ByteCounter {
+    std::uint64_t bytes_total = 0;
+    std::optional<double> bytes_per_second;
+};
+
+struct HostStats {
+    std::string hostname;
+    std::string primary_ipv4 = "127.0.0.1";
+    unsigned cpu_count = 0;
+    CpuTimes cpu_times;
+    std::optional<double> cpu_busy_percent;  // all CPUs, over the last interval, 0..100
+    std::uint64_t memory_total_bytes = 0;
+    std::uint64_t memory_available_bytes = 0;
+    std::uint64_t memory_used_bytes = 0;  // total - available
+    std::uint64_t swap_total_bytes = 0;
+    std::uint64_t swap_used_bytes = 0;
+    std::optional<LoadAverage> load;
+    std::optional<double> uptime_seconds;
+    std::vector<Filesystem> filesystems;
+    ByteCounter network_rx;  // all physical-ish interfaces except loopback
+    ByteCounter network_tx;
+    ByteCounter disk_read;   // whole disks only (no partitions)
+    ByteCounter disk_write;
+};
+
+struct ContainerStats {
+    std::string id;        // full 64-hex id
+    std::string short_id;  // first 12 hex
+    std::string name;      // without the leading '/'
+    std::string image;
+    std::string state;     // "running", ...
+    std::optional<TimePoint> started_at;
+    std::map<std::string, std::string> labels;  // allowlisted labels only
+    std::optional<int> init_pid;                // host pid of the container's init process
+
+    std::optional<std::uint64_t> cpu_time_ns_total;
+    std::optional<double> cpu_percent;  // percent of one core, may exceed 100
+    std::optional<std::uint64_t> memory_usage_bytes;        // raw cgroup usage (incl. cache)
+    std::optional<std::uint64_t> memory_working_set_bytes;  // usage - inactive file (what docker stats shows)
+    std::optional<std::uint64_t> memory_limit_bytes;        // empty when unlimited
+    std::optional<std::uint64_t> pids;
+    std::optional<ByteCounter> network_rx;
+    std::optional<ByteCounter> network_tx;
+    std::optional<ByteCounter> block_read;
+    std::optional<ByteCounter> block_write;
+
+    std::vector<unsigned> gpus_assigned;  // from DeviceRequests / NVIDIA_VISIBLE_DEVICES
+    bool all_gpus_assigned = false;       // "all"
+};
+
+struct GpuDevice {
+    unsigned index = 0;
+    std::string name;
+    std::string uuid;
+    bool lost = false;  // fell off the bus / errors; other fields may be empty
+    std::optional<unsigned> utilization_percent;
+    std::optional<unsigned> memory_utilization_percent;
+    std::optional<std::uint64_t> memory_used_bytes;
+    std::optional<std::uint64_t> memory_total_bytes;
+    std::optional<unsigned> temperature_celsius;
+    std::optional<unsigned> power_draw_milliwatts;
+    std::optional<unsigned> power_limit_milliwatts;
+    std::optional<unsigned> fan_percent;
+    std::optional<bool> mig_enabled;
+};
+
+struct GpuProcess {
+    unsigned pid = 0;  // host pid
+    unsigned gpu_index = 0;
+    std::optional<std::uint64_t> memory_used_bytes;
+    std::optional<unsigned> sm_percent;
+    std::string type = "compute";  // "compute", "graphics", "compute+graphics"
+    // Attribution (filled by attribution/):
+    std::optional<std::string> container_id;  // full id; empty = host process
+    std::optional<unsigned> container_pid;    // pid inside the container's pid namespace
+    bool process_exists = true;               // false: pid gone but memory still held
+    std::optional<std::string> command;       // only with --show-cmdline
+    std::optional<TimePoint> idle_since;      // idle GPU holder since
+};
+
+struct SourceHealth {
+    std::string name;  // "host", "docker", "gpu", ...
+    bool ok = true;
+    std::string error;  // human-readable, empty when ok
+    std::optional<TimePoint> last_success;
+};
+
+struct Snapshot {
+    std::uint64_t sequence = 0;
+    TimePoint time{};
+    std::chrono::steady_clock::time_point monotonic{};  // for rate computation
+    std::string note;
+    HostStats host;
+    std::vector<ContainerStats> containers;  // running containers
+    std::vector<GpuDevice> gpus;             // index order
+    std::vector<GpuProcess> gpu_processes;
+    std::vector<SourceHealth> sources;
+};
+
+using SnapshotPtr = std::shared_ptr<const Snapshot>;
+
+}  // namespace cmon::model

@@ -1,0 +1,40 @@
+// Reads one container's cgroup files (v1, v2 and hybrid; cgroupfs and systemd layouts). I/O lives here;
+// the text formats are parsed by the pure functions in cgroup_parser.hpp.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "sources/host_paths.hpp"
+
+namespace cmon::sources {
+
+struct CgroupStats {
+    std::optional<std::uint64_t> cpu_time_ns_total;
+    std::optional<std::uint64_t> memory_usage_bytes;        // raw usage, page cache included
+    std::optional<std::uint64_t> memory_working_set_bytes;  // usage - inactive file, as `docker stats`
+    std::optional<std::uint64_t> memory_limit_bytes;        // nullopt when unlimited
+    std::optional<std::uint64_t> pids;
+    std::optional<std::uint64_t> block_read_bytes_total;
+    std::optional<std::uint64_t> block_write_bytes_total;
+    bool found = false;  // false: no cgroup directory for this container was reachable
+};
+
+enum class CgroupVersion { v1, v2, hybrid, none };
+
+class CgroupReader {
+public:
+    explicit CgroupReader(HostPaths paths);
+    CgroupVersion version() const { return version_; }
+    // Locates the container's cgroup through /proc/<init_pid>/cgroup when given, else the known docker
+    // paths (cgroupfs "/docker/<id>", systemd "system.slice/docker-<id>.scope"), and reads its stats.
+    // A container that vanished mid-read gives found == false, never an exception.
+    CgroupStats read_container(const std::string& container_id, std::optional<int> init_pid) const;
+
+private:
+    HostPaths paths_;
+    CgroupVersion version_;
+};
+
+}  // namespace cmon::sources

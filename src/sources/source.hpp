@@ -1,0 +1,22 @@
+// One collection unit. The sampler calls collect() once per tick on its own thread, catches whatever it
+// throws (util::Error with a sysadmin-readable message) and records it in the snapshot's source health,
+// so one broken source never stops the others.
+#pragma once
+
+#include <string_view>
+
+#include "model/snapshot.hpp"
+
+namespace cmon::sources {
+
+class Source {
+public:
+    virtual ~Source() = default;
+    // Stable short name used in SourceHealth, /healthz and *_source_up ("host", "docker", "gpu").
+    virtual std::string_view name() const = 0;
+    // Fills this source's part of the draft snapshot. Counters only: rates are derived by the sampler.
+    // Sources that run after others (attribution) may read what earlier sources put in the draft.
+    virtual void collect(model::Snapshot& draft) = 0;
+};
+
+}  // namespace cmon::sources
