@@ -1,6 +1,39 @@
 #include "exporters/health_exporter.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include "exporters/format.hpp"
+
 namespace cmon::exporters {
-std::string to_health_json(const model::Snapshot*, bool) { return "{}"; }
+
 bool healthy(const model::Snapshot* snapshot) { return snapshot != nullptr; }
+
+std::string to_health_json(const model::Snapshot* snapshot, bool paused) {
+    nlohmann::ordered_json root;
+    if (snapshot == nullptr) {
+        root["status"] = "starting";
+        root["paused"] = paused;
+        root["sources"] = nlohmann::ordered_json::array();
+        return root.dump();
+    }
+    bool all_ok = true;
+    nlohmann::ordered_json sources = nlohmann::ordered_json::array();
+    for (const auto& source : snapshot->sources) {
+        nlohmann::ordered_json entry;
+        entry["name"] = source.name;
+        entry["ok"] = source.ok;
+        if (!source.ok) entry["error"] = source.error;
+        if (source.last_success) entry["last_success"] = rfc3339_utc(*source.last_success);
+        all_ok = all_ok && source.ok;
+        sources.push_back(std::move(entry));
+    }
+    // "degraded" still answers 200: the monitor itself works and says what is missing.
+    root["status"] = all_ok ? "ok" : "degraded";
+    root["paused"] = paused;
+    root["sequence"] = snapshot->sequence;
+    root["time"] = rfc3339_utc(snapshot->time);
+    root["sources"] = std::move(sources);
+    return root.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace cmon::exporters
