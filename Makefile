@@ -1,0 +1,58 @@
+# The README's two commands: `make run` and `make test`. Each installs what it needs first.
+BUILD_DIR ?= build
+ASAN_DIR  ?= build-asan
+PORT      ?= 727
+ARGS      ?=
+# Warnings are errors in CI (CI=true) and warnings elsewhere.
+WERROR    ?= $(if $(CI),ON,OFF)
+JOBS      ?= $(shell nproc)
+
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_DIR ?= $(HOME)/.cache/ccache
+
+CMAKE_FLAGS = -G Ninja -DCMON_WERROR=$(WERROR)
+
+.PHONY: all deps test-deps build build-asan run test unit bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh build
+
+test-deps:
+	@scripts/install-deps.sh test
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+$(ASAN_DIR)/build.ninja:
+	cmake -S . -B $(ASAN_DIR) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DCMON_SANITIZE=ON -DCMON_BUILD_BENCH=OFF
+
+# Builds only (no installs): the binary is build/container-monitor.
+build: $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+build-asan: $(ASAN_DIR)/build.ninja
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+
+# Sets up, builds and starts the dashboard on the default port (727 needs root: `make run PORT=8727`).
+run: deps
+	@$(MAKE) --no-print-directory build
+	./$(BUILD_DIR)/container-monitor --port $(PORT) $(ARGS)
+
+# Sets up, builds and runs every test: the whole suite on the normal build, then the unit tests again
+# under AddressSanitizer + UndefinedBehaviorSanitizer.
+test: test-deps
+	@$(MAKE) --no-print-directory build build-asan
+	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -L unit -j $(JOBS)
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+unit: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L unit -j $(JOBS)
+
+bench: build
+	./$(BUILD_DIR)/bench/bench_host_sample
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

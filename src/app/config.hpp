@@ -1,0 +1,57 @@
+// Every setting of container-monitor with its default: the one place defaults live. Parsing (flags and
+// CMON_<NAME> environment variables, the flag winning) is in config_parser.cpp, the only CLI11 unit.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cmon::app {
+
+enum class Command { serve, version, help, exit_ok };
+
+struct Config {
+    Command command = Command::serve;
+
+    // HTTP
+    std::string bind = "0.0.0.0";
+    std::uint16_t port = 727;  // as the tool this replaces
+
+    // Sampling
+    double interval_seconds = 1.0;       // between samples; fractions allowed
+    double idle_pause_seconds = 30.0;    // without any client, collection pauses; 0 = never
+
+    // Page
+    std::string title = "Container Monitor";
+    std::string note;       // free text shown on the page and in /query "note"
+    std::string note_file;  // re-read when it changes; wins over note
+
+    // Where the host is (a containerized monitor points these at the host's mounts)
+    std::string proc_root = "/proc";
+    std::string sys_root = "/sys";
+    std::string cgroup_root;  // empty: <sys-root>/fs/cgroup
+
+    // Docker
+    std::string docker_host;  // empty: DOCKER_HOST, else unix:///var/run/docker.sock
+    std::vector<std::string> labels;  // container labels allowed to be shown; none by default
+
+    // GPUs
+    std::string nvml_library = "libnvidia-ml.so.1";
+    double idle_gpu_memory_gib = 1.0;   // a process holding more than this ...
+    double idle_gpu_after_seconds = 600; // ... with SM ~0 for this long is an idle GPU holder
+
+    std::string log_level = "info";
+};
+
+// Parses argv. Returns the config, or throws ConfigError with one line fit for stderr. --help and
+// --version print their text to stdout and come back as Command::exit_ok.
+Config parse_config(int argc, char** argv);
+
+struct ConfigError : std::exception {
+    explicit ConfigError(std::string text) : message(std::move(text)) {}
+    const char* what() const noexcept override { return message.c_str(); }
+    std::string message;
+};
+
+}  // namespace cmon::app

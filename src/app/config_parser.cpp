@@ -1,0 +1,98 @@
+// The only translation unit that includes CLI11 (about 5 s to compile: keep it alone).
+#include <CLI/CLI.hpp>
+
+#include <cmath>
+#include <iostream>
+
+#include "app/config.hpp"
+#include "app/version.hpp"
+
+namespace cmon::app {
+
+namespace {
+
+void add_options(CLI::App& cli, Config& c) {
+    auto env = [](const char* name) { return std::string("CMON_") + name; };
+    cli.add_option("--bind", c.bind, "Address to listen on")->envname(env("BIND"))->capture_default_str();
+    cli.add_option("--port", c.port, "TCP port (727 needs root; use e.g. --port 8727 otherwise)")
+        ->envname(env("PORT"))
+        ->capture_default_str();
+    cli.add_option("--interval", c.interval_seconds, "Seconds between samples (fractions allowed)")
+        ->envname(env("INTERVAL"))
+        ->check(CLI::Range(0.05, 3600.0))
+        ->capture_default_str();
+    cli.add_option("--idle-pause", c.idle_pause_seconds,
+                   "Seconds without any client after which collection pauses (0 = never pause)")
+        ->envname(env("IDLE_PAUSE"))
+        ->check(CLI::Range(0.0, 1e7))
+        ->capture_default_str();
+    cli.add_option("--title", c.title, "Page title")->envname(env("TITLE"))->capture_default_str();
+    cli.add_option("--note", c.note, "Administrator's note shown on the page")->envname(env("NOTE"));
+    cli.add_option("--note-file", c.note_file, "File whose text is the note (re-read when it changes)")
+        ->envname(env("NOTE_FILE"));
+    cli.add_option("--proc-root", c.proc_root, "Where the host's /proc is mounted")
+        ->envname(env("PROC_ROOT"))
+        ->capture_default_str();
+    cli.add_option("--sys-root", c.sys_root, "Where the host's /sys is mounted")
+        ->envname(env("SYS_ROOT"))
+        ->capture_default_str();
+    cli.add_option("--cgroup-root", c.cgroup_root, "Where the host's cgroup tree is (default <sys-root>/fs/cgroup)")
+        ->envname(env("CGROUP_ROOT"));
+    cli.add_option("--docker-host", c.docker_host,
+                   "Docker endpoint: unix:///path, tcp://host:port (default: $DOCKER_HOST, else the local socket)")
+        ->envname(env("DOCKER_HOST"));
+    cli.add_option("--labels", c.labels, "Container labels that may be shown (comma-separated; none by default)")
+        ->envname(env("LABELS"))
+        ->delimiter(',');
+    cli.add_option("--nvml-library", c.nvml_library, "Path or name of the NVML library")
+        ->envname(env("NVML_LIBRARY"))
+        ->capture_default_str();
+    cli.add_option("--idle-gpu-memory", c.idle_gpu_memory_gib,
+                   "GiB of GPU memory above which an SM-idle process counts as an idle holder")
+        ->envname(env("IDLE_GPU_MEMORY"))
+        ->check(CLI::Range(0.0, 1e6))
+        ->capture_default_str();
+    cli.add_option("--idle-gpu-after", c.idle_gpu_after_seconds, "Seconds of SM ~0 before a holder is marked idle")
+        ->envname(env("IDLE_GPU_AFTER"))
+        ->check(CLI::Range(0.0, 1e8))
+        ->capture_default_str();
+    cli.add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off")
+        ->envname(env("LOG_LEVEL"))
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+        ->capture_default_str();
+}
+
+}  // namespace
+
+Config parse_config(int argc, char** argv) {
+    Config config;
+    CLI::App cli{"container-monitor: live host, container and GPU monitor for shared servers", "container-monitor"};
+    cli.set_version_flag("--version", std::string("container-monitor ") + kVersion);
+    cli.fallthrough();
+    add_options(cli, config);
+    cli.add_subcommand("serve", "Collect and serve the dashboard, /query, /healthz (the default)")->fallthrough();
+    cli.require_subcommand(0, 1);
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        std::cout << cli.help();
+        config.command = Command::exit_ok;
+        return config;
+    } catch (const CLI::CallForAllHelp&) {
+        std::cout << cli.help("", CLI::AppFormatMode::All);
+        config.command = Command::exit_ok;
+        return config;
+    } catch (const CLI::CallForVersion&) {
+        std::cout << "container-monitor " << kVersion << "\n";
+        config.command = Command::exit_ok;
+        return config;
+    } catch (const CLI::ParseError& e) {
+        std::string text = e.what();
+        while (!text.empty() && (text.back() == '\n' || text.back() == '.')) text.pop_back();
+        throw ConfigError(text + " (see --help)");
+    }
+    if (!std::isfinite(config.interval_seconds)) throw ConfigError("--interval: not a number (see --help)");
+    return config;
+}
+
+}  // namespace cmon::app
