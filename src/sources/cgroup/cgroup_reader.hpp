@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "sources/cgroup/cgroup_mounts.hpp"
 #include "sources/host_paths.hpp"
 
 namespace cmon::sources {
@@ -21,12 +22,12 @@ struct CgroupStats {
     bool found = false;  // false: no cgroup directory for this container was reachable
 };
 
-enum class CgroupVersion { v1, v2, hybrid, none };
-
 class CgroupReader {
 public:
     explicit CgroupReader(HostPaths paths);
     CgroupVersion version() const { return version_; }
+    // Where each controller was found at construction (detection happens once).
+    const CgroupMounts& mounts() const { return mounts_; }
     // Locates the container's cgroup through /proc/<init_pid>/cgroup when given, else the known docker
     // paths (cgroupfs "/docker/<id>", systemd "system.slice/docker-<id>.scope"), and reads its stats.
     // A container that vanished mid-read gives found == false, never an exception.
@@ -34,6 +35,7 @@ public:
 
 private:
     HostPaths paths_;
+    CgroupMounts mounts_;
     CgroupVersion version_;
 };
 

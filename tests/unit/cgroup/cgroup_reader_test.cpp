@@ -1,0 +1,237 @@
+// CgroupReader over the checked-in trees in tests/fixtures/cgroup (see its README) and small temporary trees
+// for the cases a fixture cannot hold (a container vanishing, odd values).
+#include "sources/cgroup/cgroup_reader.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace cmon::sources {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kId = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+const std::string kCustomParentId = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+
+HostPaths fixture(const fs::path& tree) {
+    const fs::path root = fs::path(CMON_FIXTURES_DIR) / "cgroup" / tree;
+    HostPaths paths;
+    paths.proc = root / "proc";
+    paths.sys = root / "sys";
+    paths.cgroup_root = root / "sys" / "fs" / "cgroup";
+    return paths;
+}
+
+// A scratch copy of a fixture tree (or an empty one), removed at the end of the test.
+class TempTree {
+public:
+    TempTree() {
+        root_ = fs::temp_directory_path() /
+                ("cmon-cgroup-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+        fs::create_directories(root_);
+    }
+    explicit TempTree(const fs::path& fixture_tree) : TempTree() {
+        fs::copy(fs::path(CMON_FIXTURES_DIR) / "cgroup" / fixture_tree, root_, fs::copy_options::recursive);
+    }
+    ~TempTree() {
+        std::error_code ec;
+        fs::remove_all(root_, ec);
+    }
+    TempTree(const TempTree&) = delete;
+    TempTree& operator=(const TempTree&) = delete;
+
+    HostPaths paths() const {
+        HostPaths paths;
+        paths.proc = root_ / "proc";
+        paths.cgroup_root = root_ / "sys" / "fs" / "cgroup";
+        return paths;
+    }
+    fs::path cgroup(const fs::path& relative) const { return root_ / "sys" / "fs" / "cgroup" / relative; }
+    void write(const fs::path& relative_to_cgroup_root, const std::string& text) const {
+        const fs::path file = cgroup(relative_to_cgroup_root);
+        fs::create_directories(file.parent_path());
+        std::ofstream(file) << text;
+    }
+
+private:
+    static inline int counter_ = 0;
+    fs::path root_;
+};
+
+TEST(CgroupReader, DetectsVersions) {
+    EXPECT_EQ(CgroupReader(fixture("v1-cgroupfs")).version(), CgroupVersion::hybrid);
+    EXPECT_EQ(CgroupReader(fixture("v1-comounted")).version(), CgroupVersion::v1);
+    EXPECT_EQ(CgroupReader(fixture("v2-systemd")).version(), CgroupVersion::v2);
+    EXPECT_EQ(CgroupReader(fixture("v2-cgroupfs")).version(), CgroupVersion::v2);
+    EXPECT_EQ(CgroupReader(fixture("no-such-tree")).version(), CgroupVersion::none);
+}
+
+TEST(CgroupReader, FindsSeparateAndCoMountedControllers) {
+    CgroupReader separate(fixture("v1-cgroupfs"));
+    EXPECT_EQ(separate.mounts().cpuacct.filename(), "cpuacct");
+    EXPECT_EQ(separate.mounts().unified.filename(), "unified");
+    CgroupReader comounted(fixture("v1-comounted"));
+    EXPECT_EQ(comounted.mounts().cpuacct.filename(), "cpu,cpuacct");
+    EXPECT_EQ(comounted.mounts().memory.filename(), "memory");
+    EXPECT_TRUE(comounted.mounts().unified.empty());
+}
+
+void expect_v1_cgroupfs_stats(const CgroupStats& s) {
+    EXPECT_TRUE(s.found);
+    EXPECT_EQ(s.cpu_time_ns_total, 123456789012ULL);  // cpuacct.usage, not the unified cpu.stat
+    EXPECT_EQ(s.memory_usage_bytes, 104857600U);
+    EXPECT_EQ(s.memory_working_set_bytes, 104857600U - 20971520U);  // total_inactive_file, not inactive_file
+    EXPECT_EQ(s.memory_limit_bytes, std::nullopt);                   // page-counter max = unlimited
+    EXPECT_EQ(s.pids, 7U);
+    EXPECT_EQ(s.block_read_bytes_total, 4096100U);
+    EXPECT_EQ(s.block_write_bytes_total, 1024200U);
+}
+
+TEST(CgroupReader, V1CgroupfsThroughProc) { expect_v1_cgroupfs_stats(CgroupReader(fixture("v1-cgroupfs")).read_container(kId, 4242)); }
+
+TEST(CgroupReader, V1CgroupfsByDockerPath) {
+    CgroupReader reader(fixture("v1-cgroupfs"));
+    expect_v1_cgroupfs_stats(reader.read_container(kId, std::nullopt));
+    expect_v1_cgroupfs_stats(reader.read_container(kId, 99999));  // init exited: no proc file
+}
+
+TEST(CgroupReader, NamespaceRelativeProcPathsFallBack) {
+    expect_v1_cgroupfs_stats(CgroupReader(fixture("v1-cgroupfs")).read_container(kId, 4343));
+}
+
+TEST(CgroupReader, V1ComountedSystemd) {
+    CgroupReader reader(fixture("v1-comounted"));
+    for (std::optional<int> pid : {std::optional<int>(777), std::optional<int>()}) {
+        auto s = reader.read_container(kId, pid);
+        EXPECT_TRUE(s.found);
+        EXPECT_EQ(s.cpu_time_ns_total, 5000000000ULL);
+        EXPECT_EQ(s.memory_usage_bytes, 52428800U);
+        EXPECT_EQ(s.memory_working_set_bytes, 52428800U - 4194304U);
+        EXPECT_EQ(s.memory_limit_bytes, 268435456U);
+        EXPECT_EQ(s.pids, 3U);
+        // Throttle file holds only "Total 0": the recursive file is used.
+        EXPECT_EQ(s.block_read_bytes_total, 8192U);
+        EXPECT_EQ(s.block_write_bytes_total, 4096U);
+    }
+}
+
+TEST(CgroupReader, CustomCgroupParentOnlyThroughProc) {
+    CgroupReader reader(fixture("v1-comounted"));
+    auto s = reader.read_container(kCustomParentId, 888);
+    EXPECT_TRUE(s.found);
+    EXPECT_EQ(s.cpu_time_ns_total, 777000U);
+    EXPECT_EQ(s.memory_usage_bytes, 1048576U);
+    EXPECT_EQ(s.memory_working_set_bytes, std::nullopt);  // no memory.stat: unknown, not zero
+    EXPECT_EQ(s.memory_limit_bytes, std::nullopt);
+    EXPECT_EQ(s.pids, std::nullopt);
+    EXPECT_EQ(s.block_read_bytes_total, std::nullopt);
+    EXPECT_FALSE(reader.read_container(kCustomParentId, std::nullopt).found);
+}
+
+TEST(CgroupReader, V2Systemd) {
+    CgroupReader reader(fixture("v2-systemd"));
+    for (std::optional<int> pid : {std::optional<int>(555), std::optional<int>()}) {
+        auto s = reader.read_container(kId, pid);
+        EXPECT_TRUE(s.found);
+        EXPECT_EQ(s.cpu_time_ns_total, 2500000000ULL);
+        EXPECT_EQ(s.memory_usage_bytes, 73400320U);
+        EXPECT_EQ(s.memory_working_set_bytes, 73400320U - 10485760U);
+        EXPECT_EQ(s.memory_limit_bytes, 536870912U);
+        EXPECT_EQ(s.pids, 12U);
+        EXPECT_EQ(s.block_read_bytes_total, 91889664U);
+        EXPECT_EQ(s.block_write_bytes_total, 613781504U);
+    }
+}
+
+TEST(CgroupReader, V2CgroupfsUnlimitedNoPidsNamespaceRoot) {
+    auto s = CgroupReader(fixture("v2-cgroupfs")).read_container(kId, 321);  // "0::/" falls back
+    EXPECT_TRUE(s.found);
+    EXPECT_EQ(s.cpu_time_ns_total, 1000000U);
+    EXPECT_EQ(s.memory_usage_bytes, 4096U);
+    EXPECT_EQ(s.memory_working_set_bytes, 4096U);
+    EXPECT_EQ(s.memory_limit_bytes, std::nullopt);  // "max"
+    EXPECT_EQ(s.pids, std::nullopt);                 // pids controller not enabled
+    EXPECT_EQ(s.block_read_bytes_total, 0U);         // empty io.stat: no I/O yet
+    EXPECT_EQ(s.block_write_bytes_total, 0U);
+}
+
+TEST(CgroupReader, UnknownContainerIsNotFound) {
+    for (const char* tree : {"v1-cgroupfs", "v1-comounted", "v2-systemd", "v2-cgroupfs", "no-such-tree"}) {
+        CgroupReader reader(fixture(tree));
+        EXPECT_FALSE(reader.read_container(std::string(64, 'a'), std::nullopt).found) << tree;
+        EXPECT_FALSE(reader.read_container("", std::nullopt).found) << tree;
+    }
+}
+
+TEST(CgroupReader, IdIsNeverSplicedIntoPathsUnchecked) {
+    TempTree tree("v2-cgroupfs");
+    tree.write("memory.current", "1\n");  // what "docker/.." would reach
+    CgroupReader reader(tree.paths());
+    EXPECT_FALSE(reader.read_container("..", std::nullopt).found);
+    EXPECT_FALSE(reader.read_container("../docker/" + kId, std::nullopt).found);
+}
+
+TEST(CgroupReader, VanishedContainer) {
+    TempTree tree("v1-cgroupfs");
+    CgroupReader reader(tree.paths());  // detection happened while the tree was complete
+    ASSERT_TRUE(reader.read_container(kId, 4242).found);
+    for (const char* controller : {"cpuacct", "memory", "blkio", "pids", "unified", "cpu"}) {
+        fs::remove_all(tree.cgroup(fs::path(controller) / "docker" / kId));
+    }
+    auto s = reader.read_container(kId, 4242);
+    EXPECT_FALSE(s.found);
+    EXPECT_EQ(s.cpu_time_ns_total, std::nullopt);
+    EXPECT_EQ(s.memory_usage_bytes, std::nullopt);
+}
+
+TEST(CgroupReader, PartlyVanishedGivesNulloptFields) {
+    TempTree tree("v2-systemd");
+    CgroupReader reader(tree.paths());
+    const fs::path dir = fs::path("system.slice") / ("docker-" + kId + ".scope");
+    fs::remove(tree.cgroup(dir / "memory.current"));
+    fs::remove(tree.cgroup(dir / "io.stat"));
+    auto s = reader.read_container(kId, std::nullopt);
+    EXPECT_TRUE(s.found);
+    EXPECT_EQ(s.cpu_time_ns_total, 2500000000ULL);
+    EXPECT_EQ(s.memory_usage_bytes, std::nullopt);
+    EXPECT_EQ(s.memory_working_set_bytes, std::nullopt);
+    EXPECT_EQ(s.memory_limit_bytes, 536870912U);
+    EXPECT_EQ(s.block_read_bytes_total, std::nullopt);
+}
+
+TEST(CgroupReader, WorkingSetClampsAtZeroAndDefaultsToUsage) {
+    TempTree tree;
+    tree.write("cgroup.controllers", "cpu memory\n");
+    tree.write("docker/" + kId + "/memory.current", "1000\n");
+    tree.write("docker/" + kId + "/memory.stat", "inactive_file 5000\n");
+    CgroupReader reader(tree.paths());
+    EXPECT_EQ(reader.read_container(kId, std::nullopt).memory_working_set_bytes, 0U);
+    tree.write("docker/" + kId + "/memory.stat", "anon 1000\n");  // no inactive_file: as docker, usage
+    EXPECT_EQ(reader.read_container(kId, std::nullopt).memory_working_set_bytes, 1000U);
+}
+
+TEST(CgroupReader, HybridFallsBackToUnifiedCpuStat) {
+    TempTree tree;
+    tree.write("memory/docker/" + kId + "/memory.usage_in_bytes", "10\n");
+    tree.write("unified/cgroup.controllers", "");
+    tree.write("unified/docker/" + kId + "/cpu.stat", "usage_usec 5\n");
+    CgroupReader reader(tree.paths());
+    ASSERT_EQ(reader.version(), CgroupVersion::hybrid);
+    EXPECT_EQ(reader.read_container(kId, std::nullopt).cpu_time_ns_total, 5000U);
+}
+
+TEST(CgroupReader, ExactControllerDirectoryWinsOverCoMounted) {
+    TempTree tree;
+    tree.write("cpu,cpuacct/docker/" + kId + "/cpuacct.usage", "1\n");
+    tree.write("cpuacct/docker/" + kId + "/cpuacct.usage", "2\n");
+    CgroupReader reader(tree.paths());
+    EXPECT_EQ(reader.mounts().cpuacct.filename(), "cpuacct");
+    EXPECT_EQ(reader.read_container(kId, std::nullopt).cpu_time_ns_total, 2U);
+}
+
+}  // namespace
+}  // namespace cmon::sources
