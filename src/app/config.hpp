@@ -21,6 +21,8 @@ struct Config {
     // Sampling
     double interval_seconds = 1.0;       // between samples; fractions allowed
     double idle_pause_seconds = 30.0;    // without any client, collection pauses; 0 = never
+    double history_seconds = 900;        // in-memory history window for /api/v1/history (nothing on disk)
+    unsigned history_points = 180;       // at most this many points over the window
 
     // Page
     std::string title = "Container Monitor";

@@ -26,6 +26,10 @@ void add_options(CLI::App& cli, Config& c) {
         ->envname(env("IDLE_PAUSE"))
         ->check(CLI::Range(0.0, 1e7))
         ->capture_default_str();
+    cli.add_option("--history", c.history_seconds, "Seconds of history kept in memory for the page's charts")
+        ->envname(env("HISTORY"))
+        ->check(CLI::Range(10.0, 86400.0))
+        ->capture_default_str();
     cli.add_option("--title", c.title, "Page title")->envname(env("TITLE"))->capture_default_str();
     cli.add_option("--note", c.note, "Administrator's note shown on the page")->envname(env("NOTE"));
     cli.add_option("--note-file", c.note_file, "File whose text is the note (re-read when it changes)")

@@ -1,0 +1,171 @@
+"""The real binary on 127.0.0.1:0: /query against the legacy schema, /healthz, methods, idle pause and
+resume, note file, startup errors."""
+import json
+import os
+import re
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+from monitor_process import BINARY, Monitor
+
+GIB_PAIR = re.compile(r"^\d+\.\dG / \d+\.\dG$")
+
+
+def one_decimal(value):
+    return isinstance(value, float) and abs(value * 10 - round(value * 10)) < 1e-6
+
+
+class QuerySchema(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.monitor = Monitor("--interval", "0.5", "--note", "hello lab")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.assertEqual(cls, cls.monitor.stop(), 0)
+
+    def test_query_has_the_legacy_shape(self):
+        q = self.monitor.get_json("/query")
+        self.assertEqual(list(q.keys()), ["time", "hostname", "ip", "note", "host-stats", "container-stats"])
+        self.assertRegex(q["time"], r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
+        self.assertEqual(q["hostname"], socket.gethostname())
+        self.assertRegex(q["ip"], r"^\d+\.\d+\.\d+\.\d+$")
+        self.assertEqual(q["note"], "hello lab")
+        host = q["host-stats"]
+        self.assertTrue(one_decimal(host["cpu-perc"]), host)
+        self.assertTrue(0 <= host["cpu-perc"] <= 100)
+        self.assertTrue(one_decimal(host["mem"]["perc-used"]))
+        self.assertRegex(host["mem"]["used/total"], GIB_PAIR)
+        self.assertIsInstance(host["gpu"], list)
+        self.assertIsInstance(q["container-stats"], dict)
+
+    def test_memory_matches_meminfo(self):
+        q = self.monitor.get_json("/query")
+        total_gib = float(q["host-stats"]["mem"]["used/total"].split("/")[1].strip().rstrip("G"))
+        with open("/proc/meminfo") as f:
+            kb = int(next(l for l in f if l.startswith("MemTotal:")).split()[1])
+        self.assertAlmostEqual(total_gib, kb / 1024 / 1024, delta=0.06)
+
+    def test_healthz(self):
+        h = self.monitor.get_json("/healthz")
+        self.assertIn(h["status"], ("ok", "degraded"))
+        names = [s["name"] for s in h["sources"]]
+        self.assertIn("host", names)
+        host = next(s for s in h["sources"] if s["name"] == "host")
+        self.assertTrue(host["ok"], h)
+
+    def test_head_and_405(self):
+        status, headers, body = self.monitor.get("/query", method="HEAD")
+        self.assertEqual(status, 200)
+        self.assertEqual(body, b"")
+        status, headers, _ = self.monitor.get("/query", method="POST")
+        self.assertEqual(status, 405)
+        self.assertIn("GET", headers.get("Allow", ""))
+        status, _, _ = self.monitor.get("/query", method="DELETE")
+        self.assertEqual(status, 405)
+
+    def test_unknown_path_is_404_and_page_served(self):
+        self.assertEqual(self.monitor.get("/nope")[0], 404)
+        status, headers, body = self.monitor.get("/")
+        self.assertEqual(status, 200)
+        self.assertIn("text/html", headers["Content-Type"])
+
+    def test_samples_advance(self):
+        first = self.monitor.get_json("/healthz")["sequence"]
+        self.monitor.wait_for(lambda: self.monitor.get_json("/healthz")["sequence"] > first, timeout=5)
+
+
+class IdlePause(unittest.TestCase):
+    def test_pauses_when_idle_and_a_request_gets_fresh_data(self):
+        m = Monitor("--interval", "0.5", "--idle-pause", "1")
+        try:
+            m.get_json("/healthz")
+            # Nobody asks: after 1 s idle the sampler pauses; wait without making requests, then look.
+            time.sleep(2.5)
+            self.assertTrue(any("collection paused" in l for l in m.lines), "".join(m.lines))
+            started = time.monotonic()
+            h = m.get_json("/healthz")
+            waited = time.monotonic() - started
+            self.assertFalse(h["paused"])
+            seq_before = h["sequence"]
+            # The request that woke it already saw a snapshot taken after the wake-up.
+            self.assertLess(waited, 2.0)
+            m.wait_for(lambda: m.get_json("/healthz")["sequence"] > seq_before, timeout=5)
+        finally:
+            m.stop()
+
+
+class NoteFile(unittest.TestCase):
+    def test_note_file_is_reread_when_it_changes(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "note.txt")
+            with open(path, "w") as f:
+                f.write("first\n")
+            m = Monitor("--interval", "0.2", "--note-file", path)
+            try:
+                m.wait_for(lambda: m.get_json("/query")["note"] == "first")
+                with open(path, "w") as f:
+                    f.write("second note, longer\n")
+                m.wait_for(lambda: m.get_json("/query")["note"] == "second note, longer")
+            finally:
+                m.stop()
+
+
+class StartupErrors(unittest.TestCase):
+    def run_binary(self, *args, env=None):
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        return subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=20, env=full_env)
+
+    def test_bad_flag_value_is_one_line(self):
+        r = self.run_binary("--interval", "abc")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+        self.assertIn("--interval", r.stderr)
+
+    def test_unknown_flag(self):
+        r = self.run_binary("--no-such-flag")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("no-such-flag", r.stderr)
+
+    def test_port_in_use(self):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        try:
+            r = self.run_binary("--bind", "127.0.0.1", "--port", str(port))
+        finally:
+            s.close()
+        self.assertNotEqual(r.returncode, 0)
+        lines = r.stderr.strip().splitlines()
+        self.assertIn("address already in use", lines[-1])
+        self.assertIn("--port", lines[-1])
+
+    def test_env_variable_and_flag_wins(self):
+        m = Monitor("--note", "from flag", env={"CMON_NOTE": "from env", "CMON_INTERVAL": "0.3"})
+        try:
+            self.assertEqual(m.get_json("/query")["note"], "from flag")
+        finally:
+            m.stop()
+        m = Monitor(env={"CMON_NOTE": "from env"})
+        try:
+            self.assertEqual(m.get_json("/query")["note"], "from env")
+        finally:
+            m.stop()
+
+    def test_help_and_version(self):
+        r = self.run_binary("--version")
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"container-monitor \d+\.\d+\.\d+")
+        r = self.run_binary("--help")
+        self.assertEqual(r.returncode, 0)
+        for flag in ("--bind", "--port", "--interval", "--idle-pause", "--title", "--note-file", "--proc-root"):
+            self.assertIn(flag, r.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
