@@ -1,0 +1,173 @@
+// Server: binds, accepts, spawns one Session coroutine per connection, stops cleanly. One io_context,
+// one thread (the caller of run()); stop() and the snapshot listener reach it only through post().
+#include "http/server.hpp"
+
+#include <exception>
+#include <iostream>
+#include <optional>
+#include <unordered_set>
+#include <vector>
+
+#include "http/beast_includes.hpp"
+#include "http/publish_signal.hpp"
+#include "http/session.hpp"
+#include "util/error.hpp"
+
+namespace cmon::http {
+namespace {
+
+using boost::system::error_code;
+
+std::string describe_endpoint(const std::string& bind, std::uint16_t port) {
+    const bool ipv6 = bind.find(':') != std::string::npos;
+    return (ipv6 ? "[" + bind + "]" : bind) + ":" + std::to_string(port);
+}
+
+std::string describe_listen_error(const error_code& ec) {
+    if (ec == asio::error::address_in_use) {
+        return "address already in use (is another container-monitor running? choose another with --port)";
+    }
+    if (ec == asio::error::access_denied) {
+        return "permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE; "
+               "choose another with --port)";
+    }
+    if (ec == boost::system::errc::address_not_available) {
+        return "address not available (no network interface of this host has it; choose another bind "
+               "address)";
+    }
+    return ec.message();
+}
+
+// Completion of a detached coroutine: an exception ends that coroutine only, with one line on stderr.
+// (There is no logging facade in util/ yet; replace this when there is.)
+void report(const char* what, std::exception_ptr error) {
+    if (!error) return;
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        std::cerr << "container-monitor: http: " << what << ": " << e.what() << '\n';
+    }
+}
+
+}  // namespace
+
+class Server::Impl {
+public:
+    Impl(ServerOptions options, Router& router, sampling::SnapshotProvider& provider)
+        : options_(std::move(options)), router_(router), provider_(provider) {
+        provider_.add_listener([notify = publish_signal_.notifier()](const model::SnapshotPtr&) { notify(); });
+    }
+
+    std::uint16_t listen();
+    void run();
+    void stop() {
+        asio::post(io_, [this] { shutdown(); });
+    }
+
+private:
+    asio::awaitable<void> accept_loop();
+    void shutdown();
+    [[noreturn]] void fail(const std::string& why) const {
+        throw util::Error("cannot listen on " + describe_endpoint(options_.bind, options_.port) + ": " + why);
+    }
+
+    ServerOptions options_;
+    Router& router_;
+    sampling::SnapshotProvider& provider_;
+    // Declared before io_: sessions still suspended when io_ is destroyed unregister themselves here.
+    std::unordered_set<Session*> sessions_;
+    std::size_t active_ = 0;
+    asio::io_context io_{1};
+    tcp::acceptor acceptor_{io_};
+    PublishSignal publish_signal_{io_};
+    std::optional<asio::signal_set> signals_;
+    bool stopping_ = false;
+};
+
+std::uint16_t Server::Impl::listen() {
+    error_code ec;
+    const asio::ip::address address = asio::ip::make_address(options_.bind, ec);
+    if (ec) fail("'" + options_.bind + "' is not an IP address (use e.g. 0.0.0.0, 127.0.0.1 or ::)");
+    const tcp::endpoint endpoint(address, options_.port);
+
+    acceptor_.open(endpoint.protocol(), ec);
+    if (ec) fail(describe_listen_error(ec));
+    acceptor_.set_option(asio::socket_base::reuse_address(true), ec);  // restart despite TIME_WAIT
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+        error_code ignored;
+        acceptor_.close(ignored);
+        fail(describe_listen_error(ec));
+    }
+    const tcp::endpoint bound = acceptor_.local_endpoint(ec);
+    if (ec) fail(describe_listen_error(ec));
+    return bound.port();
+}
+
+void Server::Impl::run() {
+    if (options_.handle_signals) {
+        signals_.emplace(io_, SIGINT, SIGTERM);
+        signals_->async_wait([this](const error_code& ec, int) {
+            if (!ec) shutdown();
+        });
+    }
+    asio::co_spawn(io_, accept_loop(), [](std::exception_ptr e) { report("accept loop", e); });
+    io_.run();
+}
+
+asio::awaitable<void> Server::Impl::accept_loop() {
+    const SessionContext context{router_,
+                                 provider_,
+                                 publish_signal_,
+                                 sessions_,
+                                 stopping_,
+                                 options_.fresh_wait,
+                                 options_.read_timeout,
+                                 options_.write_timeout};
+    while (!stopping_ && acceptor_.is_open()) {
+        error_code ec;
+        tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+        if (stopping_ || ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+        if (ec) {
+            // Out of descriptors or similar: back off a little instead of spinning.
+            asio::steady_timer pause(io_, std::chrono::milliseconds(100));
+            co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            continue;
+        }
+        if (active_ >= options_.max_connections) {
+            socket.close(ec);  // accept-and-close tells the client at once, instead of a hanging SYN
+            continue;
+        }
+        ++active_;
+        asio::co_spawn(io_, Session::serve(std::move(socket), context), [this](std::exception_ptr e) {
+            --active_;
+            report("session", e);
+        });
+    }
+}
+
+void Server::Impl::shutdown() {
+    if (stopping_) return;
+    stopping_ = true;
+    error_code ignored;
+    acceptor_.close(ignored);
+    if (signals_) signals_->cancel(ignored);
+    publish_signal_.close();
+    const std::vector<Session*> open(sessions_.begin(), sessions_.end());
+    for (Session* session : open) session->close();
+    // io_.run() returns once the sessions' coroutines have seen their aborted I/O and ended.
+}
+
+Server::Server(ServerOptions options, Router& router, sampling::SnapshotProvider& provider)
+    : impl_(std::make_unique<Impl>(std::move(options), router, provider)) {}
+
+Server::~Server() = default;
+
+std::uint16_t Server::listen() { return impl_->listen(); }
+
+void Server::run() { impl_->run(); }
+
+void Server::stop() { impl_->stop(); }
+
+}  // namespace cmon::http

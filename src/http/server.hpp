@@ -1,0 +1,47 @@
+// Server: the HTTP listener. One io_context, run on the thread that calls run(); one coroutine Session
+// per connection. Asio stays behind a pointer so callers (app/) do not compile Beast.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/router.hpp"
+#include "sampling/snapshot_provider.hpp"
+
+namespace cmon::http {
+
+struct ServerOptions {
+    std::string bind = "0.0.0.0";
+    std::uint16_t port = 727;
+    // After a pause, how long a request waits for the fresh snapshot before answering with what exists.
+    std::chrono::milliseconds fresh_wait{1500};
+    std::chrono::seconds read_timeout{15};  // also the keep-alive idle timeout
+    std::chrono::seconds write_timeout{15};
+    std::size_t max_connections = 2048;  // past this, new connections are accepted and closed at once
+    bool handle_signals = true;          // SIGINT/SIGTERM stop run()
+};
+
+class Server {
+public:
+    Server(ServerOptions options, Router& router, sampling::SnapshotProvider& provider);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Binds and listens; returns the bound port (useful with port 0). Throws util::Error with one
+    // readable line ("cannot listen on 0.0.0.0:727: address already in use (...)").
+    std::uint16_t listen();
+    // Serves on the calling thread until stop() or, with handle_signals, SIGINT/SIGTERM.
+    void run();
+    // Thread-safe; may be called before, during or after run().
+    void stop();
+
+private:
+    class Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cmon::http
