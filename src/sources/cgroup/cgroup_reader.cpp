@@ -38,20 +38,31 @@ bool plausible_id(std::string_view id) {
            std::all_of(id.begin(), id.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
 }
 
+// A located container directory and the text of the first file wanted there (read while locating).
+struct Located {
+    fs::path dir;
+    std::optional<std::string> first;
+};
+
+// Reading the wanted file is the existence test, so a hit costs no extra stat(); the directory itself is
+// checked only when that file is absent (a controller file the kernel does not offer).
+std::optional<Located> try_dir(fs::path dir, const char* first_file) {
+    if (auto text = read(dir, first_file)) return Located{std::move(dir), std::move(text)};
+    if (is_dir(dir)) return Located{std::move(dir), std::nullopt};
+    return std::nullopt;
+}
+
 // The container's directory inside one hierarchy: the /proc/<pid>/cgroup path first, then Docker's
 // cgroupfs ("docker/<id>") and systemd ("system.slice/docker-<id>.scope") layouts.
-std::optional<fs::path> locate(const fs::path& mount, const std::optional<std::string>& proc_path,
-                               const std::string& id) {
+std::optional<Located> locate(const fs::path& mount, const std::optional<std::string>& proc_path,
+                              const std::string& id, const char* first_file) {
     if (mount.empty()) return std::nullopt;
     if (proc_path && usable_proc_path(*proc_path)) {
-        fs::path dir = mount / std::string_view(*proc_path).substr(1);
-        if (is_dir(dir)) return dir;
+        if (auto hit = try_dir(mount / std::string_view(*proc_path).substr(1), first_file)) return hit;
     }
     if (!plausible_id(id)) return std::nullopt;
-    for (const fs::path& dir : {mount / "docker" / id, mount / "system.slice" / ("docker-" + id + ".scope")}) {
-        if (is_dir(dir)) return dir;
-    }
-    return std::nullopt;
+    if (auto hit = try_dir(mount / "docker" / id, first_file)) return hit;
+    return try_dir(mount / "system.slice" / ("docker-" + id + ".scope"), first_file);
 }
 
 std::optional<std::uint64_t> limit_bytes(const std::optional<std::string>& text) {
@@ -63,9 +74,9 @@ std::optional<std::uint64_t> limit_bytes(const std::optional<std::string>& text)
 
 // `docker stats` (cli/command/container/stats_helpers.go, calculateMemUsageUnixNoCache): usage minus inactive
 // file cache when memory.stat reports it, else usage; never below zero.
-void fill_memory(CgroupStats& stats, const fs::path& dir, const char* usage_file, const char* inactive_key,
-                 const char* limit_file) {
-    stats.memory_usage_bytes = parse_single_value(read(dir, usage_file).value_or(""));
+void fill_memory(CgroupStats& stats, const fs::path& dir, const std::optional<std::string>& usage_text,
+                 const char* inactive_key, const char* limit_file) {
+    stats.memory_usage_bytes = parse_single_value(usage_text.value_or(""));
     if (stats.memory_usage_bytes) {
         if (auto stat = read(dir, "memory.stat")) {
             const std::uint64_t inactive = find_flat_keyed(*stat, inactive_key).value_or(0);
@@ -84,9 +95,10 @@ void fill_block_io(CgroupStats& stats, const std::optional<BlockIoBytes>& io) {
 
 // blk-throttle accounts every bio, so its file is the primary source; the CFQ/BFQ-era recursive file is the
 // fallback when throttle is missing or has no devices (runc does the same, in the other order).
-std::optional<BlockIoBytes> read_v1_block_io(const fs::path& dir) {
+std::optional<BlockIoBytes> read_v1_block_io(const Located& at) {
+    const fs::path& dir = at.dir;
     std::optional<BlockIoBytes> throttle;
-    if (auto text = read(dir, "blkio.throttle.io_service_bytes")) throttle = parse_blkio_service_bytes(*text);
+    if (at.first) throttle = parse_blkio_service_bytes(*at.first);
     if (throttle && throttle->devices > 0) return throttle;
     std::optional<BlockIoBytes> recursive;
     if (auto text = read(dir, "blkio.io_service_bytes_recursive")) recursive = parse_blkio_service_bytes(*text);
@@ -94,9 +106,10 @@ std::optional<BlockIoBytes> read_v1_block_io(const fs::path& dir) {
     return throttle ? throttle : recursive;
 }
 
-void read_v2(CgroupStats& stats, const fs::path& dir) {
-    if (auto text = read(dir, "cpu.stat")) stats.cpu_time_ns_total = parse_cpu_stat_usage_ns(*text);
-    fill_memory(stats, dir, "memory.current", "inactive_file", "memory.max");
+void read_v2(CgroupStats& stats, const Located& at) {
+    const fs::path& dir = at.dir;
+    if (at.first) stats.cpu_time_ns_total = parse_cpu_stat_usage_ns(*at.first);
+    fill_memory(stats, dir, read(dir, "memory.current"), "inactive_file", "memory.max");
     stats.pids = parse_single_value(read(dir, "pids.current").value_or(""));
     if (auto text = read(dir, "io.stat")) fill_block_io(stats, parse_io_stat(*text));
 }
@@ -124,27 +137,27 @@ CgroupStats CgroupReader::read_container(const std::string& container_id, std::o
     auto path_of = [&](std::string_view controller) { return find_proc_cgroup_path(entries, controller); };
 
     if (version_ == CgroupVersion::v2) {
-        if (auto dir = locate(mounts_.unified, path_of(""), container_id)) read_v2(stats, *dir);
+        if (auto at = locate(mounts_.unified, path_of(""), container_id, "cpu.stat")) read_v2(stats, *at);
         stats.found = any_value(stats);
         return stats;
     }
 
-    if (auto dir = locate(mounts_.cpuacct, path_of("cpuacct"), container_id)) {
-        stats.cpu_time_ns_total = parse_single_value(read(*dir, "cpuacct.usage").value_or(""));
+    if (auto at = locate(mounts_.cpuacct, path_of("cpuacct"), container_id, "cpuacct.usage")) {
+        stats.cpu_time_ns_total = parse_single_value(at->first.value_or(""));
     }
     if (!stats.cpu_time_ns_total && version_ == CgroupVersion::hybrid) {
-        if (auto dir = locate(mounts_.unified, path_of(""), container_id)) {
-            if (auto text = read(*dir, "cpu.stat")) stats.cpu_time_ns_total = parse_cpu_stat_usage_ns(*text);
+        if (auto at = locate(mounts_.unified, path_of(""), container_id, "cpu.stat"); at && at->first) {
+            stats.cpu_time_ns_total = parse_cpu_stat_usage_ns(*at->first);
         }
     }
-    if (auto dir = locate(mounts_.memory, path_of("memory"), container_id)) {
-        fill_memory(stats, *dir, "memory.usage_in_bytes", "total_inactive_file", "memory.limit_in_bytes");
+    if (auto at = locate(mounts_.memory, path_of("memory"), container_id, "memory.usage_in_bytes")) {
+        fill_memory(stats, at->dir, at->first, "total_inactive_file", "memory.limit_in_bytes");
     }
-    if (auto dir = locate(mounts_.pids, path_of("pids"), container_id)) {
-        stats.pids = parse_single_value(read(*dir, "pids.current").value_or(""));
+    if (auto at = locate(mounts_.pids, path_of("pids"), container_id, "pids.current")) {
+        stats.pids = parse_single_value(at->first.value_or(""));
     }
-    if (auto dir = locate(mounts_.blkio, path_of("blkio"), container_id)) {
-        fill_block_io(stats, read_v1_block_io(*dir));
+    if (auto at = locate(mounts_.blkio, path_of("blkio"), container_id, "blkio.throttle.io_service_bytes")) {
+        fill_block_io(stats, read_v1_block_io(*at));
     }
     stats.found = any_value(stats);
     return stats;

@@ -20,6 +20,8 @@ struct CgroupStats {
     std::optional<std::uint64_t> block_read_bytes_total;
     std::optional<std::uint64_t> block_write_bytes_total;
     bool found = false;  // false: no cgroup directory for this container was reachable
+
+    bool operator==(const CgroupStats&) const = default;
 };
 
 class CgroupReader {

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <string>
 
 namespace cmon::sources {
@@ -80,83 +81,112 @@ TEST(CgroupReader, FindsSeparateAndCoMountedControllers) {
     EXPECT_TRUE(comounted.mounts().unified.empty());
 }
 
-void expect_v1_cgroupfs_stats(const CgroupStats& s) {
-    EXPECT_TRUE(s.found);
-    EXPECT_EQ(s.cpu_time_ns_total, 123456789012ULL);  // cpuacct.usage, not the unified cpu.stat
-    EXPECT_EQ(s.memory_usage_bytes, 104857600U);
-    EXPECT_EQ(s.memory_working_set_bytes, 104857600U - 20971520U);  // total_inactive_file, not inactive_file
-    EXPECT_EQ(s.memory_limit_bytes, std::nullopt);                   // page-counter max = unlimited
-    EXPECT_EQ(s.pids, 7U);
-    EXPECT_EQ(s.block_read_bytes_total, 4096100U);
-    EXPECT_EQ(s.block_write_bytes_total, 1024200U);
-}
-
-TEST(CgroupReader, V1CgroupfsThroughProc) { expect_v1_cgroupfs_stats(CgroupReader(fixture("v1-cgroupfs")).read_container(kId, 4242)); }
-
-TEST(CgroupReader, V1CgroupfsByDockerPath) {
-    CgroupReader reader(fixture("v1-cgroupfs"));
-    expect_v1_cgroupfs_stats(reader.read_container(kId, std::nullopt));
-    expect_v1_cgroupfs_stats(reader.read_container(kId, 99999));  // init exited: no proc file
-}
-
-TEST(CgroupReader, NamespaceRelativeProcPathsFallBack) {
-    expect_v1_cgroupfs_stats(CgroupReader(fixture("v1-cgroupfs")).read_container(kId, 4343));
-}
-
-TEST(CgroupReader, V1ComountedSystemd) {
-    CgroupReader reader(fixture("v1-comounted"));
-    for (std::optional<int> pid : {std::optional<int>(777), std::optional<int>()}) {
-        auto s = reader.read_container(kId, pid);
-        EXPECT_TRUE(s.found);
-        EXPECT_EQ(s.cpu_time_ns_total, 5000000000ULL);
-        EXPECT_EQ(s.memory_usage_bytes, 52428800U);
-        EXPECT_EQ(s.memory_working_set_bytes, 52428800U - 4194304U);
-        EXPECT_EQ(s.memory_limit_bytes, 268435456U);
-        EXPECT_EQ(s.pids, 3U);
-        // Throttle file holds only "Total 0": the recursive file is used.
-        EXPECT_EQ(s.block_read_bytes_total, 8192U);
-        EXPECT_EQ(s.block_write_bytes_total, 4096U);
+// Readable failure messages for whole-struct comparisons.
+void PrintTo(const std::optional<std::uint64_t>& v, std::ostream* os) {
+    if (v) {
+        *os << *v;
+    } else {
+        *os << "-";
     }
 }
 
-TEST(CgroupReader, CustomCgroupParentOnlyThroughProc) {
-    CgroupReader reader(fixture("v1-comounted"));
-    auto s = reader.read_container(kCustomParentId, 888);
-    EXPECT_TRUE(s.found);
-    EXPECT_EQ(s.cpu_time_ns_total, 777000U);
-    EXPECT_EQ(s.memory_usage_bytes, 1048576U);
-    EXPECT_EQ(s.memory_working_set_bytes, std::nullopt);  // no memory.stat: unknown, not zero
-    EXPECT_EQ(s.memory_limit_bytes, std::nullopt);
-    EXPECT_EQ(s.pids, std::nullopt);
-    EXPECT_EQ(s.block_read_bytes_total, std::nullopt);
-    EXPECT_FALSE(reader.read_container(kCustomParentId, std::nullopt).found);
+}  // namespace
+
+void PrintTo(const CgroupStats& s, std::ostream* os) {
+    *os << "{found=" << s.found << " cpu_ns=";
+    PrintTo(s.cpu_time_ns_total, os);
+    *os << " usage=";
+    PrintTo(s.memory_usage_bytes, os);
+    *os << " working_set=";
+    PrintTo(s.memory_working_set_bytes, os);
+    *os << " limit=";
+    PrintTo(s.memory_limit_bytes, os);
+    *os << " pids=";
+    PrintTo(s.pids, os);
+    *os << " read=";
+    PrintTo(s.block_read_bytes_total, os);
+    *os << " write=";
+    PrintTo(s.block_write_bytes_total, os);
+    *os << "}";
 }
 
-TEST(CgroupReader, V2Systemd) {
-    CgroupReader reader(fixture("v2-systemd"));
-    for (std::optional<int> pid : {std::optional<int>(555), std::optional<int>()}) {
-        auto s = reader.read_container(kId, pid);
-        EXPECT_TRUE(s.found);
-        EXPECT_EQ(s.cpu_time_ns_total, 2500000000ULL);
-        EXPECT_EQ(s.memory_usage_bytes, 73400320U);
-        EXPECT_EQ(s.memory_working_set_bytes, 73400320U - 10485760U);
-        EXPECT_EQ(s.memory_limit_bytes, 536870912U);
-        EXPECT_EQ(s.pids, 12U);
-        EXPECT_EQ(s.block_read_bytes_total, 91889664U);
-        EXPECT_EQ(s.block_write_bytes_total, 613781504U);
+namespace {
+
+// What each fixture tree holds for its container (values from the files; see tests/fixtures/cgroup/README.md).
+const CgroupStats kV1Cgroupfs = {
+    .cpu_time_ns_total = 123456789012ULL,  // cpuacct.usage, not the unified cpu.stat
+    .memory_usage_bytes = 104857600,
+    .memory_working_set_bytes = 104857600 - 20971520,  // total_inactive_file, not inactive_file
+    .memory_limit_bytes = std::nullopt,                // page-counter max = unlimited
+    .pids = 7,
+    .block_read_bytes_total = 4096100,  // summed over two devices
+    .block_write_bytes_total = 1024200,
+    .found = true,
+};
+const CgroupStats kV1Comounted = {
+    .cpu_time_ns_total = 5000000000ULL,
+    .memory_usage_bytes = 52428800,
+    .memory_working_set_bytes = 52428800 - 4194304,
+    .memory_limit_bytes = 268435456,
+    .pids = 3,
+    .block_read_bytes_total = 8192,  // throttle file holds only "Total 0": the recursive file is used
+    .block_write_bytes_total = 4096,
+    .found = true,
+};
+const CgroupStats kV1CustomParent = {
+    .cpu_time_ns_total = 777000,
+    .memory_usage_bytes = 1048576,
+    .memory_working_set_bytes = std::nullopt,  // no memory.stat, limit, pids or blkio files: unknown, not zero
+    .memory_limit_bytes = std::nullopt,
+    .pids = std::nullopt,
+    .block_read_bytes_total = std::nullopt,
+    .block_write_bytes_total = std::nullopt,
+    .found = true,
+};
+const CgroupStats kV2Systemd = {
+    .cpu_time_ns_total = 2500000000ULL,
+    .memory_usage_bytes = 73400320,
+    .memory_working_set_bytes = 73400320 - 10485760,
+    .memory_limit_bytes = 536870912,
+    .pids = 12,
+    .block_read_bytes_total = 91889664,
+    .block_write_bytes_total = 613781504,
+    .found = true,
+};
+const CgroupStats kV2Cgroupfs = {
+    .cpu_time_ns_total = 1000000,
+    .memory_usage_bytes = 4096,
+    .memory_working_set_bytes = 4096,
+    .memory_limit_bytes = std::nullopt,  // "max"
+    .pids = std::nullopt,                // pids controller not enabled
+    .block_read_bytes_total = 0,         // empty io.stat: no I/O yet
+    .block_write_bytes_total = 0,
+    .found = true,
+};
+
+TEST(CgroupReader, FixtureTrees) {
+    const struct {
+        const char* name;
+        const char* tree;
+        std::string id;
+        std::optional<int> init_pid;
+        CgroupStats expected;
+    } cases[] = {
+        {"v1 through /proc", "v1-cgroupfs", kId, 4242, kV1Cgroupfs},
+        {"v1 by docker path", "v1-cgroupfs", kId, std::nullopt, kV1Cgroupfs},
+        {"v1 init exited: no proc file", "v1-cgroupfs", kId, 99999, kV1Cgroupfs},
+        {"v1 namespace-relative /../.. proc paths fall back", "v1-cgroupfs", kId, 4343, kV1Cgroupfs},
+        {"co-mounted systemd through /proc", "v1-comounted", kId, 777, kV1Comounted},
+        {"co-mounted systemd by docker path", "v1-comounted", kId, std::nullopt, kV1Comounted},
+        {"custom cgroup parent through /proc", "v1-comounted", kCustomParentId, 888, kV1CustomParent},
+        {"custom cgroup parent without /proc", "v1-comounted", kCustomParentId, std::nullopt, CgroupStats{}},
+        {"v2 systemd through /proc", "v2-systemd", kId, 555, kV2Systemd},
+        {"v2 systemd by docker path", "v2-systemd", kId, std::nullopt, kV2Systemd},
+        {"v2 cgroupfs, proc says 0::/ (namespace root)", "v2-cgroupfs", kId, 321, kV2Cgroupfs},
+    };
+    for (const auto& c : cases) {
+        EXPECT_EQ(CgroupReader(fixture(c.tree)).read_container(c.id, c.init_pid), c.expected) << c.name;
     }
-}
-
-TEST(CgroupReader, V2CgroupfsUnlimitedNoPidsNamespaceRoot) {
-    auto s = CgroupReader(fixture("v2-cgroupfs")).read_container(kId, 321);  // "0::/" falls back
-    EXPECT_TRUE(s.found);
-    EXPECT_EQ(s.cpu_time_ns_total, 1000000U);
-    EXPECT_EQ(s.memory_usage_bytes, 4096U);
-    EXPECT_EQ(s.memory_working_set_bytes, 4096U);
-    EXPECT_EQ(s.memory_limit_bytes, std::nullopt);  // "max"
-    EXPECT_EQ(s.pids, std::nullopt);                 // pids controller not enabled
-    EXPECT_EQ(s.block_read_bytes_total, 0U);         // empty io.stat: no I/O yet
-    EXPECT_EQ(s.block_write_bytes_total, 0U);
 }
 
 TEST(CgroupReader, UnknownContainerIsNotFound) {
