@@ -1,0 +1,17 @@
+// GpuAttributionSource: attributor then idle tracker, on the sampler's collection thread.
+#include "attribution/gpu_attribution_source.hpp"
+
+#include <utility>
+
+namespace cmon::attribution {
+
+GpuAttributionSource::GpuAttributionSource(sources::HostPaths paths, IdleTrackerOptions idle,
+                                           ContainerPidLister fallback, const util::Clock& clock)
+    : attributor_(std::move(paths), std::move(fallback)), idle_(idle), clock_(clock) {}
+
+void GpuAttributionSource::collect(model::Snapshot& draft) {
+    attributor_.attribute(draft);
+    idle_.update(draft.gpu_processes, clock_.system_now());
+}
+
+}  // namespace cmon::attribution

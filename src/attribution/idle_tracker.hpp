@@ -1,0 +1,35 @@
+// Idle GPU holders: a process (per GPU) that keeps more than idle_memory_bytes of GPU memory with SM use at
+// or below max_idle_sm_percent for at least idle_after gets GpuProcess::idle_since = when it was first seen
+// idle. Time comes in as a parameter, so tests are exact.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "model/snapshot.hpp"
+
+namespace cmon::attribution {
+
+struct IdleTrackerOptions {
+    std::uint64_t idle_memory_bytes = std::uint64_t{1} << 30;  // "holding more than" this
+    std::chrono::system_clock::duration idle_after = std::chrono::minutes(10);
+    unsigned max_idle_sm_percent = 1;  // SM % at or below this counts as idle
+};
+
+class IdleTracker {
+public:
+    explicit IdleTracker(IdleTrackerOptions options = {});
+
+    // Sets idle_since on the processes idle for long enough, clears it on the others; forgets processes that
+    // are no longer listed. A process with unknown memory or SM % is not judged idle.
+    void update(std::vector<model::GpuProcess>& processes, std::chrono::system_clock::time_point now);
+
+private:
+    IdleTrackerOptions options_;
+    std::map<std::pair<unsigned, unsigned>, std::chrono::system_clock::time_point> idle_from_;  // (gpu, pid)
+};
+
+}  // namespace cmon::attribution

@@ -1,0 +1,50 @@
+// GpuSource: lazy, rate-limited opening of the GPU backend and copying its sample into the draft snapshot.
+#include "sources/gpu/gpu_source.hpp"
+
+#include <utility>
+
+#include "sources/gpu/nvml/nvml_backend.hpp"
+#include "util/error.hpp"
+
+namespace cmon::sources {
+
+GpuSource::GpuSource(GpuSourceOptions options, const util::Clock& clock)
+    : GpuSource([path = std::move(options.library_path)] { return std::make_unique<NvmlBackend>(path); },
+                options.retry_interval, clock) {}
+
+GpuSource::GpuSource(BackendFactory open_backend, std::chrono::seconds retry_interval, const util::Clock& clock)
+    : open_backend_(std::move(open_backend)), retry_interval_(retry_interval), clock_(clock) {}
+
+GpuSource::~GpuSource() = default;
+
+void GpuSource::ensure_open() {
+    if (backend_) return;
+    const auto now = clock_.steady_now();
+    // dlopen + nvmlInit can take a second on a big machine: do not pay it every tick on a host without GPUs.
+    if (last_attempt_ && now - *last_attempt_ < retry_interval_) throw util::Error(last_error_);
+    last_attempt_ = now;
+    try {
+        backend_ = open_backend_();
+    } catch (const util::Error& error) {
+        last_error_ = error.what();
+        throw;
+    }
+}
+
+void GpuSource::collect(model::Snapshot& draft) {
+    ensure_open();
+    GpuSample sample;
+    try {
+        sample = backend_->sample();
+    } catch (const util::Error& error) {
+        // The library stopped answering as a whole (driver unloaded?): reopen later, from scratch.
+        backend_.reset();
+        last_attempt_ = clock_.steady_now();
+        last_error_ = error.what();
+        throw;
+    }
+    draft.gpus = std::move(sample.devices);
+    draft.gpu_processes = std::move(sample.processes);
+}
+
+}  // namespace cmon::sources
