@@ -71,4 +71,6 @@ class Monitor:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc.stdout:
+            self.proc.stdout.close()
         return self.proc.returncode
