@@ -11,11 +11,11 @@ case "$mode" in build|test) ;; *) echo "usage: $0 [build|test]" >&2; exit 2 ;; e
 
 build_packages=(
   g++ cmake ninja-build ccache make pkg-config git
-  libboost-dev libssl-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
+  libboost-dev libssl-dev zlib1g-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 test_packages=(
-  docker.io busybox-static iproute2 prometheus chromium curl procps
+  docker.io busybox-static iproute2 prometheus chromium curl procps python3
 )
 
 packages=("${build_packages[@]}")
