@@ -1,0 +1,108 @@
+// One card per GPU: model, utilization, memory bar, temperature, power/limit, fan, and a sparkline of
+// utilization and memory. When the GPU source fails the panel says why ("no NVIDIA driver found").
+import { h, setText, setAttr, bar } from '../dom.js';
+import { createChart } from '../charts.js';
+import { formatBytesPair, formatPercent, formatPower, formatTemperature, level, percentOf, MISSING } from '../format.js';
+import { sourceError } from './sources.js';
+
+const pct0 = (v) => formatPercent(v, 0);
+
+function stat(label) {
+  const value = h('dd', { class: 'num' }, MISSING);
+  return { el: [h('dt', {}, label), value], value };
+}
+
+function createCard(index) {
+  const name = h('span', { class: 'gpu-name' });
+  const util = h('span', { class: 'gpu-util num' }, MISSING);
+  const memText = h('span', { class: 'num' }, MISSING);
+  const memPct = h('span', { class: 'num muted' });
+  const memBar = bar();
+  const temp = stat('Temp');
+  const power = stat('Power');
+  const fan = stat('Fan');
+  const flag = h('span', { class: 'badge warn', hidden: true }, 'lost');
+  const spark = createChart({
+    sparkline: true,
+    height: 40,
+    max: 100,
+    format: pct0,
+    series: [{ label: 'Utilization', color: '--c1' }, { label: 'Memory', color: '--c2', fill: false }],
+  });
+  const el = h(
+    'article',
+    { class: 'card gpu-card', 'aria-label': `GPU ${index}` },
+    h('div', { class: 'gpu-head' }, h('span', { class: 'gpu-index' }, `GPU ${index}`), name, flag),
+    h('div', { class: 'gpu-main' }, h('div', { class: 'gpu-util-box' }, util, h('span', { class: 'gpu-util-label' }, 'util')), spark.el),
+    h('div', { class: 'gpu-mem' }, h('div', { class: 'gpu-mem-line' }, h('span', { class: 'muted' }, 'Memory'), memText, memPct), memBar.el),
+    h('dl', { class: 'gpu-stats' }, temp.el, power.el, fan.el),
+  );
+  return {
+    el,
+    spark,
+    update(gpu) {
+      setText(name, gpu.name || 'GPU');
+      setAttr(name, 'title', gpu.uuid || null);
+      flag.hidden = !gpu.lost;
+      el.classList.toggle('lost', !!gpu.lost);
+      setText(util, pct0(gpu.utilization_percent));
+      const memPercent = percentOf(gpu.memory_used_bytes, gpu.memory_total_bytes);
+      setText(memText, formatBytesPair(gpu.memory_used_bytes, gpu.memory_total_bytes));
+      setText(memPct, pct0(memPercent));
+      memBar.set(memPercent, level(memPercent));
+      setText(temp.value, formatTemperature(gpu.temperature_celsius));
+      setAttr(temp.value, 'data-level', gpu.temperature_celsius >= 85 ? 'crit' : gpu.temperature_celsius >= 75 ? 'warn' : null);
+      setText(power.value, formatPower(gpu.power_draw_milliwatts, gpu.power_limit_milliwatts));
+      setText(fan.value, pct0(gpu.fan_percent));
+    },
+  };
+}
+
+export function createGpus() {
+  const grid = h('div', { class: 'gpu-grid' });
+  const message = h('p', { class: 'empty', hidden: true });
+  const el = h('div', {}, message, grid);
+  const cards = new Map();
+  let memTotals = {};
+
+  return {
+    el,
+    update(snapshot) {
+      const gpus = snapshot.gpus || [];
+      const error = sourceError(snapshot, 'gpu');
+      message.hidden = gpus.length > 0 && !error;
+      setText(message, error ? (gpus.length ? `GPU data may be out of date: ${error}` : error) : 'No GPUs on this host');
+      memTotals = {};
+      const seen = new Set();
+      for (const gpu of gpus) {
+        const key = String(gpu.index);
+        seen.add(key);
+        memTotals[key] = gpu.memory_total_bytes;
+        let card = cards.get(key);
+        if (!card) {
+          card = createCard(gpu.index);
+          cards.set(key, card);
+        }
+        card.update(gpu);
+        grid.append(card.el);
+      }
+      for (const [key, card] of cards) {
+        if (!seen.has(key)) {
+          card.spark.destroy();
+          card.el.remove();
+          cards.delete(key);
+        }
+      }
+    },
+    updateHistory(store) {
+      const x = store.xSeconds();
+      for (const [key, card] of cards) {
+        const series = store.gpus[key];
+        if (!series) continue;
+        const total = memTotals[key];
+        const memPct = series.memory_used_bytes.map((v) => (v === null || !total ? null : (v / total) * 100));
+        card.spark.update(x, [series.utilization_percent, memPct]);
+      }
+    },
+  };
+}
