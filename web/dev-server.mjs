@@ -1,6 +1,6 @@
 // Development server for the dashboard: serves dist/ and a fake API built from test/fixtures/snapshot.json
 // (GET /api/v1/snapshot, /api/v1/history?seconds=N, SSE /api/v1/events), on 127.0.0.1 only.
-// Usage: node dev-server.mjs [port] [--scenario normal|no-gpu|no-docker|empty] [--pause-after S]
+// Usage: node dev-server.mjs [port] [--scenario normal|no-gpu|no-docker|empty|hostile] [--pause-after S]
 //                                   [--frozen] [--dist DIR]
 // Port 0 (the default) picks a free port; the chosen URL is printed on the first line of stdout.
 // Fixture times are shifted so the fixture's "time" is now; values wander a little each second
@@ -39,6 +39,18 @@ function applyScenario(s) {
   } else if (scenario === 'no-docker') {
     s.containers = [];
     s.sources = s.sources.map((x) => (x.name === 'docker' ? { name: 'docker', ok: false, error: 'docker: GET /containers/json: connection refused' } : x));
+  } else if (scenario === 'hostile') {
+    // Markup in every free-text field: the page must show it as text and never run it.
+    const evil = '<img src=x onerror="window.__pwned=1"><b>bold</b>';
+    s.title = `Monitor ${evil}`;
+    s.note = `Note ${evil}`;
+    s.host.hostname = `host${evil}`;
+    s.containers[0].name = `name${evil}`;
+    s.containers[0].image = `image${evil}`;
+    s.containers[0].labels = { 'com.example.owner': evil };
+    s.gpus[0].name = `gpu${evil}`;
+    s.gpu_processes[3].command = `cmd${evil}`;
+    s.sources.push({ name: 'evil', ok: false, error: evil });
   } else if (scenario === 'empty') {
     s.containers = [];
     s.gpus = [];

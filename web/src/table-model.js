@@ -23,7 +23,8 @@ function processBelongsTo(process, container) {
   return typeof id === 'string' && id !== '' && (id === container.id || id.startsWith(container.short_id));
 }
 
-// Snapshot → { containers: [group], host: [process], orphans: [process] }.
+// Snapshot → { containers: [group], host: [process], unlisted: [process], orphans: [process] }.
+// host: no container; unlisted: attributed to a container that is not in the list (e.g. Docker is down).
 // A group: { key, container, processes, gpuMemory, gpuIndices, uptimeSeconds, memPercent, idleHolder }.
 export function buildGroups(snapshot, nowMs) {
   const containers = snapshot.containers || [];
@@ -55,7 +56,8 @@ export function buildGroups(snapshot, nowMs) {
   const rest = processes.filter((p) => !claimed.has(p));
   return {
     containers: groups,
-    host: sortProcesses(rest.filter((p) => p.process_exists !== false)),
+    host: sortProcesses(rest.filter((p) => p.process_exists !== false && !p.container_id)),
+    unlisted: sortProcesses(rest.filter((p) => p.process_exists !== false && p.container_id)),
     orphans: sortProcesses(rest.filter((p) => p.process_exists === false)),
   };
 }

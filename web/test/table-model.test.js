@@ -45,7 +45,15 @@ test('without gpu_memory_bytes/gpu_indices the group derives them from its proce
 });
 
 test('an empty snapshot gives empty groups', () => {
-  assert.deepEqual(m.buildGroups({}, now), { containers: [], host: [], orphans: [] });
+  assert.deepEqual(m.buildGroups({}, now), { containers: [], host: [], unlisted: [], orphans: [] });
+});
+
+test('processes of containers missing from the list are kept apart from host processes', () => {
+  const { containers, host, unlisted, orphans } = m.buildGroups({ ...fixture, containers: [] }, now);
+  assert.deepEqual(containers, []);
+  assert.deepEqual(host.map((p) => p.pid), [3121]);
+  assert.deepEqual(unlisted.map((p) => p.pid), [678400, 678455, 701233]);
+  assert.deepEqual(orphans.map((p) => p.pid), [655102]);
 });
 
 test('sorting: by column, both directions, missing values last', () => {

@@ -40,7 +40,7 @@ function processLine(p, nowMs, kind) {
   if (kind === 'orphan') notes.append(h('span', { class: 'badge warn' }, 'process gone, memory still held'));
   if (idle) notes.append(h('span', { class: 'badge idle', title: `idle since ${p.idle_since}` }, formatIdleFor(p.idle_since, nowMs)));
   if (p.type && p.type !== 'compute') notes.append(h('span', { class: 'badge' }, p.type));
-  if (kind === 'host' && p.container_id) notes.append(h('span', { class: 'muted' }, `container ${p.container_id.slice(0, 12)}`));
+  if (kind === 'unlisted' && p.container_id) notes.append(h('span', { class: 'muted' }, `container ${p.container_id.slice(0, 12)}`));
   if (p.command) notes.append(h('code', { class: 'proc-cmd', title: p.command }, p.command));
   parts.push(notes);
   return h(
@@ -173,7 +173,7 @@ export function createContainers() {
     );
     expander.addEventListener('click', () => toggle(group.key));
     const memText = group.memLimited ? formatBytesPair(c.memory_working_set_bytes, c.memory_limit_bytes) : formatBytes(c.memory_working_set_bytes);
-    const memPctCell = h('td', { class: 'num col-mem_pct', title: group.memLimited ? 'of the memory limit' : 'no limit: of host memory' }, h('span', { class: 'mini-bar', 'data-level': level(group.memPercent), style: { '--p': `${Math.min(100, group.memPercent || 0)}%` } }), formatPercent(group.memPercent));
+    const memPctCell = h('td', { class: 'num col-mem_pct', 'data-label': 'Mem %', title: group.memLimited ? 'of the memory limit' : 'no limit: of host memory' }, h('span', { class: 'mini-bar', 'data-level': level(group.memPercent), style: { '--p': `${Math.min(100, group.memPercent || 0)}%` } }), formatPercent(group.memPercent));
     const rows = [
       h(
         'tr',
@@ -182,12 +182,12 @@ export function createContainers() {
         h('td', { class: 'col-name' }, h('span', { class: 'cname' }, c.name || c.short_id), group.idleHolder ? h('span', { class: 'badge idle' }, 'idle GPU') : null),
         h('td', { class: 'col-id mono', title: c.id }, c.short_id),
         h('td', { class: 'col-image' }, h('span', { class: 'ellipsis', title: c.image }, c.image || MISSING)),
-        h('td', { class: 'num col-uptime' }, formatDuration(group.uptimeSeconds)),
-        h('td', { class: 'num col-cpu' }, pctCpu(c.cpu_percent)),
-        h('td', { class: 'num col-mem', title: group.memLimited ? 'working set / limit' : 'working set (no limit)' }, memText),
+        h('td', { class: 'num col-uptime', 'data-label': 'Uptime' }, formatDuration(group.uptimeSeconds)),
+        h('td', { class: 'num col-cpu', 'data-label': 'CPU' }, pctCpu(c.cpu_percent)),
+        h('td', { class: 'num col-mem', 'data-label': 'Memory', title: group.memLimited ? 'working set / limit' : 'working set (no limit)' }, memText),
         memPctCell,
-        h('td', { class: 'num col-gpu_mem' }, group.gpuMemory ? formatBytes(group.gpuMemory) : h('span', { class: 'muted' }, MISSING)),
-        h('td', { class: 'col-gpus' }, gpuChips(group.gpuIndices)),
+        h('td', { class: 'num col-gpu_mem', 'data-label': 'GPU mem' }, group.gpuMemory ? formatBytes(group.gpuMemory) : h('span', { class: 'muted' }, MISSING)),
+        h('td', { class: 'col-gpus', 'data-label': 'GPUs' }, gpuChips(group.gpuIndices)),
       ),
       group.processes.map((p) => processLine(p, nowMs, 'container')),
     ];
@@ -228,6 +228,7 @@ export function createContainers() {
     else if (!shown.length) table.append(messageBody(state.q ? `No containers match “${state.q}”` : 'No container is using a GPU'));
     for (const group of shown) table.append(containerRows(group, nowMs));
     if (!state.q) {
+      if (groups.unlisted.length) table.append(specialGroup('GPU processes of containers not listed', groups.unlisted, nowMs, 'unlisted'));
       if (groups.host.length) table.append(specialGroup('Host processes on GPUs (not in a container)', groups.host, nowMs, 'host'));
       if (groups.orphans.length) table.append(specialGroup('Orphaned GPU memory (process no longer exists)', groups.orphans, nowMs, 'orphan'));
     }

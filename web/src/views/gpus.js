@@ -60,7 +60,7 @@ function createCard(index) {
 
 export function createGpus() {
   const grid = h('div', { class: 'gpu-grid' });
-  const message = h('p', { class: 'empty', hidden: true });
+  const message = h('p', { class: 'card gpu-message', hidden: true });
   const el = h('div', {}, message, grid);
   const cards = new Map();
   let memTotals = {};

@@ -1,0 +1,174 @@
+// Behaviour checks of the dashboard in Debian chromium against dev-server.mjs (the fake API): live status,
+// keyboard sorting with aria-sort, filter/toggle kept in the URL, expanding a row, focus surviving
+// re-renders, markup in data shown as text, no request leaving the server, paused/hidden/disconnected.
+// Usage: node scripts/ui-check.mjs [--chromium PATH]   (build first: node build.mjs)
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
+const web = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const executablePath = argv.includes('--chromium') ? argv[argv.indexOf('--chromium') + 1] : '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function devServer(...extra) {
+  const child = spawn(process.execPath, [join(web, 'dev-server.mjs'), '0', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((ok, fail) => {
+    child.once('error', fail);
+    child.stdout.once('data', (chunk) => ok({ child, url: String(chunk).trim() }));
+  });
+}
+
+const profile = mkdtempSync(join(tmpdir(), 'cmon-ui-check-'));
+const context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
+const servers = [];
+let failures = 0;
+
+async function check(name, fn) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('dialog', (d) => errors.push(`dialog: ${d.message()}`));
+  try {
+    await fn(page, errors);
+    assert.deepEqual(errors, [], 'no page errors or dialogs');
+    console.log(`ok - ${name}`);
+  } catch (e) {
+    failures += 1;
+    console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').slice(0, 6).join('\n  ')}`);
+  } finally {
+    await page.close();
+  }
+}
+
+const names = (page) => page.$$eval('tbody.group:not(.special) .cname', (els) => els.map((e) => e.textContent));
+const status = (page) => page.getAttribute('.status', 'data-status');
+
+try {
+  const normal = await devServer();
+  servers.push(normal.child);
+  const base = normal.url;
+
+  await check('loads live data; every request stays on the server', async (page) => {
+    const outside = [];
+    page.on('request', (r) => !r.url().startsWith(base) && !r.url().startsWith('data:') && outside.push(r.url()));
+    await page.goto(base);
+    await page.waitForSelector('.status[data-status="connected"]');
+    assert.equal(await page.textContent('h1'), 'Container Monitor');
+    assert.equal(await page.textContent('.host-name'), 'gpu-box-3');
+    assert.deepEqual(await names(page), ['alice-llm-finetune', 'bob-jupyter', 'carol-data-prep']);
+    assert.equal(await page.locator('.gpu-card').count(), 2);
+    assert.match(await page.textContent('.sources'), /drm: cannot read/);
+    assert.match(await page.textContent('tbody.special-orphan'), /process gone/);
+    assert.match(await page.textContent('tbody.group.has-idle'), /idle for \d+ min/);
+    assert.deepEqual(outside, []);
+  });
+
+  await check('sorting by keyboard sets aria-sort and the URL; focus stays through live updates', async (page) => {
+    await page.goto(base);
+    await page.waitForSelector('tbody.group');
+    await page.focus('th[data-key="cpu"] button');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.getAttribute('th[data-key="cpu"]', 'aria-sort'), 'descending');
+    assert.equal(await page.getAttribute('th[data-key="name"]', 'aria-sort'), 'none');
+    assert.match(page.url(), /#sort=cpu&dir=desc$/);
+    assert.equal((await names(page))[0], 'alice-llm-finetune');
+    await page.keyboard.press('Space');
+    assert.equal(await page.getAttribute('th[data-key="cpu"]', 'aria-sort'), 'ascending');
+    assert.equal((await names(page))[0], 'bob-jupyter');
+    await page.waitForTimeout(1500);
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.focus), 'sort:cpu');
+  });
+
+  await check('filter and "GPU users only" live in the URL hash and survive a reload', async (page) => {
+    await page.goto(base);
+    await page.waitForSelector('tbody.group');
+    await page.fill('input.filter', 'JUPYTER');
+    await page.waitForFunction(() => location.hash.includes('q=JUPYTER'));
+    assert.deepEqual(await names(page), ['bob-jupyter']);
+    await page.fill('input.filter', '');
+    await page.check('.toggle input');
+    await page.waitForFunction(() => location.hash === '#gpu=1');
+    assert.deepEqual(await names(page), ['alice-llm-finetune', 'bob-jupyter']);
+    await page.goto(`${base}#sort=gpu_mem&dir=desc&q=a&gpu=1`);
+    await page.reload();
+    await page.waitForSelector('tbody.group');
+    assert.equal(await page.inputValue('input.filter'), 'a');
+    assert.equal(await page.isChecked('.toggle input'), true);
+    assert.equal(await page.getAttribute('th[data-key="gpu_mem"]', 'aria-sort'), 'descending');
+  });
+
+  await check('a row expands by keyboard to three charts and keeps focus while data streams', async (page) => {
+    await page.goto(base);
+    await page.waitForSelector('tbody.group .expander');
+    await page.focus('tbody.group .expander');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.detail-row .uplot');
+    assert.equal(await page.locator('.detail-row .uplot').count(), 3);
+    assert.equal(await page.getAttribute('tbody.group .expander', 'aria-expanded'), 'true');
+    await page.waitForTimeout(1500);
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-expanded')), 'true');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.locator('.detail-row').count(), 0);
+  });
+
+  await check('hiding the tab closes the stream; showing it reconnects', async (page) => {
+    await page.goto(base);
+    await page.waitForSelector('.status[data-status="connected"]');
+    const flip = (state) => page.evaluate((s) => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+    await flip('hidden');
+    assert.equal(await status(page), 'hidden');
+    await flip('visible');
+    await page.waitForSelector('.status[data-status="connected"]');
+  });
+
+  const hostile = await devServer('--scenario', 'hostile');
+  servers.push(hostile.child);
+  await check('markup in names, labels, notes and errors is shown as text', async (page) => {
+    await page.goto(hostile.url);
+    await page.waitForSelector('tbody.group');
+    await page.locator('tbody.group', { hasText: 'name<img' }).locator('.expander').click();
+    await page.waitForSelector('.detail-row .uplot');
+    assert.equal(await page.locator('#app img, #app b').count(), 0);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    assert.match(await page.textContent('h1'), /<img src=x/);
+    assert.match(await page.textContent('.note'), /<b>bold<\/b>/);
+    assert.match(await page.textContent('.detail-facts'), /onerror/);
+    assert.match(await page.title(), /<img/);
+  });
+
+  const pausing = await devServer('--pause-after', '2');
+  servers.push(pausing.child);
+  await check('a paused server shows "paused — resumes on activity"; a key press resumes', async (page) => {
+    await page.goto(pausing.url);
+    await page.waitForSelector('.status[data-status="paused"]', { timeout: 8000 });
+    assert.match(await page.textContent('.status'), /Paused.*resumes on activity/);
+    await page.waitForTimeout(5100); // activity retries are rate-limited to one per 5 s
+    await page.keyboard.press('Shift');
+    await page.waitForSelector('.status[data-status="connected"]', { timeout: 5000 });
+  });
+
+  const dying = await devServer();
+  servers.push(dying.child);
+  await check('a server that goes away shows "disconnected — retrying"', async (page) => {
+    await page.goto(dying.url);
+    await page.waitForSelector('.status[data-status="connected"]');
+    dying.child.kill();
+    await page.waitForSelector('.status[data-status="disconnected"]', { timeout: 8000 });
+    assert.match(await page.textContent('.status'), /Disconnected.*retrying/);
+  });
+} finally {
+  await context.close();
+  servers.forEach((child) => child.kill());
+  rmSync(profile, { recursive: true, force: true });
+}
+console.log(failures ? `${failures} check(s) failed` : 'all checks passed');
+process.exit(failures ? 1 : 0);
