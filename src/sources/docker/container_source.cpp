@@ -1,0 +1,205 @@
+// ContainerSource: Docker API for identity, cgroup files for usage, stats API only as the remote fallback.
+#include "sources/docker/container_source.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <future>
+#include <optional>
+#include <utility>
+
+#include "sources/host/net_dev_parser.hpp"
+#include "util/error.hpp"
+#include "util/file.hpp"
+
+namespace cmon::sources {
+
+namespace {
+
+std::string message_of(const DockerResponse& response) {
+    // Engine errors are {"message": "..."}; keep the raw text short if it is not.
+    std::string body = response.body.substr(0, 200);
+    while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) {
+        body.pop_back();
+    }
+    return body;
+}
+
+model::ByteCounter counter(std::uint64_t bytes) { return model::ByteCounter{bytes, std::nullopt}; }
+
+std::optional<model::ByteCounter> counter(const std::optional<std::uint64_t>& bytes) {
+    return bytes ? std::optional(counter(*bytes)) : std::nullopt;
+}
+
+}  // namespace
+
+ContainerSource::ContainerSource(HostPaths paths, ContainerSourceOptions options)
+    : paths_(std::move(paths)),
+      options_(std::move(options)),
+      client_(docker_host_from_environment(paths_.docker_endpoint), options_.client),
+      cgroups_(paths_) {}
+
+bool ContainerSource::pid_is_stale(const std::string& id, const DockerInspect& inspect) const {
+    if (!local_cgroups_ || !inspect.pid) {
+        return false;  // remote daemon: the pid means nothing here; rely on inspect_refresh
+    }
+    auto text = util::read_text_file(paths_.proc / std::to_string(*inspect.pid) / "cgroup");
+    // Gone, or reused by a process outside the container: the container restarted with a new init.
+    return !text || text->find(id) == std::string::npos;
+}
+
+const ContainerSource::Known* ContainerSource::refresh_inspect(const std::string& id) {
+    auto it = known_.find(id);
+    if (it != known_.end()) {
+        ++it->second.collects_since_inspect;
+        bool due = options_.inspect_refresh > 0 && it->second.collects_since_inspect >= options_.inspect_refresh;
+        if (!due && !pid_is_stale(id, it->second.inspect)) {
+            return &it->second;
+        }
+    }
+    auto response = client_.get(DockerRequest::container_inspect(id));
+    if (response.status == 404) {
+        known_.erase(id);
+        return nullptr;  // removed between list and inspect
+    }
+    auto parsed = response.ok() ? parse_container_inspect(response.body) : std::nullopt;
+    if (!parsed) {
+        // A daemon-side hiccup for one container (HTTP 500, odd body): keep the row, retry next collect.
+        known_.erase(id);
+        static const Known kEmpty{};
+        return &kEmpty;
+    }
+    auto& entry = known_[id];
+    entry = Known{std::move(*parsed), 0};
+    return &entry;
+}
+
+bool ContainerSource::fill_from_cgroups(model::ContainerStats& row) const {
+    CgroupStats stats = cgroups_.read_container(row.id, row.init_pid);
+    if (!stats.found) {
+        return false;  // vanished, or a remote daemon: then /proc/<pid> here is some other process
+    }
+    row.cpu_time_ns_total = stats.cpu_time_ns_total;
+    row.memory_usage_bytes = stats.memory_usage_bytes;
+    row.memory_working_set_bytes = stats.memory_working_set_bytes;
+    row.memory_limit_bytes = stats.memory_limit_bytes;
+    row.pids = stats.pids;
+    row.block_read = counter(stats.block_read_bytes_total);
+    row.block_write = counter(stats.block_write_bytes_total);
+    if (!row.init_pid) {
+        return true;
+    }
+    // The container's own network namespace, seen through its init process (lo excluded).
+    auto text = util::read_text_file(paths_.proc / std::to_string(*row.init_pid) / "net" / "dev");
+    if (!text) {
+        return true;
+    }
+    std::uint64_t rx = 0;
+    std::uint64_t tx = 0;
+    for (const auto& entry : parse_net_dev(*text)) {
+        if (entry.name != "lo") {
+            rx += entry.rx_bytes;
+            tx += entry.tx_bytes;
+        }
+    }
+    row.network_rx = counter(rx);
+    row.network_tx = counter(tx);
+    return true;
+}
+
+void ContainerSource::fill_from_stats_api(std::vector<model::ContainerStats>& rows) {
+    std::vector<std::optional<DockerStats>> results(rows.size());
+    std::vector<std::string> errors(rows.size());
+    std::atomic<std::size_t> next{0};
+    auto worker = [&] {
+        for (std::size_t i = next++; i < rows.size(); i = next++) {
+            try {
+                auto response = client_.get(DockerRequest::container_stats(rows[i].id));
+                if (response.ok()) {
+                    results[i] = parse_container_stats(response.body);
+                }
+            } catch (const util::Error& e) {
+                errors[i] = e.what();  // this container only; all failing means the daemon is down (below)
+            }
+        }
+    };
+    std::size_t workers = std::clamp<std::size_t>(options_.max_parallel_stats, 1, rows.size());
+    std::vector<std::future<void>> running;
+    running.reserve(workers);
+    for (std::size_t w = 0; w < workers; ++w) {
+        running.push_back(std::async(std::launch::async, worker));
+    }
+    for (auto& f : running) {
+        f.get();
+    }
+    if (std::all_of(errors.begin(), errors.end(), [](const std::string& e) { return !e.empty(); })) {
+        throw util::Error(errors.front());
+    }
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (!results[i]) {
+            continue;
+        }
+        const DockerStats& s = *results[i];
+        auto& row = rows[i];
+        row.cpu_time_ns_total = s.cpu_time_ns_total;
+        row.memory_usage_bytes = s.memory_usage_bytes;
+        row.memory_working_set_bytes = s.memory_working_set_bytes;
+        row.memory_limit_bytes = s.memory_limit_bytes;
+        row.pids = s.pids;
+        row.network_rx = counter(s.network_rx_bytes);
+        row.network_tx = counter(s.network_tx_bytes);
+        row.block_read = counter(s.block_read_bytes);
+        row.block_write = counter(s.block_write_bytes);
+    }
+}
+
+void ContainerSource::collect(model::Snapshot& draft) {
+    auto list = client_.get(DockerRequest::containers_list());
+    if (!list.ok()) {
+        throw util::Error("docker: GET /containers/json: HTTP " + std::to_string(list.status) + ": " +
+                          message_of(list) + " (" + client_.host().display + ")");
+    }
+    auto summaries = parse_container_list(list.body, options_.label_allowlist);
+
+    std::erase_if(known_, [&](const auto& entry) {
+        return std::none_of(summaries.begin(), summaries.end(), [&](const auto& s) { return s.id == entry.first; });
+    });
+
+    std::vector<model::ContainerStats> rows;
+    rows.reserve(summaries.size());
+    for (auto& summary : summaries) {
+        const Known* known = refresh_inspect(summary.id);
+        if (known == nullptr) {
+            continue;
+        }
+        model::ContainerStats row;
+        row.id = summary.id;
+        row.short_id = summary.id.substr(0, 12);
+        if (!summary.names.empty()) {
+            std::string_view name = summary.names.front();
+            row.name = std::string(name.starts_with('/') ? name.substr(1) : name);
+        }
+        row.image = std::move(summary.image);
+        row.state = std::move(summary.state);
+        row.labels = std::move(summary.labels);
+        row.init_pid = known->inspect.pid;
+        row.started_at = known->inspect.started_at;
+        GpuAssignment gpus = gpu_assignment(known->inspect);
+        row.gpus_assigned = std::move(gpus.indices);
+        row.all_gpus_assigned = gpus.all;
+        rows.push_back(std::move(row));
+    }
+
+    bool any_found = false;
+    for (auto& row : rows) {
+        any_found = fill_from_cgroups(row) || any_found;
+    }
+    if (!rows.empty()) {
+        local_cgroups_ = any_found;
+        if (!any_found) {
+            fill_from_stats_api(rows);
+        }
+    }
+    draft.containers = std::move(rows);
+}
+
+}  // namespace cmon::sources
