@@ -40,7 +40,8 @@ if [[ -f "$pidfile" ]]; then
 fi
 
 # Deepest mounts first (sort -r on the path).
-grep -F " $dir/" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r mnt; do
+mounts=$(awk -v prefix="$dir/" 'index($5, prefix) == 1 {print $5}' /proc/self/mountinfo | sort -r)
+for mnt in $mounts; do
     umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
 done
 rm -rf "$dir"

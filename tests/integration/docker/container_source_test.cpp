@@ -1,0 +1,274 @@
+// ContainerSource against a real private dockerd (the ctest fixture "dockerd", see ../CMakeLists.txt) and
+// real containers from cmon-test/busybox, always with --network none. Reads this host's real /proc and
+// cgroup files. Waits for conditions with deadlines; every container it starts is removed at the end.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sources/docker/container_source.hpp"
+#include "util/error.hpp"
+#include "util/file.hpp"
+
+namespace cmon::sources {
+namespace {
+
+using namespace std::chrono_literals;
+using SteadyClock = std::chrono::steady_clock;
+
+struct TestDaemon {
+    std::string host;  // unix:///tmp/cmon-it-.../docker.sock
+    std::string dir;
+};
+
+TestDaemon read_env_file() {
+    TestDaemon out;
+    std::ifstream in(CMON_TEST_DOCKERD_ENV);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.starts_with("DOCKER_HOST=")) {
+            out.host = line.substr(12);
+        } else if (line.starts_with("DOCKERD_DIR=")) {
+            out.dir = line.substr(12);
+        }
+    }
+    return out;
+}
+
+struct Command {
+    int status = -1;
+    std::string out;
+};
+
+Command run(const std::string& command) {
+    Command result;
+    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+    if (pipe == nullptr) {
+        return result;
+    }
+    std::array<char, 4096> buf{};
+    while (std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) {
+        result.out.append(buf.data(), n);
+    }
+    result.status = ::pclose(pipe);
+    while (!result.out.empty() && result.out.back() == '\n') {
+        result.out.pop_back();
+    }
+    return result;
+}
+
+bool wait_until(std::chrono::milliseconds deadline, const std::function<bool()>& condition) {
+    auto end = SteadyClock::now() + deadline;
+    while (SteadyClock::now() < end) {
+        if (condition()) {
+            return true;
+        }
+        std::this_thread::sleep_for(100ms);
+    }
+    return condition();
+}
+
+const model::ContainerStats* find(const model::Snapshot& snapshot, const std::string& id) {
+    auto it = std::find_if(snapshot.containers.begin(), snapshot.containers.end(),
+                           [&](const auto& c) { return c.id == id; });
+    return it == snapshot.containers.end() ? nullptr : &*it;
+}
+
+class DockerIntegration : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() { daemon_ = read_env_file(); }
+
+    void SetUp() override {
+        ASSERT_FALSE(daemon_.host.empty()) << "no DOCKER_HOST in " << CMON_TEST_DOCKERD_ENV
+                                           << ": run through ctest (fixture dockerd_start)";
+        paths_.docker_endpoint = daemon_.host;
+    }
+
+    void TearDown() override {
+        for (const auto& name : created_) {
+            run(docker("rm -f " + name));
+        }
+    }
+
+    std::string docker(const std::string& args) const { return "docker -H " + daemon_.host + " " + args; }
+
+    // Starts a container (always --network none, --init so signals reach the workload) and returns its id.
+    std::string start(const std::string& name, const std::string& options, const std::string& command) {
+        std::string full_name = "cmon-it-" + name;
+        run(docker("rm -f " + full_name));
+        created_.push_back(full_name);
+        auto result = run(docker("run -d --init --network none --name " + full_name + " " + options +
+                                 " cmon-test/busybox " + command));
+        EXPECT_EQ(result.status, 0) << result.out;
+        return result.out.substr(result.out.rfind('\n') + 1);
+    }
+
+    model::Snapshot collect(ContainerSource& source) {
+        model::Snapshot snapshot;
+        source.collect(snapshot);
+        return snapshot;
+    }
+
+    static inline TestDaemon daemon_;
+    HostPaths paths_;
+    std::vector<std::string> created_;
+};
+
+TEST_F(DockerIntegration, CpuLimitedBusyLoopUsesHalfACore) {
+    ContainerSourceOptions options;
+    options.label_allowlist = {"cmon.test.keep"};
+    ContainerSource source(paths_, options);
+    std::string id = start("cpu", "--cpus 0.5 --label cmon.test.keep=yes --label cmon.test.drop=no",
+                           "timeout 60 sh -c 'while :; do :; done'");
+    ASSERT_EQ(id.size(), 64u);
+
+    model::Snapshot first;
+    ASSERT_TRUE(wait_until(10s, [&] {
+        first = collect(source);
+        const auto* c = find(first, id);
+        return c != nullptr && c->cpu_time_ns_total && *c->cpu_time_ns_total > 0;
+    }));
+    const auto* c = find(first, id);
+    EXPECT_EQ(c->short_id, id.substr(0, 12));
+    EXPECT_EQ(c->name, "cmon-it-cpu");
+    EXPECT_EQ(c->image, "cmon-test/busybox");
+    EXPECT_EQ(c->state, "running");
+    EXPECT_EQ(c->labels, (std::map<std::string, std::string>{{"cmon.test.keep", "yes"}}));
+    ASSERT_TRUE(c->started_at);
+    EXPECT_LT(std::chrono::abs(std::chrono::system_clock::now() - *c->started_at), 60s);
+    ASSERT_TRUE(c->init_pid);
+    auto host_cgroup = util::read_text_file(paths_.proc / std::to_string(*c->init_pid) / "cgroup");
+    ASSERT_TRUE(host_cgroup);
+    EXPECT_NE(host_cgroup->find(id), std::string::npos);  // a host pid of this very container
+    EXPECT_GE(c->pids.value_or(0), 2u);                  // docker-init + sh
+    ASSERT_TRUE(c->network_rx);                           // --network none: only lo, excluded -> 0
+    EXPECT_EQ(c->network_rx->bytes_total, 0u);
+    EXPECT_FALSE(c->cpu_percent);  // rates are the sampler's job
+
+    // Let CFS settle into its quota, then measure over 2 s of wall time: the measurement window itself.
+    std::this_thread::sleep_for(500ms);
+    auto s1 = collect(source);
+    auto t1 = SteadyClock::now();
+    std::this_thread::sleep_for(2s);
+    auto s2 = collect(source);
+    auto t2 = SteadyClock::now();
+    ASSERT_TRUE(find(s1, id) && find(s2, id));
+    double cpu_ns = static_cast<double>(*find(s2, id)->cpu_time_ns_total - *find(s1, id)->cpu_time_ns_total);
+    double wall_ns = static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(t2 - t1).count());
+    double percent = cpu_ns / wall_ns * 100.0;
+    RecordProperty("cpu_percent_of_one_core", std::to_string(percent));
+    std::printf("measured: %.1f %% of one core with --cpus 0.5\n", percent);
+    EXPECT_NEAR(percent, 50.0, 10.0);
+}
+
+TEST_F(DockerIntegration, TmpfsPagesCountAsWorkingSet) {
+    ContainerSource source(paths_);
+    std::string id = start("tmpfs", "--tmpfs /t:size=200m",
+                           "sh -c 'dd if=/dev/zero of=/t/f bs=1M count=128 && sleep 120'");
+    std::optional<std::uint64_t> working_set;
+    std::optional<std::uint64_t> usage;
+    bool reached = wait_until(30s, [&] {
+        auto snapshot = collect(source);
+        if (const auto* c = find(snapshot, id)) {
+            working_set = c->memory_working_set_bytes;
+            usage = c->memory_usage_bytes;
+        }
+        return working_set && *working_set >= 120u << 20;
+    });
+    std::printf("measured: working set %.1f MiB, usage %.1f MiB\n",
+                static_cast<double>(working_set.value_or(0)) / (1 << 20), static_cast<double>(usage.value_or(0)) / (1 << 20));
+    EXPECT_TRUE(reached) << "working set " << working_set.value_or(0);
+    ASSERT_TRUE(usage);
+    EXPECT_GE(*usage, *working_set);
+}
+
+TEST_F(DockerIntegration, StoppedContainerDisappearsAndNewOneAppears) {
+    ContainerSource source(paths_);
+    std::string old_id = start("old", "", "sleep 120");
+    ASSERT_TRUE(wait_until(10s, [&] { return find(collect(source), old_id) != nullptr; }));
+
+    auto stopped = run(docker("stop -t 1 cmon-it-old"));
+    ASSERT_EQ(stopped.status, 0) << stopped.out;
+    std::string new_id = start("new", "", "sleep 120");
+    model::Snapshot snapshot;
+    ASSERT_TRUE(wait_until(10s, [&] {
+        snapshot = collect(source);
+        return find(snapshot, old_id) == nullptr && find(snapshot, new_id) != nullptr;
+    }));
+    const auto* fresh = find(snapshot, new_id);
+    EXPECT_EQ(fresh->name, "cmon-it-new");
+    EXPECT_TRUE(fresh->init_pid);
+    EXPECT_TRUE(fresh->memory_usage_bytes);
+}
+
+TEST_F(DockerIntegration, StatsApiFallbackWhenCgroupsAreUnreachable) {
+    // Roots that do not exist stand in for a remote daemon: no container cgroup is reachable from here.
+    paths_.proc = "/nonexistent-cmon-proc";
+    paths_.sys = "/nonexistent-cmon-sys";
+    paths_.cgroup_root = "/nonexistent-cmon-cgroup";
+    ContainerSource source(paths_);
+    std::string a = start("stats-a", "--memory 64m", "sleep 120");
+    std::string b = start("stats-b", "", "sleep 120");
+    model::Snapshot snapshot;
+    auto begin = SteadyClock::now();
+    ASSERT_TRUE(wait_until(30s, [&] {
+        snapshot = collect(source);
+        const auto* ca = find(snapshot, a);
+        const auto* cb = find(snapshot, b);
+        return ca && cb && ca->cpu_time_ns_total && cb->cpu_time_ns_total;
+    }));
+    auto elapsed = std::chrono::duration<double>(SteadyClock::now() - begin).count();
+    std::printf("measured: stats API fallback, first complete collect of 2 containers after %.2f s\n", elapsed);
+    const auto* ca = find(snapshot, a);
+    EXPECT_EQ(ca->memory_limit_bytes, 64u << 20);
+    EXPECT_TRUE(ca->memory_working_set_bytes);
+    EXPECT_GE(ca->pids.value_or(0), 1u);
+    EXPECT_FALSE(find(snapshot, b)->memory_limit_bytes);  // unlimited
+    EXPECT_TRUE(ca->block_read);
+}
+
+// Last: it restarts the daemon the other cases share.
+TEST_F(DockerIntegration, DaemonRestartIsAnErrorWhileDownAndRecovers) {
+    ContainerSource source(paths_);
+    EXPECT_NO_THROW(collect(source));
+
+    auto pid_text = util::read_text_file(daemon_.dir + "/dockerd.pid");
+    ASSERT_TRUE(pid_text);
+    pid_t pid = std::stoi(*pid_text);
+    ASSERT_EQ(::kill(pid, SIGTERM), 0);
+    ASSERT_TRUE(wait_until(30s, [&] { return ::kill(pid, 0) != 0; })) << "dockerd " << pid << " did not exit";
+
+    try {
+        collect(source);
+        ADD_FAILURE() << "collect worked with dockerd down";
+    } catch (const util::Error& e) {
+        std::string message = e.what();
+        EXPECT_TRUE(message.starts_with("docker: GET /containers/json: ")) << message;
+        EXPECT_NE(message.find(daemon_.host), std::string::npos) << message;
+        std::printf("while down: %s\n", e.what());
+    }
+
+    auto restarted = run(std::string(CMON_SOURCE_DIR) + "/scripts/start-test-dockerd.sh " + daemon_.dir);
+    ASSERT_EQ(restarted.status, 0) << restarted.out;
+    std::string id = start("after", "", "sleep 120");
+    ASSERT_TRUE(wait_until(30s, [&] {
+        try {
+            return find(collect(source), id) != nullptr;
+        } catch (const util::Error& e) {
+            std::printf("still down: %s\n", e.what());
+            return false;
+        }
+    }));
+}
+
+}  // namespace
+}  // namespace cmon::sources
