@@ -56,3 +56,16 @@ bench: build
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+
+# Installs the binary, the systemd unit, the docs and /etc/default/container-monitor (kept if present):
+# `make install` (as root; PREFIX=/usr by default, DESTDIR honoured). `make package` builds the Debian
+# package $(BUILD_DIR)/container-monitor_<version>_amd64.deb (docs/deployment.md).
+PREFIX ?= /usr
+
+.PHONY: install package
+
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR) --prefix $(PREFIX) --strip
+
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
