@@ -15,7 +15,7 @@ build_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 test_packages=(
-  docker.io busybox-static iproute2 prometheus chromium curl procps python3
+  docker.io busybox-static iproute2 prometheus chromium curl procps python3 dpkg-dev
 )
 
 packages=("${build_packages[@]}")
