@@ -1,18 +1,30 @@
 // Router: maps (method, target) to a response value. Pure apart from reading the provider's latest
-// snapshot; no sockets and no Asio/Beast here (keeps this translation unit light and testable).
+// snapshot and the history ring; no sockets and no Asio/Beast here (keeps this translation unit light
+// and testable).
 #include "http/router.hpp"
 
-#include <optional>
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
 
+#include "exporters/api_exporter.hpp"
 #include "exporters/health_exporter.hpp"
+#include "exporters/prometheus_exporter.hpp"
 #include "exporters/query_exporter.hpp"
 #include "http/placeholder_page.hpp"
+#include "http/request_parsing.hpp"
 
 namespace cmon::http {
 namespace {
 
 constexpr std::string_view kJson = "application/json";
 constexpr std::string_view kHtml = "text/html; charset=utf-8";
+constexpr std::string_view kEventStream = "text/event-stream";
+// uPlot sets inline styles; everything else comes from this origin.
+constexpr std::string_view kDashboardPolicy =
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'";
+constexpr std::string_view kPlaceholderPolicy =
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'";
 
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -22,38 +34,6 @@ bool iequals(std::string_view a, std::string_view b) {
         if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
     }
     return true;
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-// Decodes %XX escapes of an origin-form path; nullopt when the path is malformed (no leading '/',
-// a bad escape, a control character or an encoded NUL).
-std::optional<std::string> decode_path(std::string_view path) {
-    if (path.empty() || path.front() != '/') return std::nullopt;
-    std::string out;
-    out.reserve(path.size());
-    for (std::size_t i = 0; i < path.size(); ++i) {
-        const char c = path[i];
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return std::nullopt;
-        if (c != '%') {
-            out.push_back(c);
-            continue;
-        }
-        if (i + 2 >= path.size()) return std::nullopt;
-        const int hi = hex_value(path[i + 1]);
-        const int lo = hex_value(path[i + 2]);
-        if (hi < 0 || lo < 0) return std::nullopt;
-        const int value = hi * 16 + lo;
-        if (value == 0) return std::nullopt;
-        out.push_back(static_cast<char>(value));
-        i += 2;
-    }
-    return out;
 }
 
 Response json_response(int status, std::string body) {
@@ -69,6 +49,42 @@ Response error_response(int status, std::string_view message) {
     return json_response(status, "{\"error\":\"" + std::string(message) + "\"}");
 }
 
+std::string etag_of(std::uint64_t sequence, std::string_view format) {
+    return "\"s" + std::to_string(sequence) + "-" + std::string(format) + "\"";
+}
+
+struct Cacheable {
+    std::string_view content_type;
+    std::string_view cache_control;
+    std::string etag;  // of the identity encoding; empty: no validator
+};
+
+// A response that shares the cached bytes: gzip when the client accepts it and it is worth it, 304 when
+// the client already has this snapshot in this format.
+Response cached_response(const Request& request, const CachedBody& body, const Cacheable& how) {
+    Response response;
+    response.content_type = std::string(how.content_type);
+    response.headers.emplace_back("Cache-Control", std::string(how.cache_control));
+    response.headers.emplace_back("Vary", "Accept-Encoding");
+    const bool gzip = body.plain()->size() > Router::kGzipThreshold && accepts_gzip(request.accept_encoding);
+    if (!how.etag.empty()) {
+        // The gzip variant has its own tag (a different byte sequence); either one proves the client has
+        // this snapshot.
+        const std::string gzip_etag = how.etag.substr(0, how.etag.size() - 1) + "-gz\"";
+        response.headers.emplace_back("ETag", gzip ? gzip_etag : how.etag);
+        if (!request.if_none_match.empty() &&
+            (etag_matches(request.if_none_match, how.etag) || etag_matches(request.if_none_match, gzip_etag))) {
+            response.status = 304;
+            return response;
+        }
+    }
+    std::shared_ptr<const std::string> bytes = gzip ? body.gzip() : body.plain();
+    if (gzip) response.headers.emplace_back("Content-Encoding", "gzip");
+    response.shared_body = std::string_view(*bytes);
+    response.owner = std::move(bytes);
+    return response;
+}
+
 }  // namespace
 
 std::string Response::header(std::string_view name) const {
@@ -78,8 +94,8 @@ std::string Response::header(std::string_view name) const {
     return {};
 }
 
-Router::Router(RouterOptions options, sampling::SnapshotProvider& provider)
-    : options_(std::move(options)), provider_(provider) {}
+Router::Router(RouterOptions options, sampling::SnapshotProvider& provider, const sampling::SnapshotHistory* history)
+    : options_(std::move(options)), provider_(provider), history_(history) {}
 
 Response Router::operator()(const Request& request) const {
     const bool head = request.method == "HEAD";
@@ -88,44 +104,147 @@ Response Router::operator()(const Request& request) const {
         response.headers.emplace_back("Allow", "GET, HEAD");
         return response;
     }
-    // The query string is ignored for routing (and not validated: nothing here reads it).
     const std::string_view target = request.target;
-    const auto path = decode_path(target.substr(0, target.find('?')));
-    Response response = path ? route_get(*path) : error_response(400, "bad request");
+    const std::size_t question = target.find('?');
+    const std::string_view query_string =
+        question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+    const auto path = decode_path(target.substr(0, question));
+    Response response = path ? route_get(request, *path, query_string) : error_response(400, "bad request");
     if (head) {
-        response.headers.emplace_back("Content-Length", std::to_string(response.body.size()));
+        response.event_stream = false;
+        if (response.status != 304) {
+            response.headers.emplace_back("Content-Length", std::to_string(response.payload().size()));
+        }
         response.body.clear();
+        response.shared_body.reset();
+        response.owner.reset();
     }
     return response;
 }
 
-Response Router::route_get(std::string_view path) const {
-    if (path == "/query") return query();
-    if (path == "/healthz") return health();
-    if (path == "/") {
+Response Router::route_get(const Request& request, std::string_view path, std::string_view query_string) const {
+    if (path == "/api/v1/snapshot") return api_snapshot(request);
+    if (path == "/api/v1/history") return api_history(request, query_string);
+    if (path == "/api/v1/events") {
         Response response;
-        response.content_type = std::string(kHtml);
-        response.body = placeholder_page(options_.title);
-        response.headers.emplace_back("Cache-Control", "no-cache");
-        response.headers.emplace_back("X-Content-Type-Options", "nosniff");
-        response.headers.emplace_back(
-            "Content-Security-Policy",
-            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'");
+        response.content_type = std::string(kEventStream);
+        response.headers.emplace_back("Cache-Control", "no-store");
+        response.headers.emplace_back("X-Accel-Buffering", "no");  // nginx: pass events on at once
+        response.event_stream = true;
         return response;
     }
+    if (path == "/metrics") return metrics(request);
+    if (path == "/query") return query(request);
+    if (path == "/healthz") return health();
+    if (options_.assets) {
+        if (const auto found = options_.assets(path)) return asset(request, *found, path == "/");
+    }
+    if (path == "/") return placeholder();
     return error_response(404, "not found");
 }
 
-Response Router::query() const {
+std::shared_ptr<const CachedBody> Router::api_body(const model::Snapshot& snapshot) const {
+    return cache_.get(snapshot.sequence, "api", [&] {
+        nlohmann::json value = exporters::api_snapshot_value(snapshot);
+        value["title"] = options_.title;  // the page shows it; one place to configure it
+        return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    });
+}
+
+Response Router::api_snapshot(const Request& request) const {
     const model::SnapshotPtr latest = provider_.latest();
     if (!latest) return error_response(503, "no data collected yet");
-    return json_response(200, exporters::to_query_json(*latest));
+    // no-cache (not no-store): a browser may keep it and revalidate with If-None-Match.
+    return cached_response(request, *api_body(*latest), {kJson, "no-cache", etag_of(latest->sequence, "api")});
+}
+
+Response Router::api_history(const Request& request, std::string_view query_string) const {
+    if (history_ == nullptr) return error_response(404, "not found");
+    const std::chrono::seconds window = history_->window();
+    std::chrono::seconds seconds = window;
+    if (const auto text = query_parameter(query_string, "seconds")) {
+        const auto parsed = parse_seconds(*text);
+        if (!parsed) return error_response(400, "seconds must be a non-negative whole number");
+        seconds = std::min(std::chrono::seconds(*parsed), window);
+    }
+    // Keyed by the newest kept point: the ring only changes when a point is added.
+    const auto newest = history_->within(std::chrono::seconds(0));
+    const std::uint64_t sequence = newest.empty() ? 0 : newest.back()->sequence;
+    const auto body = cache_.get(sequence, "history-" + std::to_string(seconds.count()),
+                                 [&] { return exporters::to_api_history_json(history_->within(seconds), seconds); });
+    return cached_response(request, *body, {kJson, "no-store", {}});
+}
+
+Response Router::metrics(const Request& request) const {
+    const model::SnapshotPtr latest = provider_.latest();
+    if (!latest) return error_response(503, "no data collected yet");
+    exporters::PrometheusOptions options;
+    options.version = options_.version;
+    options.hostname_label = options_.hostname_label;
+    options.paused = provider_.paused();
+    // cmon_collection_paused is part of the text, so the paused flag is part of the key.
+    const auto body = cache_.get(latest->sequence, options.paused ? "metrics-paused" : "metrics",
+                                 [&] { return exporters::to_prometheus(*latest, options); });
+    return cached_response(request, *body, {exporters::kPrometheusContentType, "no-store", {}});
+}
+
+Response Router::query(const Request& request) const {
+    const model::SnapshotPtr latest = provider_.latest();
+    if (!latest) return error_response(503, "no data collected yet");
+    const auto body = cache_.get(latest->sequence, "query", [&] { return exporters::to_query_json(*latest); });
+    return cached_response(request, *body, {kJson, "no-store", etag_of(latest->sequence, "query")});
 }
 
 Response Router::health() const {
     const model::SnapshotPtr latest = provider_.latest();
     const bool ok = exporters::healthy(latest.get());
     return json_response(ok ? 200 : 503, exporters::to_health_json(latest.get(), provider_.paused()));
+}
+
+Response Router::asset(const Request& request, const StaticAsset& asset, bool page) const {
+    Response response;
+    response.content_type = std::string(asset.content_type);
+    // Hashed names never change; the page itself must be revalidated so a new build is picked up.
+    response.headers.emplace_back("Cache-Control",
+                                  asset.immutable && !page ? "public, max-age=31536000, immutable" : "no-cache");
+    response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    response.headers.emplace_back("Content-Security-Policy", std::string(kDashboardPolicy));
+    const bool gzip = !asset.gzip_data.empty();
+    if (gzip) response.headers.emplace_back("Vary", "Accept-Encoding");
+    if (gzip && accepts_gzip(request.accept_encoding)) {
+        response.headers.emplace_back("Content-Encoding", "gzip");
+        response.shared_body = asset.gzip_data;
+    } else {
+        response.shared_body = asset.data;
+    }
+    return response;
+}
+
+Response Router::placeholder() const {
+    Response response;
+    response.content_type = std::string(kHtml);
+    response.body = placeholder_page(options_.title);
+    response.headers.emplace_back("Cache-Control", "no-cache");
+    response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    response.headers.emplace_back("Content-Security-Policy", std::string(kPlaceholderPolicy));
+    return response;
+}
+
+EventFrame Router::latest_event() const {
+    const model::SnapshotPtr latest = provider_.latest();
+    if (!latest) return {};
+    // Outside the "sse" build: the cache is not reentrant.
+    const std::shared_ptr<const CachedBody> api = api_body(*latest);
+    const auto body = cache_.get(latest->sequence, "sse", [&] {
+        // The API JSON is one line (no pretty printing; newlines inside strings are escaped).
+        const std::string& json = *api->plain();
+        std::string frame;
+        frame.reserve(json.size() + 64);
+        frame.append("id: ").append(std::to_string(latest->sequence)).append("\nevent: snapshot\ndata: ");
+        frame.append(json).append("\n\n");
+        return frame;
+    });
+    return EventFrame{latest->sequence, body->plain()};
 }
 
 }  // namespace cmon::http

@@ -1,12 +1,20 @@
 // Router: one HTTP request value -> one response value. No sockets, no Asio/Beast: the session does the
 // wire work, so every route, status code and header here is testable with plain values.
+// Snapshot bodies come from a BodyCache, so each snapshot is serialized once per format and every client
+// gets the same bytes (responses carry a shared pointer to them, not a copy).
 #pragma once
 
+#include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "http/body_cache.hpp"
+#include "http/static_assets.hpp"
+#include "sampling/snapshot_history.hpp"
 #include "sampling/snapshot_provider.hpp"
 
 namespace cmon::http {
@@ -15,6 +23,7 @@ struct Request {
     std::string method;           // as sent, e.g. "GET"
     std::string target;           // origin-form, e.g. "/query?x=1"
     std::string accept_encoding;  // the Accept-Encoding header, empty when absent
+    std::string if_none_match;    // the If-None-Match header, empty when absent
 };
 
 struct Response {
@@ -24,29 +33,67 @@ struct Response {
     // Extra header fields (besides Content-Type). A HEAD response carries the GET body's length here as
     // "Content-Length", since its body is empty.
     std::vector<std::pair<std::string, std::string>> headers;
+    // When set, the bytes to send instead of `body`: shared with the snapshot cache, or static asset
+    // data; `owner` keeps them alive (null for static data). Read the bytes with payload().
+    std::optional<std::string_view> shared_body;
+    std::shared_ptr<const void> owner;
+    // GET /api/v1/events: the session sends this status and these headers, then streams events.
+    bool event_stream = false;
 
     // The value of the first header named `name` (ASCII case-insensitive), empty when absent.
     std::string header(std::string_view name) const;
+    std::string_view payload() const { return shared_body ? *shared_body : std::string_view(body); }
 };
 
 struct RouterOptions {
-    std::string title = "Container Monitor";  // shown on the HTML page
+    RouterOptions() = default;
+    // Just the title (the rest default), without -Wmissing-field-initializers noise.
+    explicit RouterOptions(std::string page_title) : title(std::move(page_title)) {}
+
+    std::string title = "Container Monitor";  // shown on the page; "title" in /api/v1/snapshot
+    std::string version;                      // cmon_build_info{version} in /metrics
+    std::string hostname_label;               // dcgm-exporter's Hostname label; empty: the snapshot's
+    AssetLookup assets;                       // the dashboard; null: serve the placeholder page at /
+};
+
+// One server-sent event for the newest snapshot: "id: <sequence>\nevent: snapshot\ndata: <json>\n\n".
+struct EventFrame {
+    std::uint64_t sequence = 0;
+    std::shared_ptr<const std::string> bytes;  // null before the first snapshot
 };
 
 class Router {
 public:
-    Router(RouterOptions options, sampling::SnapshotProvider& provider);
+    // Bodies above this size are gzip-compressed for clients that accept it.
+    static constexpr std::size_t kGzipThreshold = 1024;
+
+    // `history` may be null: /api/v1/history then answers 404.
+    Router(RouterOptions options, sampling::SnapshotProvider& provider,
+           const sampling::SnapshotHistory* history = nullptr);
 
     // Never throws for a bad request: those become 4xx responses.
     Response operator()(const Request& request) const;
 
+    // The SSE frame of the provider's newest snapshot, built once per snapshot and shared by all streams.
+    EventFrame latest_event() const;
+    // Bodies serialized so far (cache misses), to prove sharing in tests.
+    std::uint64_t serializations() const { return cache_.builds(); }
+
 private:
-    Response route_get(std::string_view path) const;
-    Response query() const;
+    Response route_get(const Request& request, std::string_view path, std::string_view query_string) const;
+    Response query(const Request& request) const;
     Response health() const;
+    Response api_snapshot(const Request& request) const;
+    Response api_history(const Request& request, std::string_view query_string) const;
+    Response metrics(const Request& request) const;
+    Response asset(const Request& request, const StaticAsset& asset, bool page) const;
+    Response placeholder() const;
+    std::shared_ptr<const CachedBody> api_body(const model::Snapshot& snapshot) const;
 
     RouterOptions options_;
     sampling::SnapshotProvider& provider_;
+    const sampling::SnapshotHistory* history_;
+    mutable BodyCache cache_;
 };
 
 }  // namespace cmon::http

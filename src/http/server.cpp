@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "http/beast_includes.hpp"
+#include "http/event_hub.hpp"
 #include "http/publish_signal.hpp"
 #include "http/session.hpp"
 #include "util/error.hpp"
@@ -80,6 +81,8 @@ private:
     asio::io_context io_{1};
     tcp::acceptor acceptor_{io_};
     PublishSignal publish_signal_{io_};
+    EventHub events_{io_, publish_signal_, provider_,
+                     EventHubOptions{options_.stream_touch_interval, options_.heartbeat_interval}};
     std::optional<asio::signal_set> signals_;
     bool stopping_ = false;
 };
@@ -120,6 +123,7 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     const SessionContext context{router_,
                                  provider_,
                                  publish_signal_,
+                                 events_,
                                  sessions_,
                                  stopping_,
                                  options_.fresh_wait,
@@ -154,6 +158,7 @@ void Server::Impl::shutdown() {
     acceptor_.close(ignored);
     if (signals_) signals_->cancel(ignored);
     publish_signal_.close();
+    events_.close();
     const std::vector<Session*> open(sessions_.begin(), sessions_.end());
     for (Session* session : open) session->close();
     // io_.run() returns once the sessions' coroutines have seen their aborted I/O and ended.

@@ -19,7 +19,10 @@ struct ServerOptions {
     // After a pause, how long a request waits for the fresh snapshot before answering with what exists.
     std::chrono::milliseconds fresh_wait{1500};
     std::chrono::seconds read_timeout{15};  // also the keep-alive idle timeout
-    std::chrono::seconds write_timeout{15};
+    std::chrono::seconds write_timeout{15};  // also drops an event-stream client that stopped reading
+    // While an event stream is open, the provider is touched this often (collection must not pause).
+    std::chrono::milliseconds stream_touch_interval{1000};
+    std::chrono::milliseconds heartbeat_interval{15000};  // ": keep-alive" comments on event streams
     std::size_t max_connections = 2048;  // past this, new connections are accepted and closed at once
     bool handle_signals = true;          // SIGINT/SIGTERM stop run()
 };

@@ -27,8 +27,7 @@ bool is_parse_error(const error_code& ec) {
 
 }  // namespace
 
-Session::Session(tcp::socket socket, SessionContext context)
-    : stream_(std::move(socket)), context_(context) {
+Session::Session(tcp::socket socket, SessionContext context) : stream_(std::move(socket)), context_(context) {
     context_.sessions.insert(this);
 }
 
@@ -67,13 +66,15 @@ asio::awaitable<void> Session::run() {
         if (ec) co_return;  // timeout, reset, shutdown: nothing to say
 
         const auto& request = parser.get();
-        HttpResponse response = co_await answer(request);
-        if (!co_await write(response)) co_return;
-        if (!response.keep_alive()) co_return co_await finish();
+        const Response result = co_await answer(request);
+        if (result.event_stream) co_return co_await stream_events(result, request.version());
+        const bool keep_alive = request.keep_alive() && !closed_;
+        if (!co_await send(result, request.version(), keep_alive)) co_return;
+        if (!keep_alive) co_return co_await finish();
     }
 }
 
-asio::awaitable<Session::HttpResponse> Session::answer(const bhttp::request<bhttp::string_body>& request) {
+asio::awaitable<Response> Session::answer(const HttpRequest& request) {
     // Collection pauses when nobody looks; the first request after a pause waits (briefly) for the
     // snapshot that touch() just asked for instead of answering with stale data.
     const std::uint64_t seen = context_.publish_signal.generation();
@@ -85,16 +86,40 @@ asio::awaitable<Session::HttpResponse> Session::answer(const bhttp::request<bhtt
     routed.method = std::string(request.method_string());
     routed.target = std::string(request.target());
     routed.accept_encoding = std::string(request[bhttp::field::accept_encoding]);
+    routed.if_none_match = std::string(request[bhttp::field::if_none_match]);
 
-    Response result;
     try {
-        result = context_.router(routed);
+        co_return context_.router(routed);
     } catch (const std::exception&) {
         // A bug in an exporter must cost one response, not the server.
-        result = Response{500, "application/json", "{\"error\":\"internal error\"}", {{"Cache-Control", "no-store"}}};
+        Response failure;
+        failure.status = 500;
+        failure.content_type = "application/json";
+        failure.body = R"({"error":"internal error"})";
+        failure.headers.emplace_back("Cache-Control", "no-store");
+        co_return failure;
     }
+}
 
-    HttpResponse response{static_cast<bhttp::status>(result.status), request.version()};
+template <class Message>
+asio::awaitable<bool> Session::write(Message& message) {
+    error_code ec;
+    stream_.expires_after(context_.write_timeout);
+    co_await bhttp::async_write(stream_, message, kRedirect(ec));
+    co_return !ec;
+}
+
+asio::awaitable<bool> Session::write_bytes(std::string_view bytes) {
+    error_code ec;
+    stream_.expires_after(context_.write_timeout);
+    co_await asio::async_write(stream_, asio::buffer(bytes.data(), bytes.size()), kRedirect(ec));
+    co_return !ec;
+}
+
+asio::awaitable<bool> Session::send(const Response& result, unsigned version, bool keep_alive) {
+    // span_body: the body points at the router's bytes (shared cache entry or static asset data), which
+    // `result` keeps alive until the write completes.
+    bhttp::response<bhttp::span_body<const char>> response{static_cast<bhttp::status>(result.status), version};
     response.set(bhttp::field::server, "container-monitor");
     if (!result.content_type.empty()) response.set(bhttp::field::content_type, result.content_type);
     std::string explicit_length;
@@ -105,21 +130,64 @@ asio::awaitable<Session::HttpResponse> Session::answer(const bhttp::request<bhtt
             response.set(name, value);
         }
     }
-    response.body() = std::move(result.body);
+    const std::string_view bytes = result.payload();
+    response.body() = {bytes.data(), bytes.size()};
     if (explicit_length.empty()) {
         response.prepare_payload();
     } else {
         response.set(bhttp::field::content_length, explicit_length);
     }
-    response.keep_alive(request.keep_alive() && !closed_);
-    co_return response;
+    response.keep_alive(keep_alive);
+    co_return co_await write(response);
 }
 
-asio::awaitable<bool> Session::write(HttpResponse& response) {
+// Server-sent events until the peer goes, a write times out, or the server stops. The body is delimited
+// by closing the connection (valid for HTTP/1.0 and 1.1), so every frame goes out as the very bytes the
+// router cached: no per-client chunk framing, no copies. A slow peer is never queued for: after each
+// write it takes whatever is newest, skipping frames published meanwhile.
+asio::awaitable<void> Session::stream_events(const Response& result, unsigned version) {
+    static constexpr std::string_view kRetry = "retry: 3000\n\n";
+    static constexpr std::string_view kPaused = "event: paused\ndata: {\"paused\":true}\n\n";
+    static constexpr std::string_view kKeepAlive = ": keep-alive\n\n";
+
+    bhttp::response<bhttp::empty_body> header{static_cast<bhttp::status>(result.status), version};
+    header.set(bhttp::field::server, "container-monitor");
+    header.set(bhttp::field::content_type, result.content_type);
+    for (const auto& [name, value] : result.headers) header.set(name, value);
+    header.keep_alive(false);
+    bhttp::response_serializer<bhttp::empty_body> serializer{header};
     error_code ec;
     stream_.expires_after(context_.write_timeout);
-    co_await bhttp::async_write(stream_, response, kRedirect(ec));
-    co_return !ec;
+    co_await bhttp::async_write_header(stream_, serializer, kRedirect(ec));
+    if (ec || !co_await write_bytes(kRetry)) co_return;
+
+    EventHub& hub = context_.events;
+    const EventHub::Subscription subscription(hub);
+    bool sent_any = false;
+    std::uint64_t sent_sequence = 0;
+    bool paused_sent = false;
+    std::uint64_t heartbeats = hub.heartbeats();
+    while (!closed_ && !context_.stopping && !hub.closed()) {
+        const EventFrame frame = context_.router.latest_event();
+        bool ok = true;
+        if (frame.bytes && (!sent_any || frame.sequence != sent_sequence)) {
+            ok = co_await write_bytes(*frame.bytes);  // `frame` holds the shared bytes meanwhile
+            sent_any = true;
+            sent_sequence = frame.sequence;
+            paused_sent = false;
+        } else if (hub.paused() != paused_sent) {
+            paused_sent = hub.paused();
+            if (paused_sent) ok = co_await write_bytes(kPaused);
+        } else if (hub.heartbeats() != heartbeats) {
+            heartbeats = hub.heartbeats();
+            ok = co_await write_bytes(kKeepAlive);
+        } else {
+            stream_.expires_never();  // idle by design; the heartbeat write finds a vanished peer
+            const std::uint64_t epoch = hub.epoch();
+            co_await hub.wait_after(epoch);
+        }
+        if (!ok) co_return;  // reset, or the write timed out: drop this client only
+    }
 }
 
 asio::awaitable<void> Session::reject(unsigned version, int status, const char* message) {

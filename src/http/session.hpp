@@ -1,12 +1,15 @@
 // Session: one HTTP/1.1 connection (keep-alive) as a C++20 coroutine on the server's io_context.
 // Reads with header/body limits and timeouts, waits for fresh data after a pause, asks the Router,
-// writes the answer. Every network error is a value that ends this connection only.
+// writes the answer (shared cache bytes, never copied). For /api/v1/events the connection becomes a
+// server-sent event stream fed through the EventHub. Every network error is a value that ends this
+// connection only.
 #pragma once
 
 #include <chrono>
 #include <unordered_set>
 
 #include "http/beast_includes.hpp"
+#include "http/event_hub.hpp"
 #include "http/publish_signal.hpp"
 #include "http/router.hpp"
 #include "sampling/snapshot_provider.hpp"
@@ -20,6 +23,7 @@ struct SessionContext {
     const Router& router;
     sampling::SnapshotProvider& provider;
     PublishSignal& publish_signal;
+    EventHub& events;
     std::unordered_set<Session*>& sessions;  // live sessions, closed by the server's shutdown
     const bool& stopping;                    // set by the server's shutdown
     std::chrono::milliseconds fresh_wait;
@@ -42,14 +46,19 @@ public:
     Session& operator=(const Session&) = delete;
 
 private:
+    using HttpRequest = bhttp::request<bhttp::string_body>;
     using HttpResponse = bhttp::response<bhttp::string_body>;
 
     Session(tcp::socket socket, SessionContext context);
     ~Session();
 
     asio::awaitable<void> run();
-    asio::awaitable<HttpResponse> answer(const bhttp::request<bhttp::string_body>& request);
-    asio::awaitable<bool> write(HttpResponse& response);
+    asio::awaitable<Response> answer(const HttpRequest& request);
+    asio::awaitable<bool> send(const Response& result, unsigned version, bool keep_alive);
+    asio::awaitable<void> stream_events(const Response& result, unsigned version);
+    asio::awaitable<bool> write_bytes(std::string_view bytes);
+    template <class Message>
+    asio::awaitable<bool> write(Message& message);
     asio::awaitable<void> reject(unsigned version, int status, const char* message);
     asio::awaitable<void> finish();
 

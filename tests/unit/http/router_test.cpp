@@ -14,7 +14,10 @@ using testing::FakeProvider;
 using testing::make_snapshot;
 
 Response call(const Router& router, std::string method, std::string target) {
-    return router(Request{std::move(method), std::move(target), {}});
+    Request request;
+    request.method = std::move(method);
+    request.target = std::move(target);
+    return router(request);
 }
 
 class RouterTest : public ::testing::Test {
@@ -28,7 +31,7 @@ TEST_F(RouterTest, QueryAnswersJsonWithNoStore) {
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.content_type, "application/json");
     EXPECT_EQ(r.header("cache-control"), "no-store");
-    EXPECT_FALSE(r.body.empty());
+    EXPECT_FALSE(r.payload().empty());
     EXPECT_EQ(provider.last_sequence_read(), 7u);
 }
 
@@ -39,9 +42,7 @@ TEST_F(RouterTest, QueryStringIsIgnoredForRouting) {
     EXPECT_EQ(call(router, "GET", "/?a=b").status, 200);
 }
 
-TEST_F(RouterTest, PercentEncodedPathIsDecoded) {
-    EXPECT_EQ(call(router, "GET", "/qu%65ry").status, 200);
-}
+TEST_F(RouterTest, PercentEncodedPathIsDecoded) { EXPECT_EQ(call(router, "GET", "/qu%65ry").status, 200); }
 
 TEST(RouterNoData, QueryIs503BeforeFirstSnapshot) {
     FakeProvider provider;
@@ -49,7 +50,7 @@ TEST(RouterNoData, QueryIs503BeforeFirstSnapshot) {
     const Response r = call(router, "GET", "/query");
     EXPECT_EQ(r.status, 503);
     EXPECT_EQ(r.content_type, "application/json");
-    EXPECT_EQ(r.body, R"({"error":"no data collected yet"})");
+    EXPECT_EQ(r.payload(), R"({"error":"no data collected yet"})");
     EXPECT_EQ(r.header("Cache-Control"), "no-store");
 }
 
@@ -73,7 +74,7 @@ TEST_F(RouterTest, UnknownPathIs404Json) {
         const Response r = call(router, "GET", target);
         EXPECT_EQ(r.status, 404) << target;
         EXPECT_EQ(r.content_type, "application/json") << target;
-        EXPECT_EQ(r.body, R"({"error":"not found"})") << target;
+        EXPECT_EQ(r.payload(), R"({"error":"not found"})") << target;
     }
 }
 
@@ -86,20 +87,20 @@ TEST_F(RouterTest, OtherMethodsAre405WithAllow) {
 }
 
 TEST_F(RouterTest, HeadHasSameHeadersAndNoBody) {
-    for (const char* target : {"/query", "/healthz", "/", "/missing"}) {
+    for (const char* target : {"/query", "/healthz", "/", "/missing", "/api/v1/snapshot", "/metrics"}) {
         const Response get = call(router, "GET", target);
         const Response head = call(router, "HEAD", target);
         EXPECT_EQ(head.status, get.status) << target;
         EXPECT_EQ(head.content_type, get.content_type) << target;
-        EXPECT_TRUE(head.body.empty()) << target;
-        EXPECT_EQ(head.header("Content-Length"), std::to_string(get.body.size())) << target;
+        EXPECT_TRUE(head.payload().empty()) << target;
+        EXPECT_EQ(head.header("Content-Length"), std::to_string(get.payload().size())) << target;
         EXPECT_EQ(head.header("Cache-Control"), get.header("Cache-Control")) << target;
     }
 }
 
 TEST_F(RouterTest, MalformedTargetIs400) {
-    for (const char* target : {"", "query", "*", "http://example.com/query", "/%", "/%4", "/%zz", "/q%g1",
-                               "/%00", "/a\x01"}) {
+    for (const char* target :
+         {"", "query", "*", "http://example.com/query", "/%", "/%4", "/%zz", "/q%g1", "/%00", "/a\x01"}) {
         const Response r = call(router, "GET", target);
         EXPECT_EQ(r.status, 400) << target;
         EXPECT_EQ(r.content_type, "application/json") << target;
@@ -110,14 +111,15 @@ TEST_F(RouterTest, PageEscapesTitleAndIsSelfContained) {
     const Response r = call(router, "GET", "/");
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
-    EXPECT_NE(r.body.find("<title>Lab &lt;GPU&gt; &amp; &quot;friends&quot;</title>"), std::string::npos);
-    EXPECT_EQ(r.body.find("<GPU>"), std::string::npos);
-    EXPECT_NE(r.body.find("fetch(\"/query\""), std::string::npos);
-    EXPECT_NE(r.body.find("textContent"), std::string::npos);
-    EXPECT_EQ(r.body.find("innerHTML"), std::string::npos);
-    EXPECT_EQ(r.body.find("http://"), std::string::npos);
-    EXPECT_EQ(r.body.find("https://"), std::string::npos);
-    EXPECT_EQ(r.body.find(" src="), std::string::npos);
+    const std::string_view body = r.payload();
+    EXPECT_NE(body.find("<title>Lab &lt;GPU&gt; &amp; &quot;friends&quot;</title>"), std::string::npos);
+    EXPECT_EQ(body.find("<GPU>"), std::string::npos);
+    EXPECT_NE(body.find("fetch(\"/query\""), std::string::npos);
+    EXPECT_NE(body.find("textContent"), std::string::npos);
+    EXPECT_EQ(body.find("innerHTML"), std::string::npos);
+    EXPECT_EQ(body.find("http://"), std::string::npos);
+    EXPECT_EQ(body.find("https://"), std::string::npos);
+    EXPECT_EQ(body.find(" src="), std::string::npos);
 }
 
 TEST(HtmlEscape, EscapesAllSpecialCharacters) {

@@ -1,14 +1,17 @@
 // Server over real sockets on 127.0.0.1:0, with a blocking Beast client whose reads have a deadline.
 #include "http/server.hpp"
 
-#include <gtest/gtest.h>
-
+#include <array>
 #include <chrono>
+#include <gtest/gtest.h>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "fake_provider.hpp"
 #include "http/beast_includes.hpp"
+#include "inflate.hpp"
 #include "util/error.hpp"
 
 namespace cmon::http {
@@ -32,14 +35,17 @@ ServerOptions test_options() {
 class RunningServer {
 public:
     explicit RunningServer(FakeProvider& provider, ServerOptions options = test_options())
-        : router_(RouterOptions{"test"}, provider), server_(std::move(options), router_, provider),
-          port_(server_.listen()), thread_([this] { server_.run(); }) {}
+        : router_(RouterOptions{"test"}, provider),
+          server_(std::move(options), router_, provider),
+          port_(server_.listen()),
+          thread_([this] { server_.run(); }) {}
     ~RunningServer() { stop(); }
     void stop() {
         server_.stop();
         if (thread_.joinable()) thread_.join();
     }
     std::uint16_t port() const { return port_; }
+    const Router& router() const { return router_; }
 
 private:
     Router router_;
@@ -56,9 +62,11 @@ public:
 
     void send(std::string_view bytes) { asio::write(socket_, asio::buffer(bytes.data(), bytes.size())); }
 
-    void send_request(std::string_view method, std::string_view target, bool keep_alive = true) {
+    void send_request(std::string_view method, std::string_view target, bool keep_alive = true,
+                      const std::vector<std::pair<std::string, std::string>>& headers = {}) {
         bhttp::request<bhttp::string_body> request{bhttp::string_to_verb(method), target, 11};
         request.set(bhttp::field::host, "127.0.0.1");
+        for (const auto& [name, value] : headers) request.set(name, value);
         request.keep_alive(keep_alive);
         bhttp::write(socket_, request);
     }
@@ -171,31 +179,34 @@ TEST(Server, OversizedHeaderIsRejectedAndServerKeepsServing) {
     EXPECT_EQ(good.get("/query").result_int(), 200u);
 }
 
+// Every route that reads the snapshot touches the provider and, after a pause, waits for the fresh one.
 TEST(Server, AfterPauseWaitsForTheFreshSnapshot) {
-    FakeProvider provider{make_snapshot(1, "stale")};
-    provider.set_touch_result(true);
-    std::thread publisher;
-    provider.set_on_touch([&] {
-        if (publisher.joinable()) return;
-        publisher = std::thread([&] {
-            std::this_thread::sleep_for(200ms);
-            provider.publish(make_snapshot(2, "fresh"));
+    for (const char* target : {"/query", "/metrics", "/api/v1/snapshot"}) {
+        FakeProvider provider{make_snapshot(1, "stale")};
+        provider.set_touch_result(true);
+        std::thread publisher;
+        provider.set_on_touch([&] {
+            if (publisher.joinable()) return;
+            publisher = std::thread([&] {
+                std::this_thread::sleep_for(200ms);
+                provider.publish(make_snapshot(2, "fresh"));
+            });
         });
-    });
-    ServerOptions options = test_options();
-    options.fresh_wait = 5s;  // far longer than the publish: finishing early proves the wake-up worked
-    RunningServer server{provider, options};
-    Client client{server.port()};
+        ServerOptions options = test_options();
+        options.fresh_wait = 5s;  // far longer than the publish: finishing early proves the wake-up worked
+        RunningServer server{provider, options};
+        Client client{server.port()};
 
-    const auto start = std::chrono::steady_clock::now();
-    const HttpResponse response = client.get("/query");
-    const auto elapsed = std::chrono::steady_clock::now() - start;
-    if (publisher.joinable()) publisher.join();
+        const auto start = std::chrono::steady_clock::now();
+        const HttpResponse response = client.get(target);
+        const auto elapsed = std::chrono::steady_clock::now() - start;
+        if (publisher.joinable()) publisher.join();
 
-    EXPECT_EQ(response.result_int(), 200u);
-    EXPECT_EQ(provider.last_sequence_read(), 2u);  // the router read the new snapshot
-    EXPECT_GE(elapsed, 150ms);
-    EXPECT_LT(elapsed, 3s);
+        EXPECT_EQ(response.result_int(), 200u) << target;
+        EXPECT_EQ(provider.last_sequence_read(), 2u) << target;  // the router read the new snapshot
+        EXPECT_GE(elapsed, 150ms) << target;
+        EXPECT_LT(elapsed, 3s) << target;
+    }
 }
 
 TEST(Server, FreshWaitGivesUpAfterTheDeadline) {
@@ -271,6 +282,250 @@ TEST(Server, BadBindAddressIsOneReadableError) {
     } catch (const util::Error& e) {
         EXPECT_NE(std::string(e.what()).find("is not an IP address"), std::string::npos) << e.what();
     }
+}
+
+model::SnapshotPtr make_noted_snapshot(std::uint64_t sequence, std::size_t note_size) {
+    auto snapshot = std::make_shared<model::Snapshot>();
+    snapshot->sequence = sequence;
+    snapshot->host.hostname = "test-host";
+    snapshot->note.reserve(note_size);
+    for (std::size_t i = 0; snapshot->note.size() < note_size; ++i) snapshot->note += std::to_string(i * 7919) + ' ';
+    return snapshot;
+}
+
+TEST(Server, GzipAndNotModifiedOverTheWire) {
+    FakeProvider provider{make_noted_snapshot(3, 8000)};
+    RunningServer server{provider};
+    Client client{server.port()};
+    const HttpResponse plain = client.get("/api/v1/snapshot");
+    ASSERT_EQ(plain.result_int(), 200u);
+    EXPECT_EQ(plain[bhttp::field::content_encoding], "");
+    EXPECT_EQ(plain[bhttp::field::vary], "Accept-Encoding");
+    EXPECT_EQ(plain[bhttp::field::etag], "\"s3-api\"");
+
+    client.send_request("GET", "/api/v1/snapshot", true, {{"Accept-Encoding", "gzip, deflate"}});
+    const HttpResponse packed = client.read();
+    EXPECT_EQ(packed[bhttp::field::content_encoding], "gzip");
+    EXPECT_LT(packed.body().size(), plain.body().size());
+    EXPECT_EQ(testing::gunzip(packed.body()), plain.body());
+
+    client.send_request("GET", "/api/v1/snapshot", true, {{"Accept-Encoding", "gzip;q=0"}});
+    EXPECT_EQ(client.read().body(), plain.body());
+
+    client.send_request("GET", "/api/v1/snapshot", true, {{"If-None-Match", "\"s3-api\""}});
+    const HttpResponse not_modified = client.read();
+    EXPECT_EQ(not_modified.result_int(), 304u);
+    EXPECT_TRUE(not_modified.body().empty());
+    EXPECT_EQ(client.get("/query").result_int(), 200u);  // still in step after the body-less 304
+}
+
+TEST(Server, MetricsOverTheWire) {
+    FakeProvider provider{make_snapshot(1)};
+    RunningServer server{provider};
+    Client client{server.port()};
+    const HttpResponse response = client.get("/metrics");
+    EXPECT_EQ(response.result_int(), 200u);
+    EXPECT_EQ(response[bhttp::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
+    EXPECT_NE(response.body().find("cmon_collection_paused"), std::string::npos);
+}
+
+// A raw reader of an event stream: accumulates what arrives, with deadlines instead of blocking reads.
+class StreamClient {
+public:
+    // receive_buffer > 0 shrinks SO_RCVBUF before connecting (a slow reader's small window).
+    explicit StreamClient(std::uint16_t port, int receive_buffer = 0) : socket_(io_) {
+        socket_.open(tcp::v4());
+        if (receive_buffer > 0) socket_.set_option(asio::socket_base::receive_buffer_size(receive_buffer));
+        socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+        const std::string request =
+            "GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
+        asio::write(socket_, asio::buffer(request));
+    }
+
+    // Reads until `done(text())` holds; false at the deadline or end of stream.
+    template <class Predicate>
+    bool read_until_match(Predicate done, std::chrono::milliseconds timeout = 5000ms) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (!done(text_)) {
+            if (eof_ || !read_some(deadline)) return done(text_);
+        }
+        return true;
+    }
+    bool read_until(std::string_view needle, std::chrono::milliseconds timeout = 5000ms) {
+        return read_until_match([needle](const std::string& text) { return text.find(needle) != std::string::npos; },
+                                timeout);
+    }
+    // Whatever arrives within `duration`.
+    void read_for(std::chrono::milliseconds duration) {
+        read_until_match([](const std::string&) { return false; }, duration);
+    }
+    // True when the server closed the stream within `timeout`.
+    bool read_to_eof(std::chrono::milliseconds timeout) {
+        read_until_match([](const std::string&) { return false; }, timeout);
+        return eof_;
+    }
+    const std::string& text() const { return text_; }
+
+    // The complete snapshot frame for `sequence`, empty until it has fully arrived.
+    std::string frame(std::uint64_t sequence) const {
+        const std::string head = "id: " + std::to_string(sequence) + "\nevent: snapshot\ndata: ";
+        const std::size_t start = text_.find(head);
+        if (start == std::string::npos) return {};
+        const std::size_t end = text_.find("\n\n", start);
+        return end == std::string::npos ? std::string{} : text_.substr(start, end + 2 - start);
+    }
+    bool read_frame(std::uint64_t sequence, std::chrono::milliseconds timeout = 5000ms) {
+        return read_until_match([&](const std::string&) { return !frame(sequence).empty(); }, timeout);
+    }
+
+private:
+    // One read_some, at most until `deadline`; false when nothing more can come in time.
+    bool read_some(std::chrono::steady_clock::time_point deadline) {
+        const auto left = deadline - std::chrono::steady_clock::now();
+        if (left <= std::chrono::steady_clock::duration::zero()) return false;
+        std::array<char, 65536> chunk{};
+        error_code result;
+        std::size_t got = 0;
+        bool done = false;
+        socket_.async_read_some(asio::buffer(chunk), [&](const error_code& ec, std::size_t n) {
+            result = ec;
+            got = n;
+            done = true;
+        });
+        io_.restart();
+        io_.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(left) + 1ms);
+        if (!done) {
+            error_code ignored;
+            socket_.cancel(ignored);
+            io_.restart();
+            io_.run();
+        }
+        text_.append(chunk.data(), got);
+        if (result && result != asio::error::operation_aborted) eof_ = true;
+        return done && !eof_;
+    }
+
+    asio::io_context io_;
+    tcp::socket socket_;
+    std::string text_;
+    bool eof_ = false;
+};
+
+std::size_t count(const std::string& text, std::string_view needle) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+}
+
+TEST(EventStream, FirstFrameAtOnceThenOnePerPublish) {
+    FakeProvider provider{make_snapshot(1)};
+    RunningServer server{provider};
+    StreamClient client{server.port()};
+    ASSERT_TRUE(client.read_frame(1)) << client.text();
+    const std::string& text = client.text();
+    EXPECT_EQ(text.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << text;
+    EXPECT_NE(text.find("Content-Type: text/event-stream\r\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("Cache-Control: no-store\r\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("X-Accel-Buffering: no\r\n"), std::string::npos) << text;
+    const std::size_t body = text.find("\r\n\r\n");
+    ASSERT_NE(body, std::string::npos);
+    EXPECT_EQ(text.substr(body + 4, 13), "retry: 3000\n\n");
+    EXPECT_EQ(text.find("id: 1\n"), body + 4 + 13);  // the snapshot right after, without waiting
+    EXPECT_NE(client.frame(1).find("\"title\":\"test\""), std::string::npos);
+
+    provider.publish(make_snapshot(2));
+    ASSERT_TRUE(client.read_frame(2)) << client.text();
+    provider.publish(make_snapshot(3));
+    ASSERT_TRUE(client.read_frame(3)) << client.text();
+    EXPECT_EQ(count(client.text(), "event: snapshot"), 3u);
+}
+
+TEST(EventStream, WaitsForTheFirstSnapshot) {
+    FakeProvider provider;
+    RunningServer server{provider};
+    StreamClient client{server.port()};
+    ASSERT_TRUE(client.read_until("retry: 3000\n\n"));
+    provider.publish(make_snapshot(1));
+    EXPECT_TRUE(client.read_frame(1)) << client.text();
+}
+
+TEST(EventStream, TwoClientsGetIdenticalFramesSerializedOnce) {
+    FakeProvider provider{make_noted_snapshot(1, 3000)};
+    RunningServer server{provider};
+    StreamClient a{server.port()};
+    StreamClient b{server.port()};
+    ASSERT_TRUE(a.read_frame(1));
+    ASSERT_TRUE(b.read_frame(1));
+    provider.publish(make_noted_snapshot(2, 3000));
+    ASSERT_TRUE(a.read_frame(2));
+    ASSERT_TRUE(b.read_frame(2));
+    EXPECT_EQ(a.frame(1), b.frame(1));
+    EXPECT_EQ(a.frame(2), b.frame(2));
+    // One API JSON and one frame per snapshot, whatever the number of streams.
+    EXPECT_EQ(server.router().serializations(), 4u);
+}
+
+TEST(EventStream, ClientThatNeverReadsDoesNotStallOthersAndIsDropped) {
+    // 2 MiB frames: loopback socket buffers (about 4 MiB here) fill after a few of them.
+    FakeProvider provider{make_noted_snapshot(1, 2 << 20)};
+    ServerOptions options = test_options();
+    options.write_timeout = 1s;
+    RunningServer server{provider, options};
+    StreamClient stuck{server.port(), 4096};
+    StreamClient live{server.port()};
+    ASSERT_TRUE(live.read_frame(1));
+    for (std::uint64_t sequence = 2; sequence <= 16; ++sequence) {
+        provider.publish(make_noted_snapshot(sequence, 2 << 20));
+        ASSERT_TRUE(live.read_frame(sequence, 5000ms)) << "live client stalled at " << sequence;
+    }
+    // The stuck client's write timed out and the server closed its stream: what was buffered drains,
+    // then end of stream (without the drop, heartbeats would keep it open).
+    EXPECT_TRUE(stuck.read_to_eof(10000ms)) << stuck.text().size() << " bytes arrived";
+    EXPECT_TRUE(stuck.frame(16).empty());  // it was dropped long before the last publish
+}
+
+TEST(EventStream, PausedEventIsSentOnce) {
+    FakeProvider provider{make_snapshot(1)};
+    provider.set_paused(true);
+    ServerOptions options = test_options();
+    options.stream_touch_interval = 50ms;
+    RunningServer server{provider, options};
+    StreamClient client{server.port()};
+    ASSERT_TRUE(client.read_until("event: paused\ndata: {\"paused\":true}\n\n")) << client.text();
+    client.read_for(400ms);  // several pump ticks that still see "paused"
+    EXPECT_EQ(count(client.text(), "event: paused"), 1u) << client.text();
+}
+
+TEST(EventStream, OpenStreamKeepsTouchingTheProviderAndHeartbeats) {
+    FakeProvider provider{make_snapshot(1)};
+    ServerOptions options = test_options();
+    options.stream_touch_interval = 100ms;
+    options.heartbeat_interval = 200ms;
+    RunningServer server{provider, options};
+    {
+        StreamClient client{server.port()};
+        ASSERT_TRUE(client.read_frame(1));
+        const int before = provider.touches();
+        ASSERT_TRUE(client.read_until(": keep-alive\n\n", 2000ms)) << client.text();
+        client.read_for(1000ms);
+        EXPECT_GE(provider.touches() - before, 5);
+    }
+    // The stream is gone; the next heartbeat writes fail, the stream ends, and so does the touching.
+    std::this_thread::sleep_for(1500ms);
+    const int settled = provider.touches();
+    std::this_thread::sleep_for(600ms);
+    EXPECT_EQ(provider.touches(), settled);
+}
+
+TEST(EventStream, StopEndsOpenStreams) {
+    FakeProvider provider{make_snapshot(1)};
+    auto server = std::make_unique<RunningServer>(provider);
+    StreamClient client{server->port()};
+    ASSERT_TRUE(client.read_frame(1));
+    const auto start = std::chrono::steady_clock::now();
+    server->stop();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+    EXPECT_TRUE(client.read_to_eof(2000ms));
 }
 
 }  // namespace

@@ -1,0 +1,79 @@
+// EventHub: broadcast bell, stream count and the pump that keeps collection awake while streams are open.
+#include "http/event_hub.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <iostream>
+
+namespace cmon::http {
+
+EventHub::EventHub(asio::io_context& io, PublishSignal& publishes, sampling::SnapshotProvider& provider,
+                   EventHubOptions options)
+    : io_(io),
+      publishes_(publishes),
+      provider_(provider),
+      options_(options),
+      bell_(io, asio::steady_timer::time_point::max()) {}
+
+EventHub::Subscription::Subscription(EventHub& hub) : hub_(hub) {
+    ++hub_.streams_;
+    if (hub_.pump_running_ || hub_.closed_) return;
+    hub_.pump_running_ = true;
+    asio::co_spawn(hub_.io_, hub_.pump(), [](std::exception_ptr error) {
+        if (!error) return;
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            std::cerr << "container-monitor: http: event pump: " << e.what() << '\n';
+        }
+    });
+}
+
+EventHub::Subscription::~Subscription() { --hub_.streams_; }
+
+void EventHub::ring() {
+    ++epoch_;
+    bell_.cancel();  // completes every pending wait with operation_aborted; the expiry stays at max()
+}
+
+void EventHub::close() {
+    closed_ = true;
+    ring();
+}
+
+asio::awaitable<void> EventHub::wait_after(std::uint64_t seen) {
+    while (epoch_ == seen && !closed_) {
+        boost::system::error_code ec;  // operation_aborted is the normal wake-up
+        co_await bell_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+}
+
+asio::awaitable<void> EventHub::pump() {
+    using Clock = std::chrono::steady_clock;
+    Clock::time_point next_touch = Clock::now();
+    Clock::time_point next_heartbeat = next_touch + options_.heartbeat_interval;
+    while (streams_ > 0 && !closed_) {
+        const Clock::time_point now = Clock::now();
+        bool news = false;
+        if (now >= next_touch) {
+            // Look before touching: the touch itself resumes a paused collection.
+            const bool paused = provider_.paused();
+            news = paused != paused_;
+            paused_ = paused;
+            provider_.touch();
+            next_touch = now + options_.touch_interval;
+        }
+        if (now >= next_heartbeat) {
+            ++heartbeats_;
+            news = true;
+            next_heartbeat = now + options_.heartbeat_interval;
+        }
+        if (news) ring();
+        const std::uint64_t seen = publishes_.generation();
+        const auto wait = std::max(std::min(next_touch, next_heartbeat) - Clock::now(), Clock::duration::zero());
+        if (co_await publishes_.wait_after(seen, wait)) ring();
+    }
+    pump_running_ = false;
+}
+
+}  // namespace cmon::http
