@@ -2,24 +2,15 @@
 // keep it small and stable). One io_context and one connection per request, run to completion on the
 // calling thread; every phase has a deadline (basic_stream timeouts), the body has a size limit, chunked
 // responses are decoded by Beast's parser.
-#include <utility>  // must precede Asio with g++ 12 in C++20 mode (stack-notes.md)
-
 #include "sources/docker/docker_client.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/local/stream_protocol.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <cctype>
 #include <exception>
 #include <mutex>
 #include <optional>
+#include <utility>
 
+#include "sources/docker/beast_includes.hpp"
 #include "sources/docker/docker_json_parser.hpp"
 #include "util/error.hpp"
 
@@ -88,7 +79,7 @@ struct DockerClient::Impl {
     const DockerHost& host;
     const DockerClientOptions& options;
     std::mutex mutex;
-    std::optional<std::string> api_version;   // guarded by mutex
+    std::optional<std::string> api_version;     // guarded by mutex
     std::unique_ptr<ssl::context> tls_context;  // guarded by mutex; created on first use
 
     ssl::context& tls() {
@@ -101,8 +92,8 @@ struct DockerClient::Impl {
 
     http::request<http::empty_body> make_request(const std::string& target) const {
         http::request<http::empty_body> req{http::verb::get, target, 11};
-        req.set(http::field::host, host.transport == DockerHost::Transport::unix_socket ? "docker"
-                                                                                       : host.host + ":" + host.port);
+        req.set(http::field::host,
+                host.transport == DockerHost::Transport::unix_socket ? "docker" : host.host + ":" + host.port);
         req.set(http::field::user_agent, "container-monitor");
         req.set(http::field::accept, "application/json");
         req.keep_alive(false);
@@ -232,7 +223,8 @@ std::string DockerClient::negotiate(const std::string& path_for_messages) {
     if (!server) {
         throw util::Error("docker: GET /version: no ApiVersion in the response" + where);
     }
-    std::string chosen = compare_api_versions(*server, options_.max_api_version) < 0 ? *server : options_.max_api_version;
+    std::string chosen =
+        compare_api_versions(*server, options_.max_api_version) < 0 ? *server : options_.max_api_version;
     std::lock_guard lock(impl_->mutex);
     impl_->api_version = chosen;
     return chosen;

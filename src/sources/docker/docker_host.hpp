@@ -12,8 +12,8 @@
 namespace cmon::sources {
 
 struct DockerTlsSettings {
-    bool enabled = false;  // DOCKER_TLS or DOCKER_TLS_VERIFY set
-    bool verify = false;   // DOCKER_TLS_VERIFY set: check the server against ca.pem and its host name
+    bool enabled = false;            // DOCKER_TLS or DOCKER_TLS_VERIFY set
+    bool verify = false;             // DOCKER_TLS_VERIFY set: check the server against ca.pem and its host name
     std::filesystem::path cert_dir;  // holds ca.pem, cert.pem, key.pem (DOCKER_CERT_PATH, else ~/.docker)
 };
 

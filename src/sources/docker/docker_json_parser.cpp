@@ -74,7 +74,8 @@ void parse_blkio(const json& root, DockerStats& out) {
     for (const auto& entry : *entries) {
         auto value = u64_at(entry, {"value"});
         std::string op = string_at(entry, "op");
-        std::transform(op.begin(), op.end(), op.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        std::transform(op.begin(), op.end(), op.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
         if (!value) {
             continue;
         }
@@ -98,8 +99,8 @@ void parse_memory(const json& root, DockerStats& out) {
     }
     if (out.memory_usage_bytes) {
         std::uint64_t inactive = out.memory_inactive_file_bytes.value_or(0);
-        out.memory_working_set_bytes = inactive < *out.memory_usage_bytes ? *out.memory_usage_bytes - inactive
-                                                                          : *out.memory_usage_bytes;
+        out.memory_working_set_bytes =
+            inactive < *out.memory_usage_bytes ? *out.memory_usage_bytes - inactive : *out.memory_usage_bytes;
     }
     // v1 reports the host's memory as "limit" when the cgroup is unlimited; hierarchical_memory_limit
     // then holds the kernel's "no limit" value (PAGE_COUNTER_MAX pages, ~2^63).
@@ -176,12 +177,14 @@ std::optional<DockerInspect> parse_container_inspect(std::string_view body) {
     if (const json* started = path(root, {"State", "StartedAt"}); started != nullptr && started->is_string()) {
         out.started_at = parse_rfc3339(started->get_ref<const std::string&>());
     }
-    if (const json* requests = path(root, {"HostConfig", "DeviceRequests"}); requests != nullptr && requests->is_array()) {
+    if (const json* requests = path(root, {"HostConfig", "DeviceRequests"});
+        requests != nullptr && requests->is_array()) {
         for (const auto& request : *requests) {
             bool is_gpu = false;
             if (const json* caps = member(request, "Capabilities"); caps != nullptr && caps->is_array()) {
                 for (const auto& group : *caps) {
-                    is_gpu = is_gpu || (group.is_array() && std::find(group.begin(), group.end(), "gpu") != group.end());
+                    is_gpu =
+                        is_gpu || (group.is_array() && std::find(group.begin(), group.end(), "gpu") != group.end());
                 }
             }
             if (!is_gpu) {
@@ -324,7 +327,8 @@ std::optional<model::TimePoint> parse_rfc3339(std::string_view text) {
     }
     auto seconds = std::chrono::sys_days{date}.time_since_epoch() + std::chrono::hours{*hour} +
                    std::chrono::minutes{*minute} + std::chrono::seconds{*second} - std::chrono::seconds{offset_seconds};
-    return model::TimePoint{std::chrono::duration_cast<model::Clock::duration>(seconds + std::chrono::nanoseconds{nanos})};
+    return model::TimePoint{
+        std::chrono::duration_cast<model::Clock::duration>(seconds + std::chrono::nanoseconds{nanos})};
 }
 
 GpuAssignment gpu_assignment(const DockerInspect& inspect) {

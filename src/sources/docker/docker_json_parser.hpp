@@ -25,9 +25,9 @@ struct DockerContainerSummary {
 struct DockerInspect {
     std::optional<int> pid;  // State.Pid; 0 (not running) becomes nullopt
     std::optional<model::TimePoint> started_at;
-    bool gpu_requested = false;           // a HostConfig.DeviceRequests entry with the "gpu" capability
+    bool gpu_requested = false;               // a HostConfig.DeviceRequests entry with the "gpu" capability
     std::vector<std::string> gpu_device_ids;  // DeviceIDs of those entries: indices or GPU UUIDs
-    std::optional<int> gpu_count;         // their Count: -1 means all GPUs
+    std::optional<int> gpu_count;             // their Count: -1 means all GPUs
     // Config.Env is read for this single key only; no other environment variable is kept.
     std::optional<std::string> nvidia_visible_devices;
 };

@@ -30,8 +30,7 @@ DockerRequest::DockerRequest(DockerEndpoint endpoint, std::string path, std::str
 
 std::string DockerRequest::checked_ref(std::string_view ref) {
     if (!is_valid_container_ref(ref)) {
-        throw util::Error("docker: refusing invalid container id or name (" + std::to_string(ref.size()) +
-                          " chars)");
+        throw util::Error("docker: refusing invalid container id or name (" + std::to_string(ref.size()) + " chars)");
     }
     return std::string(ref);
 }
@@ -40,7 +39,9 @@ DockerRequest DockerRequest::version() { return {DockerEndpoint::version, "/vers
 
 DockerRequest DockerRequest::info() { return {DockerEndpoint::info, "/info", ""}; }
 
-DockerRequest DockerRequest::containers_list() { return {DockerEndpoint::containers_list, "/containers/json", "all=0"}; }
+DockerRequest DockerRequest::containers_list() {
+    return {DockerEndpoint::containers_list, "/containers/json", "all=0"};
+}
 
 DockerRequest DockerRequest::container_inspect(std::string_view ref) {
     return {DockerEndpoint::container_inspect, "/containers/" + checked_ref(ref) + "/json", ""};
@@ -48,7 +49,8 @@ DockerRequest DockerRequest::container_inspect(std::string_view ref) {
 
 DockerRequest DockerRequest::container_stats(std::string_view ref) {
     // one-shot skips the second sample engines take for precpu_stats (API >= 1.41; older ones ignore it).
-    return {DockerEndpoint::container_stats, "/containers/" + checked_ref(ref) + "/stats", "stream=false&one-shot=true"};
+    return {DockerEndpoint::container_stats, "/containers/" + checked_ref(ref) + "/stats",
+            "stream=false&one-shot=true"};
 }
 
 DockerRequest DockerRequest::container_top(std::string_view ref) {

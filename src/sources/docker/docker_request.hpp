@@ -17,9 +17,9 @@ bool is_valid_container_ref(std::string_view ref);
 
 class DockerRequest {
 public:
-    static DockerRequest version();                     // GET /version (unversioned: used to negotiate)
-    static DockerRequest info();                        // GET /info
-    static DockerRequest containers_list();             // GET /containers/json (running only)
+    static DockerRequest version();                                // GET /version (unversioned: used to negotiate)
+    static DockerRequest info();                                   // GET /info
+    static DockerRequest containers_list();                        // GET /containers/json (running only)
     static DockerRequest container_inspect(std::string_view ref);  // GET /containers/{ref}/json
     static DockerRequest container_stats(std::string_view ref);    // GET /containers/{ref}/stats, one-shot
     static DockerRequest container_top(std::string_view ref);      // GET /containers/{ref}/top

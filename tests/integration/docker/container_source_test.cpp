@@ -1,7 +1,8 @@
 // ContainerSource against a real private dockerd (the ctest fixture "dockerd", see ../CMakeLists.txt) and
 // real containers from cmon-test/busybox, always with --network none. Reads this host's real /proc and
 // cgroup files. Waits for conditions with deadlines; every container it starts is removed at the end.
-#include <gtest/gtest.h>
+#include "sources/docker/container_source.hpp"
+
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -11,11 +12,11 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <gtest/gtest.h>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "sources/docker/container_source.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 
@@ -78,8 +79,8 @@ bool wait_until(std::chrono::milliseconds deadline, const std::function<bool()>&
 }
 
 const model::ContainerStats* find(const model::Snapshot& snapshot, const std::string& id) {
-    auto it = std::find_if(snapshot.containers.begin(), snapshot.containers.end(),
-                           [&](const auto& c) { return c.id == id; });
+    auto it =
+        std::find_if(snapshot.containers.begin(), snapshot.containers.end(), [&](const auto& c) { return c.id == id; });
     return it == snapshot.containers.end() ? nullptr : &*it;
 }
 
@@ -88,8 +89,8 @@ protected:
     static void SetUpTestSuite() { daemon_ = read_env_file(); }
 
     void SetUp() override {
-        ASSERT_FALSE(daemon_.host.empty()) << "no DOCKER_HOST in " << CMON_TEST_DOCKERD_ENV
-                                           << ": run through ctest (fixture dockerd_start)";
+        ASSERT_FALSE(daemon_.host.empty())
+            << "no DOCKER_HOST in " << CMON_TEST_DOCKERD_ENV << ": run through ctest (fixture dockerd_start)";
         paths_.docker_endpoint = daemon_.host;
     }
 
@@ -149,7 +150,7 @@ TEST_F(DockerIntegration, CpuLimitedBusyLoopUsesHalfACore) {
     auto host_cgroup = util::read_text_file(paths_.proc / std::to_string(*c->init_pid) / "cgroup");
     ASSERT_TRUE(host_cgroup);
     EXPECT_NE(host_cgroup->find(id), std::string::npos);  // a host pid of this very container
-    EXPECT_GE(c->pids.value_or(0), 2u);                  // docker-init + sh
+    EXPECT_GE(c->pids.value_or(0), 2u);                   // docker-init + sh
     ASSERT_TRUE(c->network_rx);                           // --network none: only lo, excluded -> 0
     EXPECT_EQ(c->network_rx->bytes_total, 0u);
     EXPECT_FALSE(c->cpu_percent);  // rates are the sampler's job
@@ -172,8 +173,8 @@ TEST_F(DockerIntegration, CpuLimitedBusyLoopUsesHalfACore) {
 
 TEST_F(DockerIntegration, TmpfsPagesCountAsWorkingSet) {
     ContainerSource source(paths_);
-    std::string id = start("tmpfs", "--tmpfs /t:size=200m",
-                           "sh -c 'dd if=/dev/zero of=/t/f bs=1M count=128 && sleep 120'");
+    std::string id =
+        start("tmpfs", "--tmpfs /t:size=200m", "sh -c 'dd if=/dev/zero of=/t/f bs=1M count=128 && sleep 120'");
     std::optional<std::uint64_t> working_set;
     std::optional<std::uint64_t> usage;
     bool reached = wait_until(30s, [&] {
@@ -185,7 +186,8 @@ TEST_F(DockerIntegration, TmpfsPagesCountAsWorkingSet) {
         return working_set && *working_set >= 120u << 20;
     });
     std::printf("measured: working set %.1f MiB, usage %.1f MiB\n",
-                static_cast<double>(working_set.value_or(0)) / (1 << 20), static_cast<double>(usage.value_or(0)) / (1 << 20));
+                static_cast<double>(working_set.value_or(0)) / (1 << 20),
+                static_cast<double>(usage.value_or(0)) / (1 << 20));
     EXPECT_TRUE(reached) << "working set " << working_set.value_or(0);
     ASSERT_TRUE(usage);
     EXPECT_GE(*usage, *working_set);

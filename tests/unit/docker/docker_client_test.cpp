@@ -2,7 +2,6 @@
 // negotiation, re-negotiation after a failure, chunked bodies, size limit, timeouts, error messages.
 #include "sources/docker/docker_client.hpp"
 
-#include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -12,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <gtest/gtest.h>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -22,8 +22,9 @@ namespace cmon::sources {
 namespace {
 
 std::string http_response(const std::string& body, int status = 200) {
-    return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: application/json\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    return "HTTP/1.1 " + std::to_string(status) +
+           " X\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\nConnection: close\r\n\r\n" + body;
 }
 
 // Answers each connection with handler(request line). Stops in its destructor.
@@ -115,9 +116,9 @@ TEST(DockerClient, NegotiatesOnceAndUsesTheLowerVersion) {
     auto client = client_for(daemon.endpoint());
     EXPECT_EQ(client.get(DockerRequest::containers_list()).body, "[]");
     EXPECT_EQ(client.get(DockerRequest::containers_list()).status, 200u);
-    EXPECT_EQ(daemon.requests(), (std::vector<std::string>{"GET /version HTTP/1.1",
-                                                           "GET /v1.41/containers/json?all=0 HTTP/1.1",
-                                                           "GET /v1.41/containers/json?all=0 HTTP/1.1"}));
+    EXPECT_EQ(daemon.requests(),
+              (std::vector<std::string>{"GET /version HTTP/1.1", "GET /v1.41/containers/json?all=0 HTTP/1.1",
+                                        "GET /v1.41/containers/json?all=0 HTTP/1.1"}));
 }
 
 TEST(DockerClient, NewerServerGetsOurMaximum) {
@@ -142,7 +143,8 @@ TEST(DockerClient, DecodesChunkedBodies) {
         if (line.starts_with("GET /version ")) {
             return http_response(version_body("1.41"));
         }
-        return std::string("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n[{}\r\n2\r\n,{\r\n2\r\n}]\r\n0\r\n\r\n");
+        return std::string(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n[{}\r\n2\r\n,{\r\n2\r\n}]\r\n0\r\n\r\n");
     });
     auto client = client_for(daemon.endpoint());
     EXPECT_EQ(client.get(DockerRequest::containers_list()).body, "[{},{}]");
@@ -194,8 +196,8 @@ TEST(DockerClient, ReadTimeout) {
         client.get(DockerRequest::containers_list());
         FAIL() << "no exception";
     } catch (const util::Error& e) {
-        EXPECT_EQ(std::string(e.what()), "docker: GET /containers/json: no response after 100 ms (" +
-                                             daemon.endpoint() + ")");
+        EXPECT_EQ(std::string(e.what()),
+                  "docker: GET /containers/json: no response after 100 ms (" + daemon.endpoint() + ")");
     }
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(380));
 }
@@ -240,11 +242,10 @@ TEST(DockerClient, NegotiatesAgainAfterAFailedExchange) {
     EXPECT_THROW(client.get(DockerRequest::containers_list()), util::Error);
     phase = 2;
     EXPECT_EQ(client.get(DockerRequest::containers_list()).status, 200u);
-    EXPECT_EQ(daemon.requests(), (std::vector<std::string>{"GET /version HTTP/1.1",
-                                                           "GET /v1.40/containers/json?all=0 HTTP/1.1",
-                                                           "GET /v1.40/containers/json?all=0 HTTP/1.1",
-                                                           "GET /version HTTP/1.1",
-                                                           "GET /v1.44/containers/json?all=0 HTTP/1.1"}));
+    EXPECT_EQ(daemon.requests(),
+              (std::vector<std::string>{"GET /version HTTP/1.1", "GET /v1.40/containers/json?all=0 HTTP/1.1",
+                                        "GET /v1.40/containers/json?all=0 HTTP/1.1", "GET /version HTTP/1.1",
+                                        "GET /v1.44/containers/json?all=0 HTTP/1.1"}));
 }
 
 }  // namespace

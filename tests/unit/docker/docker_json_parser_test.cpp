@@ -2,10 +2,9 @@
 // literal edge cases.
 #include "sources/docker/docker_json_parser.hpp"
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <sstream>
 
 #include "util/error.hpp"
@@ -152,7 +151,7 @@ TEST(StatsParser, CapturedCgroupV1) {
     EXPECT_EQ(stats->memory_working_set_bytes, 868352u);
     EXPECT_FALSE(stats->memory_limit_bytes);  // unlimited: hierarchical_memory_limit is ~2^63
     EXPECT_EQ(stats->pids, 2u);
-    EXPECT_FALSE(stats->network_rx_bytes);  // --network none: no "networks" key
+    EXPECT_FALSE(stats->network_rx_bytes);   // --network none: no "networks" key
     EXPECT_EQ(stats->block_read_bytes, 0u);  // present but empty list
     EXPECT_EQ(stats->block_write_bytes, 0u);
 }
@@ -221,9 +220,9 @@ TEST(Rfc3339, Forms) {
     auto more_digits = parse_rfc3339("1970-01-01T00:00:00.1234567891Z");  // beyond ns: truncated
     ASSERT_TRUE(more_digits);
     EXPECT_EQ(unix_ns(*more_digits), 123456789LL);
-    for (const char* bad : {"", "0001-01-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-28T25:00:00Z",
-                            "2026-11-28T12:45:51", "2026-11-28T12:45:51.Z", "2026-11-28T12:45:51Zjunk",
-                            "2026-11-28", "2026-11-28T12:45:51+0100"}) {
+    for (const char* bad :
+         {"", "0001-01-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-28T25:00:00Z", "2026-11-28T12:45:51",
+          "2026-11-28T12:45:51.Z", "2026-11-28T12:45:51Zjunk", "2026-11-28", "2026-11-28T12:45:51+0100"}) {
         EXPECT_FALSE(parse_rfc3339(bad)) << bad;
     }
 }

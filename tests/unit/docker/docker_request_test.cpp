@@ -3,7 +3,6 @@
 #include "sources/docker/docker_request.hpp"
 
 #include <gtest/gtest.h>
-
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -21,14 +20,38 @@ static_assert(!std::is_constructible_v<DockerRequest, const char*>);
 static_assert(!std::is_constructible_v<DockerRequest, DockerEndpoint, std::string, std::string>);
 static_assert(!std::is_constructible_v<DockerRequest, DockerEndpoint>);
 // Requires-expressions must depend on a template parameter to be checked as "ill-formed means false".
-template <class C> concept GetsByPath = requires(C& c) { c.get(std::string("/containers/x/kill")); };
-template <class C> concept GetsByLiteral = requires(C& c) { c.get("/containers/x/kill"); };
-template <class C> concept GetsWithMethod = requires(C& c) { c.get("POST", "/containers/x/kill"); };
-template <class C> concept GetsByEndpointOnly = requires(C& c) { c.get(DockerEndpoint::containers_list); };
-template <class C> concept HasGenericRequest = requires(C& c) { c.request("POST", "/containers/x/kill"); };
-template <class C> concept HasPost = requires(C& c) { c.post("/containers/x/kill"); };
-template <class R> concept MethodSettable = requires(R& r) { r.set_method("POST"); };
-template <class R> concept PathSettable = requires(R& r) { r.set_path("/containers/x/kill"); };
+template <class C>
+concept GetsByPath = requires(C& c) {
+    c.get(std::string("/containers/x/kill"));
+};
+template <class C>
+concept GetsByLiteral = requires(C& c) {
+    c.get("/containers/x/kill");
+};
+template <class C>
+concept GetsWithMethod = requires(C& c) {
+    c.get("POST", "/containers/x/kill");
+};
+template <class C>
+concept GetsByEndpointOnly = requires(C& c) {
+    c.get(DockerEndpoint::containers_list);
+};
+template <class C>
+concept HasGenericRequest = requires(C& c) {
+    c.request("POST", "/containers/x/kill");
+};
+template <class C>
+concept HasPost = requires(C& c) {
+    c.post("/containers/x/kill");
+};
+template <class R>
+concept MethodSettable = requires(R& r) {
+    r.set_method("POST");
+};
+template <class R>
+concept PathSettable = requires(R& r) {
+    r.set_path("/containers/x/kill");
+};
 static_assert(!GetsByPath<DockerClient>);
 static_assert(!GetsByLiteral<DockerClient>);
 static_assert(!GetsWithMethod<DockerClient>);
@@ -55,9 +78,12 @@ TEST(DockerRequest, Targets) {
 }
 
 TEST(DockerRequest, EveryEndpointIsAReadOnlyPath) {
-    const DockerRequest all[] = {DockerRequest::version(),          DockerRequest::info(),
-                                 DockerRequest::containers_list(),  DockerRequest::container_inspect(kId),
-                                 DockerRequest::container_stats(kId), DockerRequest::container_top(kId),
+    const DockerRequest all[] = {DockerRequest::version(),
+                                 DockerRequest::info(),
+                                 DockerRequest::containers_list(),
+                                 DockerRequest::container_inspect(kId),
+                                 DockerRequest::container_stats(kId),
+                                 DockerRequest::container_top(kId),
                                  DockerRequest::events(0, 1)};
     for (const auto& r : all) {
         const std::string& p = r.path();
@@ -77,9 +103,9 @@ TEST(ContainerRefValidation, AcceptsIdsAndNames) {
 }
 
 TEST(ContainerRefValidation, RejectsAnythingThatCouldBendThePath) {
-    for (const std::string& bad : std::vector<std::string>{"", "../../containers/x/kill", "x/kill", "x?force=1", "x#y", "x y", "x%2Fkill",
-                            ".hidden", "-flag", "_x", "x\n", "x\r\nHost: evil", "/x", std::string(129, 'a'),
-                            std::string("a\0b", 3), "ä"}) {
+    for (const std::string& bad : std::vector<std::string>{
+             "", "../../containers/x/kill", "x/kill", "x?force=1", "x#y", "x y", "x%2Fkill", ".hidden", "-flag", "_x",
+             "x\n", "x\r\nHost: evil", "/x", std::string(129, 'a'), std::string("a\0b", 3), "ä"}) {
         EXPECT_FALSE(is_valid_container_ref(bad)) << bad;
         EXPECT_THROW(DockerRequest::container_inspect(bad), util::Error) << bad;
         EXPECT_THROW(DockerRequest::container_stats(bad), util::Error) << bad;
