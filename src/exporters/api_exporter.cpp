@@ -1,0 +1,288 @@
+// The API JSON keeps the model's field names so the page, the docs and the code say the same thing.
+// Absent optionals are omitted rather than null: a missing key means "not reported", never zero.
+#include "exporters/api_exporter.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <set>
+
+#include "exporters/format.hpp"
+
+namespace cmon::exporters {
+
+namespace {
+
+using Json = nlohmann::json;
+
+void put(Json& object, const char* key, double value) {
+    if (std::isfinite(value)) object[key] = value;  // JSON has no NaN: treat it as not reported
+}
+template <class T>
+void put(Json& object, const char* key, const T& value) {
+    object[key] = value;
+}
+void put(Json& object, const char* key, const model::TimePoint& value) { object[key] = rfc3339_utc(value); }
+void put(Json& object, const char* key, const model::ByteCounter& counter) {
+    Json value = {{"bytes_total", counter.bytes_total}};
+    if (counter.bytes_per_second) put(value, "bytes_per_second", *counter.bytes_per_second);
+    object[key] = std::move(value);
+}
+template <class T>
+void put(Json& object, const char* key, const std::optional<T>& value) {
+    if (value) put(object, key, *value);
+}
+
+// Sum over the container's GPU processes: 0 without processes, empty when none of them reports memory.
+std::optional<std::uint64_t> container_gpu_memory(const model::Snapshot& snapshot, const std::string& id) {
+    std::optional<std::uint64_t> sum = 0;
+    bool any_process = false;
+    for (const auto& process : snapshot.gpu_processes) {
+        if (process.container_id != id) continue;
+        if (!any_process) sum = std::nullopt;
+        any_process = true;
+        if (process.memory_used_bytes) sum = sum.value_or(0) + *process.memory_used_bytes;
+    }
+    return sum;
+}
+
+Json host_value(const model::HostStats& host) {
+    Json out;
+    put(out, "hostname", host.hostname);
+    put(out, "primary_ipv4", host.primary_ipv4);
+    put(out, "cpu_count", host.cpu_count);
+    out["cpu_times"] = {{"busy_ticks", host.cpu_times.busy_ticks}, {"total_ticks", host.cpu_times.total_ticks}};
+    put(out, "cpu_busy_percent", host.cpu_busy_percent);
+    put(out, "memory_total_bytes", host.memory_total_bytes);
+    put(out, "memory_available_bytes", host.memory_available_bytes);
+    put(out, "memory_used_bytes", host.memory_used_bytes);
+    put(out, "swap_total_bytes", host.swap_total_bytes);
+    put(out, "swap_used_bytes", host.swap_used_bytes);
+    if (host.load) {
+        Json load;
+        put(load, "one", host.load->one);
+        put(load, "five", host.load->five);
+        put(load, "fifteen", host.load->fifteen);
+        out["load"] = std::move(load);
+    }
+    put(out, "uptime_seconds", host.uptime_seconds);
+    Json filesystems = Json::array();
+    for (const auto& fs : host.filesystems) {
+        filesystems.push_back({{"mount_point", fs.mount_point},
+                               {"device", fs.device},
+                               {"fs_type", fs.fs_type},
+                               {"total_bytes", fs.total_bytes},
+                               {"used_bytes", fs.used_bytes},
+                               {"available_bytes", fs.available_bytes}});
+    }
+    out["filesystems"] = std::move(filesystems);
+    put(out, "network_rx", host.network_rx);
+    put(out, "network_tx", host.network_tx);
+    put(out, "disk_read", host.disk_read);
+    put(out, "disk_write", host.disk_write);
+    return out;
+}
+
+Json container_value(const model::ContainerStats& c, const model::Snapshot& snapshot) {
+    Json out;
+    put(out, "id", c.id);
+    put(out, "short_id", c.short_id);
+    put(out, "name", c.name);
+    put(out, "image", c.image);
+    put(out, "state", c.state);
+    put(out, "started_at", c.started_at);
+    out["labels"] = Json::object();
+    for (const auto& [key, value] : c.labels) out["labels"][key] = value;
+    put(out, "init_pid", c.init_pid);
+    put(out, "cpu_time_ns_total", c.cpu_time_ns_total);
+    put(out, "cpu_percent", c.cpu_percent);
+    put(out, "memory_usage_bytes", c.memory_usage_bytes);
+    put(out, "memory_working_set_bytes", c.memory_working_set_bytes);
+    put(out, "memory_limit_bytes", c.memory_limit_bytes);
+    put(out, "pids", c.pids);
+    put(out, "network_rx", c.network_rx);
+    put(out, "network_tx", c.network_tx);
+    put(out, "block_read", c.block_read);
+    put(out, "block_write", c.block_write);
+    put(out, "gpus_assigned", c.gpus_assigned);
+    put(out, "all_gpus_assigned", c.all_gpus_assigned);
+
+    // Derived for the page: what the container's processes hold, and on which GPUs.
+    put(out, "gpu_memory_bytes", container_gpu_memory(snapshot, c.id));
+    std::set<unsigned> indices;
+    for (const auto& process : snapshot.gpu_processes)
+        if (process.container_id == c.id) indices.insert(process.gpu_index);
+    out["gpu_indices"] = indices;
+    return out;
+}
+
+Json gpu_value(const model::GpuDevice& g) {
+    Json out;
+    put(out, "index", g.index);
+    put(out, "name", g.name);
+    put(out, "uuid", g.uuid);
+    put(out, "lost", g.lost);
+    put(out, "utilization_percent", g.utilization_percent);
+    put(out, "memory_utilization_percent", g.memory_utilization_percent);
+    put(out, "memory_used_bytes", g.memory_used_bytes);
+    put(out, "memory_total_bytes", g.memory_total_bytes);
+    put(out, "temperature_celsius", g.temperature_celsius);
+    put(out, "power_draw_milliwatts", g.power_draw_milliwatts);
+    put(out, "power_limit_milliwatts", g.power_limit_milliwatts);
+    put(out, "fan_percent", g.fan_percent);
+    put(out, "mig_enabled", g.mig_enabled);
+    return out;
+}
+
+Json gpu_process_value(const model::GpuProcess& p) {
+    Json out;
+    put(out, "pid", p.pid);
+    put(out, "gpu_index", p.gpu_index);
+    put(out, "memory_used_bytes", p.memory_used_bytes);
+    put(out, "sm_percent", p.sm_percent);
+    put(out, "type", p.type);
+    put(out, "container_id", p.container_id);
+    put(out, "container_pid", p.container_pid);
+    put(out, "process_exists", p.process_exists);
+    put(out, "command", p.command);
+    put(out, "idle_since", p.idle_since);
+    return out;
+}
+
+Json source_value(const model::SourceHealth& h) {
+    Json out;
+    put(out, "name", h.name);
+    put(out, "ok", h.ok);
+    put(out, "error", h.error);
+    put(out, "last_success", h.last_success);
+    return out;
+}
+
+// History cells: percents to 0.1 and rates to whole bytes/s keep the response small; null = no value.
+Json percent_cell(std::optional<double> value) {
+    if (!value || !std::isfinite(*value)) return nullptr;
+    return round1(*value);
+}
+Json rate_cell(std::optional<double> value) {
+    if (!value || !std::isfinite(*value)) return nullptr;
+    return std::llround(*value);
+}
+template <class T>
+Json count_cell(std::optional<T> value) {
+    if (!value) return nullptr;
+    return *value;
+}
+
+// The series of one GPU or one container, each column aligned to "times".
+struct SeriesSet {
+    Json meta = Json::object();
+    std::map<std::string, std::vector<Json>> columns;
+
+    void set(const std::string& column, std::size_t count, std::size_t i, Json value) {
+        auto& cells = columns[column];
+        if (cells.empty()) cells.assign(count, nullptr);
+        cells[i] = std::move(value);
+    }
+    Json to_json() const {
+        Json out = meta;
+        for (const auto& [name, cells] : columns) out[name] = cells;
+        return out;
+    }
+};
+
+std::vector<const model::Snapshot*> within_window(const std::vector<model::SnapshotPtr>& ring,
+                                                  std::chrono::seconds window) {
+    std::vector<const model::Snapshot*> kept;
+    for (const auto& snapshot : ring)
+        if (snapshot) kept.push_back(snapshot.get());
+    std::stable_sort(kept.begin(), kept.end(), [](auto* a, auto* b) { return a->time < b->time; });
+    if (kept.empty()) return kept;
+    model::TimePoint oldest = kept.back()->time - window;
+    kept.erase(kept.begin(), std::find_if(kept.begin(), kept.end(), [&](auto* s) { return s->time >= oldest; }));
+    return kept;
+}
+
+std::int64_t unix_ms(model::TimePoint time) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
+}
+
+// The median spacing, so the page can tell a gap (a pause) from the ring's normal thinning.
+std::int64_t interval_hint_ms(const std::vector<std::int64_t>& times) {
+    if (times.size() < 2) return 0;
+    std::vector<std::int64_t> deltas;
+    for (std::size_t i = 1; i < times.size(); ++i) deltas.push_back(times[i] - times[i - 1]);
+    std::nth_element(deltas.begin(), deltas.begin() + static_cast<std::ptrdiff_t>(deltas.size() / 2), deltas.end());
+    return deltas[deltas.size() / 2];
+}
+
+}  // namespace
+
+nlohmann::json api_snapshot_value(const model::Snapshot& snapshot) {
+    Json root;
+    root["api_version"] = kApiVersion;
+    root["sequence"] = snapshot.sequence;
+    root["time"] = rfc3339_utc(snapshot.time);
+    root["note"] = snapshot.note;
+    root["host"] = host_value(snapshot.host);
+    root["containers"] = Json::array();
+    for (const auto& c : snapshot.containers) root["containers"].push_back(container_value(c, snapshot));
+    root["gpus"] = Json::array();
+    for (const auto& g : snapshot.gpus) root["gpus"].push_back(gpu_value(g));
+    root["gpu_processes"] = Json::array();
+    for (const auto& p : snapshot.gpu_processes) root["gpu_processes"].push_back(gpu_process_value(p));
+    root["sources"] = Json::array();
+    for (const auto& h : snapshot.sources) root["sources"].push_back(source_value(h));
+    return root;
+}
+
+std::string to_api_json(const model::Snapshot& snapshot) {
+    return api_snapshot_value(snapshot).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string to_api_history_json(const std::vector<model::SnapshotPtr>& ring, std::chrono::seconds window) {
+    const std::vector<const model::Snapshot*> points = within_window(ring, window);
+    const std::size_t n = points.size();
+    std::vector<std::int64_t> times;
+    SeriesSet host;
+    for (const char* column :
+         {"cpu_busy_percent", "memory_used_bytes", "network_rx_bytes_per_second", "network_tx_bytes_per_second",
+          "disk_read_bytes_per_second", "disk_write_bytes_per_second"})
+        host.columns[column].assign(n, nullptr);  // present even when the ring is empty
+    std::map<std::string, SeriesSet> gpus;        // by index
+    std::map<std::string, SeriesSet> containers;  // by short id
+    for (std::size_t i = 0; i < n; ++i) {
+        const model::Snapshot& s = *points[i];
+        times.push_back(unix_ms(s.time));
+        host.set("cpu_busy_percent", n, i, percent_cell(s.host.cpu_busy_percent));
+        host.set("memory_used_bytes", n, i, s.host.memory_used_bytes);
+        host.set("network_rx_bytes_per_second", n, i, rate_cell(s.host.network_rx.bytes_per_second));
+        host.set("network_tx_bytes_per_second", n, i, rate_cell(s.host.network_tx.bytes_per_second));
+        host.set("disk_read_bytes_per_second", n, i, rate_cell(s.host.disk_read.bytes_per_second));
+        host.set("disk_write_bytes_per_second", n, i, rate_cell(s.host.disk_write.bytes_per_second));
+        for (const auto& gpu : s.gpus) {
+            SeriesSet& series = gpus[std::to_string(gpu.index)];
+            series.set("utilization_percent", n, i, count_cell(gpu.utilization_percent));
+            series.set("memory_used_bytes", n, i, count_cell(gpu.memory_used_bytes));
+        }
+        for (const auto& c : s.containers) {
+            SeriesSet& series = containers[c.short_id];
+            series.meta["name"] = c.name;  // the newest name wins (renames happen)
+            series.set("cpu_percent", n, i, percent_cell(c.cpu_percent));
+            series.set("memory_working_set_bytes", n, i, count_cell(c.memory_working_set_bytes));
+            series.set("gpu_memory_bytes", n, i, count_cell(container_gpu_memory(s, c.id)));
+        }
+    }
+    Json root;
+    root["api_version"] = kApiVersion;
+    root["interval_hint_ms"] = interval_hint_ms(times);
+    root["times"] = times;
+    root["host"] = host.to_json();
+    root["gpus"] = Json::object();
+    for (const auto& [index, series] : gpus) root["gpus"][index] = series.to_json();
+    root["containers"] = Json::object();
+    for (const auto& [id, series] : containers) root["containers"][id] = series.to_json();
+    return root.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace cmon::exporters

@@ -1,0 +1,26 @@
+// `GET /api/v1/snapshot` and `GET /api/v1/history` (docs/api.md): the snapshot as typed JSON with the
+// model's own field names, and a compact columnar history for the dashboard's charts.
+// Pure: functions of snapshots.
+#pragma once
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "model/snapshot.hpp"
+
+namespace cmon::exporters {
+
+inline constexpr int kApiVersion = 1;
+
+// The whole snapshot: bytes as integers, times as RFC 3339 UTC strings, absent optionals omitted, plus
+// "api_version" and per container "gpu_memory_bytes" and "gpu_indices". Reused by SSE frames.
+nlohmann::json api_snapshot_value(const model::Snapshot& snapshot);
+std::string to_api_json(const model::Snapshot& snapshot);
+
+// `ring` oldest first (null entries skipped); keeps the snapshots within `window` of the newest one.
+// Every series is aligned to "times"; null where a sample had no value.
+std::string to_api_history_json(const std::vector<model::SnapshotPtr>& ring, std::chrono::seconds window);
+
+}  // namespace cmon::exporters

@@ -1,0 +1,269 @@
+// The metric table. Outside names and help texts are copied from their origin so dashboards and alerts
+// written for them keep working: cAdvisor's container_* (metrics/prometheus.go) and dcgm-exporter's
+// DCGM_FI_DEV_* (etc/default-counters.csv, with its units: MiB, W, C). Our own metrics start with cmon_.
+#include "exporters/metric_table.hpp"
+
+#include <chrono>
+#include <fmt/format.h>
+#include <stdexcept>
+
+namespace cmon::exporters {
+
+namespace {
+
+using model::ContainerStats;
+using model::Filesystem;
+using model::GpuDevice;
+using model::GpuProcess;
+using model::Snapshot;
+using model::SourceHealth;
+using Ctx = MetricContext;
+using Value = std::optional<double>;
+
+constexpr MetricType kGauge = MetricType::gauge;
+constexpr MetricType kCounter = MetricType::counter;
+constexpr std::uint64_t kMiB = 1024ull * 1024ull;
+
+template <class T>
+Value value(const std::optional<T>& optional) {
+    if (!optional) return std::nullopt;
+    return static_cast<double>(*optional);
+}
+
+Value counter_total(const std::optional<model::ByteCounter>& counter) {
+    if (!counter) return std::nullopt;
+    return static_cast<double>(counter->bytes_total);
+}
+
+// DCGM reports framebuffer sizes in whole MiB (NVML bytes / 2^20, truncated).
+Value whole_mib(std::optional<std::uint64_t> bytes) {
+    if (!bytes) return std::nullopt;
+    const std::uint64_t whole = *bytes / kMiB;  // truncation intended
+    return static_cast<double>(whole);
+}
+
+double unix_seconds(model::TimePoint time) {
+    return static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count());
+}
+
+const std::vector<std::string_view> kContainer = {"id", "name", "image"};
+const std::vector<std::string_view> kDcgm = {"gpu", "UUID", "device", "modelName", "Hostname"};
+const std::vector<std::string_view> kProcess = {"pid", "gpu", "container", "container_id"};
+const std::vector<std::string_view> kFilesystem = {"mountpoint", "device", "fstype"};
+
+[[noreturn]] void unknown_label(std::string_view subject, std::string_view label) {
+    throw std::logic_error(fmt::format("metric table: {} has no label \"{}\"", subject, label));
+}
+
+}  // namespace
+
+MetricContext::MetricContext(const model::Snapshot& snapshot, const PrometheusOptions& options)
+    : snapshot_(snapshot), options_(options) {
+    for (const auto& container : snapshot.containers) {
+        containers_[container.id] = &container;
+        gpu_memory_[container.id] = 0;
+    }
+    std::map<std::string, bool> reported;
+    for (const auto& process : snapshot.gpu_processes) {
+        if (!process.container_id) continue;
+        auto& sum = gpu_memory_[*process.container_id];
+        reported.try_emplace(*process.container_id, false);
+        if (process.memory_used_bytes) {
+            sum = sum.value_or(0) + *process.memory_used_bytes;
+            reported[*process.container_id] = true;
+        }
+    }
+    for (const auto& [id, any] : reported)
+        if (!any) gpu_memory_[id] = std::nullopt;
+}
+
+const model::ContainerStats* MetricContext::container(const std::string& id) const {
+    auto found = containers_.find(id);
+    return found == containers_.end() ? nullptr : found->second;
+}
+
+std::optional<std::uint64_t> MetricContext::container_gpu_memory(const std::string& id) const {
+    auto found = gpu_memory_.find(id);
+    return found == gpu_memory_.end() ? std::nullopt : found->second;
+}
+
+const std::vector<MetricSpec>& metric_table() {
+    // clang-format off
+    static const std::vector<MetricSpec> table = {
+    // Containers, as cAdvisor names them. The id label is the cgroup path cAdvisor uses.
+    {"container_cpu_usage_seconds_total", kCounter, "seconds", kContainer,
+     "Cumulative cpu time consumed in seconds.",
+     +[](const ContainerStats& c, const Ctx&) -> Value {
+         if (!c.cpu_time_ns_total) return std::nullopt;
+         return static_cast<double>(*c.cpu_time_ns_total) / 1e9;
+     }},
+    {"container_memory_usage_bytes", kGauge, "bytes", kContainer,
+     "Current memory usage in bytes, including all memory regardless of when it was accessed",
+     +[](const ContainerStats& c, const Ctx&) { return value(c.memory_usage_bytes); }},
+    {"container_memory_working_set_bytes", kGauge, "bytes", kContainer,
+     "Current working set in bytes.",
+     +[](const ContainerStats& c, const Ctx&) { return value(c.memory_working_set_bytes); }},
+    // cAdvisor reports 0 for "no limit"; we only know there is none when memory was read at all.
+    {"container_spec_memory_limit_bytes", kGauge, "bytes", kContainer,
+     "Memory limit for the container.",
+     +[](const ContainerStats& c, const Ctx&) -> Value {
+         if (c.memory_limit_bytes) return static_cast<double>(*c.memory_limit_bytes);
+         if (c.memory_usage_bytes || c.memory_working_set_bytes) return 0.0;
+         return std::nullopt;
+     }},
+    {"container_network_receive_bytes_total", kCounter, "bytes", kContainer,
+     "Cumulative count of bytes received",
+     +[](const ContainerStats& c, const Ctx&) { return counter_total(c.network_rx); }},
+    {"container_network_transmit_bytes_total", kCounter, "bytes", kContainer,
+     "Cumulative count of bytes transmitted",
+     +[](const ContainerStats& c, const Ctx&) { return counter_total(c.network_tx); }},
+    {"container_fs_reads_bytes_total", kCounter, "bytes", kContainer,
+     "Cumulative count of bytes read",
+     +[](const ContainerStats& c, const Ctx&) { return counter_total(c.block_read); }},
+    {"container_fs_writes_bytes_total", kCounter, "bytes", kContainer,
+     "Cumulative count of bytes written",
+     +[](const ContainerStats& c, const Ctx&) { return counter_total(c.block_write); }},
+    {"container_processes", kGauge, "", kContainer,
+     "Number of processes running inside the container.",
+     +[](const ContainerStats& c, const Ctx&) { return value(c.pids); }},
+    {"container_last_seen", kGauge, "seconds", kContainer,
+     "Last time a container was seen by the exporter",
+     +[](const ContainerStats&, const Ctx& x) -> Value { return unix_seconds(x.snapshot().time); }},
+    {"cmon_container_gpu_memory_bytes", kGauge, "bytes", kContainer,
+     "GPU memory held by the container's processes, summed over processes and GPUs.",
+     +[](const ContainerStats& c, const Ctx& x) { return value(x.container_gpu_memory(c.id)); }},
+
+    // GPUs, as dcgm-exporter names them, in its units.
+    {"DCGM_FI_DEV_GPU_UTIL", kGauge, "percent", kDcgm, "GPU utilization (in %).",
+     +[](const GpuDevice& g, const Ctx&) { return value(g.utilization_percent); }},
+    {"DCGM_FI_DEV_MEM_COPY_UTIL", kGauge, "percent", kDcgm, "Memory utilization (in %).",
+     +[](const GpuDevice& g, const Ctx&) { return value(g.memory_utilization_percent); }},
+    {"DCGM_FI_DEV_FB_USED", kGauge, "MiB", kDcgm, "Framebuffer memory used (in MiB).",
+     +[](const GpuDevice& g, const Ctx&) { return whole_mib(g.memory_used_bytes); }},
+    {"DCGM_FI_DEV_FB_FREE", kGauge, "MiB", kDcgm, "Framebuffer memory free (in MiB).",
+     +[](const GpuDevice& g, const Ctx&) -> Value {
+         if (!g.memory_total_bytes || !g.memory_used_bytes || *g.memory_used_bytes > *g.memory_total_bytes)
+             return std::nullopt;
+         return whole_mib(*g.memory_total_bytes - *g.memory_used_bytes);
+     }},
+    {"DCGM_FI_DEV_FB_TOTAL", kGauge, "MiB", kDcgm, "Framebuffer memory total (in MiB).",
+     +[](const GpuDevice& g, const Ctx&) { return whole_mib(g.memory_total_bytes); }},
+    {"DCGM_FI_DEV_GPU_TEMP", kGauge, "celsius", kDcgm, "GPU temperature (in C).",
+     +[](const GpuDevice& g, const Ctx&) { return value(g.temperature_celsius); }},
+    {"DCGM_FI_DEV_POWER_USAGE", kGauge, "W", kDcgm, "Power draw (in W).",
+     +[](const GpuDevice& g, const Ctx&) -> Value {
+         if (!g.power_draw_milliwatts) return std::nullopt;
+         return *g.power_draw_milliwatts / 1000.0;
+     }},
+    {"cmon_gpu_fan_percent", kGauge, "percent", {"gpu", "UUID"},
+     "Fan speed as a percent of its maximum (not a DCGM field).",
+     +[](const GpuDevice& g, const Ctx&) { return value(g.fan_percent); }},
+    {"cmon_gpu_lost", kGauge, "", {"gpu", "UUID"},
+     "1 when the GPU fell off the bus or stopped answering, else 0.",
+     +[](const GpuDevice& g, const Ctx&) -> Value { return g.lost ? 1.0 : 0.0; }},
+
+    // GPU processes: one sample per (process, GPU). Host processes have container="" and container_id="".
+    {"cmon_gpu_process_memory_bytes", kGauge, "bytes", kProcess,
+     "GPU memory used by the process on this GPU.",
+     +[](const GpuProcess& p, const Ctx&) { return value(p.memory_used_bytes); }},
+    {"cmon_gpu_process_sm_percent", kGauge, "percent", kProcess,
+     "Share of the GPU's streaming multiprocessors the process kept busy over the last interval.",
+     +[](const GpuProcess& p, const Ctx&) { return value(p.sm_percent); }},
+    {"cmon_gpu_process_idle", kGauge, "", kProcess,
+     "1 when the process holds GPU memory but has not used the GPU for a while, else 0.",
+     +[](const GpuProcess& p, const Ctx&) -> Value { return p.idle_since ? 1.0 : 0.0; }},
+    {"cmon_gpu_process_idle_since_seconds", kGauge, "seconds", kProcess,
+     "Unix time since which an idle process has held GPU memory without using the GPU.",
+     +[](const GpuProcess& p, const Ctx&) -> Value {
+         if (!p.idle_since) return std::nullopt;
+         return unix_seconds(*p.idle_since);
+     }},
+
+    // The host.
+    {"cmon_host_cpu_busy_percent", kGauge, "percent", {},
+     "Busy share of all CPUs over the last interval, 0 to 100.",
+     +[](const Snapshot& s, const Ctx&) { return value(s.host.cpu_busy_percent); }},
+    {"cmon_host_memory_total_bytes", kGauge, "bytes", {}, "Total memory (MemTotal).",
+     +[](const Snapshot& s, const Ctx&) -> Value { return static_cast<double>(s.host.memory_total_bytes); }},
+    {"cmon_host_memory_used_bytes", kGauge, "bytes", {}, "Used memory: total minus available.",
+     +[](const Snapshot& s, const Ctx&) -> Value { return static_cast<double>(s.host.memory_used_bytes); }},
+    {"cmon_host_memory_available_bytes", kGauge, "bytes", {},
+     "Memory available to new work without swapping (MemAvailable).",
+     +[](const Snapshot& s, const Ctx&) -> Value {
+         return static_cast<double>(s.host.memory_available_bytes);
+     }},
+    {"cmon_host_load1", kGauge, "", {}, "1-minute load average.",
+     +[](const Snapshot& s, const Ctx&) -> Value { return s.host.load ? Value(s.host.load->one) : std::nullopt; }},
+    {"cmon_host_load5", kGauge, "", {}, "5-minute load average.",
+     +[](const Snapshot& s, const Ctx&) -> Value { return s.host.load ? Value(s.host.load->five) : std::nullopt; }},
+    {"cmon_host_load15", kGauge, "", {}, "15-minute load average.",
+     +[](const Snapshot& s, const Ctx&) -> Value {
+         return s.host.load ? Value(s.host.load->fifteen) : std::nullopt;
+     }},
+    {"cmon_host_filesystem_size_bytes", kGauge, "bytes", kFilesystem, "Filesystem size in bytes.",
+     +[](const Filesystem& f, const Ctx&) -> Value { return static_cast<double>(f.total_bytes); }},
+    {"cmon_host_filesystem_avail_bytes", kGauge, "bytes", kFilesystem,
+     "Filesystem space available to non-root users in bytes.",
+     +[](const Filesystem& f, const Ctx&) -> Value { return static_cast<double>(f.available_bytes); }},
+
+    // The monitor itself.
+    {"cmon_source_up", kGauge, "", {"source"}, "1 when the source's last collection worked, else 0.",
+     +[](const SourceHealth& h, const Ctx&) -> Value { return h.ok ? 1.0 : 0.0; }},
+    {"cmon_collection_paused", kGauge, "", {},
+     "1 while collection is paused because nobody is looking, else 0.",
+     +[](const Snapshot&, const Ctx& x) -> Value { return x.options().paused ? 1.0 : 0.0; }},
+    {"cmon_build_info", kGauge, "", {"version"}, "Always 1; the version label says which build runs.",
+     +[](const Snapshot&, const Ctx&) -> Value { return 1.0; }},
+    };
+    // clang-format on
+    return table;
+}
+
+std::string label_value(const model::Snapshot&, std::string_view label, const MetricContext& context) {
+    if (label == "version") return context.options().version;
+    unknown_label("the snapshot", label);
+}
+
+std::string label_value(const model::ContainerStats& c, std::string_view label, const MetricContext&) {
+    if (label == "id") return "/docker/" + c.id;
+    if (label == "name") return c.name;
+    if (label == "image") return c.image;
+    unknown_label("a container", label);
+}
+
+std::string label_value(const model::GpuDevice& g, std::string_view label, const MetricContext& context) {
+    if (label == "gpu") return std::to_string(g.index);
+    if (label == "UUID") return g.uuid;
+    if (label == "device") return "nvidia" + std::to_string(g.index);
+    if (label == "modelName") return g.name;
+    if (label == "Hostname") {
+        const std::string& configured = context.options().hostname_label;
+        return configured.empty() ? context.snapshot().host.hostname : configured;
+    }
+    unknown_label("a GPU", label);
+}
+
+std::string label_value(const model::GpuProcess& p, std::string_view label, const MetricContext& context) {
+    if (label == "pid") return std::to_string(p.pid);
+    if (label == "gpu") return std::to_string(p.gpu_index);
+    if (label == "container_id") return p.container_id.value_or("");
+    if (label == "container") {
+        const model::ContainerStats* container = p.container_id ? context.container(*p.container_id) : nullptr;
+        return container ? container->name : "";
+    }
+    unknown_label("a GPU process", label);
+}
+
+std::string label_value(const model::Filesystem& f, std::string_view label, const MetricContext&) {
+    if (label == "mountpoint") return f.mount_point;
+    if (label == "device") return f.device;
+    if (label == "fstype") return f.fs_type;
+    unknown_label("a filesystem", label);
+}
+
+std::string label_value(const model::SourceHealth& h, std::string_view label, const MetricContext&) {
+    if (label == "source") return h.name;
+    unknown_label("a source", label);
+}
+
+}  // namespace cmon::exporters

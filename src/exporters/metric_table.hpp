@@ -1,0 +1,67 @@
+// The one table of Prometheus metric specs: name, type, unit, label names, help and an accessor.
+// Adding a metric is one row in metric_table.cpp; prometheus_exporter.cpp renders any row.
+// Pure: accessors read only their subject and the MetricContext.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "exporters/prometheus_exporter.hpp"
+#include "model/snapshot.hpp"
+
+namespace cmon::exporters {
+
+enum class MetricType { gauge, counter };
+
+// Everything a row may look at besides its subject, built once per exposition.
+class MetricContext {
+public:
+    MetricContext(const model::Snapshot& snapshot, const PrometheusOptions& options);
+
+    const model::Snapshot& snapshot() const { return snapshot_; }
+    const PrometheusOptions& options() const { return options_; }
+    const model::ContainerStats* container(const std::string& id) const;
+    // Sum of the container's GPU processes' memory: 0 without processes, empty if none reports memory.
+    std::optional<std::uint64_t> container_gpu_memory(const std::string& id) const;
+
+private:
+    const model::Snapshot& snapshot_;
+    const PrometheusOptions& options_;
+    std::map<std::string, const model::ContainerStats*> containers_;
+    std::map<std::string, std::optional<std::uint64_t>> gpu_memory_;
+};
+
+// A row's accessor, typed by what the row is about: the snapshot itself (one sample) or one sample per
+// container, GPU, GPU process, filesystem or source. An empty value omits the sample (missing is not 0).
+template <class Subject>
+using ValueOf = std::optional<double> (*)(const Subject&, const MetricContext&);
+using MetricAccessor =
+    std::variant<ValueOf<model::Snapshot>, ValueOf<model::ContainerStats>, ValueOf<model::GpuDevice>,
+                 ValueOf<model::GpuProcess>, ValueOf<model::Filesystem>, ValueOf<model::SourceHealth>>;
+
+struct MetricSpec {
+    std::string_view name;
+    MetricType type;
+    std::string_view unit;  // for docs/metrics.md; the 0.0.4 text format has no unit line
+    std::vector<std::string_view> labels;
+    std::string_view help;
+    MetricAccessor value;
+};
+
+const std::vector<MetricSpec>& metric_table();
+
+// The value of `label` for a subject; throws std::logic_error for a label the subject does not have
+// (a table bug, caught by the tests that render every row).
+std::string label_value(const model::Snapshot& subject, std::string_view label, const MetricContext& context);
+std::string label_value(const model::ContainerStats& subject, std::string_view label, const MetricContext& context);
+std::string label_value(const model::GpuDevice& subject, std::string_view label, const MetricContext& context);
+std::string label_value(const model::GpuProcess& subject, std::string_view label, const MetricContext& context);
+std::string label_value(const model::Filesystem& subject, std::string_view label, const MetricContext& context);
+std::string label_value(const model::SourceHealth& subject, std::string_view label, const MetricContext& context);
+
+}  // namespace cmon::exporters
