@@ -26,7 +26,7 @@ $(BUILD_DIR)/build.ninja:
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 $(ASAN_DIR)/build.ninja:
-	cmake -S . -B $(ASAN_DIR) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DCMON_SANITIZE=ON -DCMON_BUILD_BENCH=OFF
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMON_WERROR=OFF -DCMAKE_BUILD_TYPE=Debug -DCMON_SANITIZE=ON -DCMON_BUILD_BENCH=OFF
 
 # Builds only (no installs): the binary is build/container-monitor.
 build: $(BUILD_DIR)/build.ninja

@@ -2,59 +2,37 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cmath>
-
-#include "app/note_source.hpp"
+#include "app/source_factory.hpp"
 #include "app/version.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "sampling/sampler.hpp"
-#include "sources/host/host_source.hpp"
+#include "sampling/snapshot_history.hpp"
 #include "util/clock.hpp"
 
 namespace cmon::app {
-
-namespace {
-
-std::chrono::milliseconds to_ms(double seconds) {
-    return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000.0)));
-}
-
-sources::HostPaths host_paths(const Config& config) {
-    sources::HostPaths paths;
-    paths.proc = config.proc_root;
-    paths.sys = config.sys_root;
-    paths.cgroup_root = config.cgroup_root.empty() ? paths.sys / "fs" / "cgroup" : config.cgroup_root;
-    paths.docker_endpoint = config.docker_host;
-    return paths;
-}
-
-std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config) {
-    auto paths = host_paths(config);
-    std::vector<std::unique_ptr<sources::Source>> list;
-    list.push_back(std::make_unique<sources::HostSource>(paths));
-    if (!config.note.empty() || !config.note_file.empty())
-        list.push_back(std::make_unique<NoteSource>(config.note, config.note_file));
-    return list;
-}
-
-}  // namespace
 
 Application::Application(Config config) : config_(std::move(config)) {}
 
 int Application::run() {
     spdlog::set_level(spdlog::level::from_str(config_.log_level));
     util::RealClock clock;
-    sampling::SamplerOptions sampler_options;
-    sampler_options.interval = to_ms(config_.interval_seconds);
-    sampler_options.idle_pause = to_ms(config_.idle_pause_seconds);
-    sampling::Sampler sampler(sampler_options, make_sources(config_), clock);
+    auto options = sampler_options(config_);
+    // Before the sampler: its thread feeds the ring until sampler.stop().
+    sampling::SnapshotHistory history(std::chrono::seconds(static_cast<std::int64_t>(config_.history_seconds)),
+                                      config_.history_points);
+    sampling::Sampler sampler(options, make_sources(config_, clock), clock);
+    sampler.add_listener([&history](const model::SnapshotPtr& snapshot) { history.add(snapshot); });
 
-    http::Router router(http::RouterOptions{config_.title}, sampler);
+    http::RouterOptions router_options;
+    router_options.title = config_.title;
+    router_options.version = kVersion;
+    router_options.assets = http::embedded_assets();  // the placeholder page until web/ is embedded
+    http::Router router(std::move(router_options), sampler, &history);
     http::ServerOptions server_options;
     server_options.bind = config_.bind;
     server_options.port = config_.port;
-    server_options.fresh_wait = sampler_options.interval + std::chrono::milliseconds(500);
+    server_options.fresh_wait = options.interval + std::chrono::milliseconds(500);
     http::Server server(server_options, router, sampler);
     std::uint16_t port = server.listen();
     spdlog::info("container-monitor {} serving on http://{}:{}/ (sample every {} s, pause after {} s idle)", kVersion,

@@ -9,7 +9,7 @@
 
 namespace cmon::app {
 
-enum class Command { serve, version, help, exit_ok };
+enum class Command { serve, snapshot, exit_ok };
 
 struct Config {
     Command command = Command::serve;
@@ -44,6 +44,10 @@ struct Config {
     double idle_gpu_after_seconds = 600; // ... with SM ~0 for this long is an idle GPU holder
 
     std::string log_level = "info";
+
+    // `snapshot`
+    std::string snapshot_format = "table";  // table, json, query, prometheus
+    bool strict = false;                    // non-zero exit when any source failed
 };
 
 // Parses argv. Returns the config, or throws ConfigError with one line fit for stderr. --help and

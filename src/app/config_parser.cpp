@@ -74,7 +74,13 @@ Config parse_config(int argc, char** argv) {
     cli.set_version_flag("--version", std::string("container-monitor ") + kVersion);
     cli.fallthrough();
     add_options(cli, config);
-    cli.add_subcommand("serve", "Collect and serve the dashboard, /query, /healthz (the default)")->fallthrough();
+    cli.add_subcommand("serve", "Collect and serve the dashboard and the APIs (the default)")->fallthrough();
+    auto* snapshot = cli.add_subcommand("snapshot", "Print one snapshot (two samples one interval apart) and exit");
+    snapshot->fallthrough();
+    snapshot->add_option("--format", config.snapshot_format, "table, json (the /api/v1 shape), query (legacy), prometheus")
+        ->check(CLI::IsMember({"table", "json", "query", "prometheus"}))
+        ->capture_default_str();
+    snapshot->add_flag("--strict", config.strict, "Exit with status 3 when any source failed");
     cli.require_subcommand(0, 1);
     try {
         cli.parse(argc, argv);
@@ -96,6 +102,7 @@ Config parse_config(int argc, char** argv) {
         throw ConfigError(text + " (see --help)");
     }
     if (!std::isfinite(config.interval_seconds)) throw ConfigError("--interval: not a number (see --help)");
+    if (snapshot->parsed()) config.command = Command::snapshot;
     return config;
 }
 

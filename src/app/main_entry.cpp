@@ -5,6 +5,7 @@
 
 #include "app/application.hpp"
 #include "app/config.hpp"
+#include "app/snapshot_command.hpp"
 #include "util/error.hpp"
 
 namespace cmon::app {
@@ -19,6 +20,7 @@ int main_entry(int argc, char** argv) {
     }
     if (config.command == Command::exit_ok) return 0;
     try {
+        if (config.command == Command::snapshot) return run_snapshot(config);
         return Application(std::move(config)).run();
     } catch (const util::Error& e) {
         std::fprintf(stderr, "container-monitor: %s\n", e.what());

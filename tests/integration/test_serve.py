@@ -170,3 +170,40 @@ class StartupErrors(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SnapshotCommand(unittest.TestCase):
+    def run_snapshot(self, *args):
+        return subprocess.run([BINARY, "snapshot", "--interval", "0.2", *args],
+                              capture_output=True, text=True, timeout=30)
+
+    def test_table_is_default(self):
+        r = self.run_snapshot()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("HOST " + socket.gethostname(), r.stdout)
+        self.assertIn("CONTAINER ID", r.stdout)
+
+    def test_query_format_is_the_legacy_json_with_a_real_cpu_rate(self):
+        r = self.run_snapshot("--format", "query")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        q = json.loads(r.stdout)
+        self.assertEqual(list(q.keys()), ["time", "hostname", "ip", "note", "host-stats", "container-stats"])
+
+    def test_json_and_prometheus_formats(self):
+        r = self.run_snapshot("--format", "json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        snapshot = json.loads(r.stdout)
+        self.assertIn("cpu_busy_percent", snapshot["host"], "two samples one interval apart give a rate")
+        r = self.run_snapshot("--format", "prometheus")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("# TYPE cmon_host_cpu_busy_percent gauge", r.stdout)
+
+    def test_strict_fails_when_a_source_fails(self):
+        r = self.run_snapshot("--strict", "--docker-host", "unix:///nonexistent/docker.sock")
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("docker:", r.stderr + r.stdout)
+
+    def test_bad_format(self):
+        r = self.run_snapshot("--format", "xml")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--format", r.stderr)

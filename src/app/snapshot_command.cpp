@@ -1,0 +1,57 @@
+#include "app/snapshot_command.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "app/source_factory.hpp"
+#include "app/version.hpp"
+#include "exporters/api_exporter.hpp"
+#include "exporters/prometheus_exporter.hpp"
+#include "exporters/query_exporter.hpp"
+#include "exporters/table_exporter.hpp"
+#include "util/clock.hpp"
+
+namespace cmon::app {
+
+namespace {
+
+std::string render(const Config& config, const model::Snapshot& snapshot) {
+    if (config.snapshot_format == "json") return exporters::to_api_json(snapshot) + "\n";
+    if (config.snapshot_format == "query") return exporters::to_query_json(snapshot) + "\n";
+    if (config.snapshot_format == "prometheus") {
+        exporters::PrometheusOptions options;
+        options.version = kVersion;
+        options.hostname_label = snapshot.host.hostname;
+        return exporters::to_prometheus(snapshot, options);
+    }
+    return exporters::to_table(snapshot);
+}
+
+}  // namespace
+
+int run_snapshot(const Config& config) {
+    // Source failures are reported once below, not logged as they happen.
+    spdlog::set_level(spdlog::level::off);
+    util::RealClock clock;
+    auto options = sampler_options(config);
+    sampling::Sampler sampler(options, make_sources(config, clock), clock);
+    sampler.prime();
+    std::this_thread::sleep_for(options.interval);
+    auto snapshot = sampler.sample();
+
+    std::string text = render(config, *snapshot);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+
+    bool failed = false;
+    for (const auto& source : snapshot->sources) {
+        if (source.ok) continue;
+        failed = true;
+        if (config.snapshot_format != "table") std::fprintf(stderr, "container-monitor: %s\n", source.error.c_str());
+    }
+    return failed && config.strict ? 3 : 0;
+}
+
+}  // namespace cmon::app

@@ -1,0 +1,62 @@
+#include "app/source_factory.hpp"
+
+#include <cmath>
+
+#include "app/note_source.hpp"
+#include "attribution/gpu_attribution_source.hpp"
+#include "sources/docker/container_source.hpp"
+#include "sources/gpu/gpu_source.hpp"
+#include "sources/host/host_source.hpp"
+
+namespace cmon::app {
+
+namespace {
+
+std::chrono::milliseconds to_ms(double seconds) {
+    return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000.0)));
+}
+
+}  // namespace
+
+sources::HostPaths host_paths(const Config& config) {
+    sources::HostPaths paths;
+    paths.proc = config.proc_root;
+    paths.sys = config.sys_root;
+    paths.cgroup_root =
+        config.cgroup_root.empty() ? paths.sys / "fs" / "cgroup" : std::filesystem::path(config.cgroup_root);
+    paths.docker_endpoint = config.docker_host;
+    return paths;
+}
+
+sampling::SamplerOptions sampler_options(const Config& config) {
+    sampling::SamplerOptions options;
+    options.interval = to_ms(config.interval_seconds);
+    options.idle_pause = to_ms(config.idle_pause_seconds);
+    return options;
+}
+
+// Order matters: attribution reads what the docker and gpu sources put into the draft.
+std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config, const util::Clock& clock) {
+    auto paths = host_paths(config);
+    std::vector<std::unique_ptr<sources::Source>> list;
+    list.push_back(std::make_unique<sources::HostSource>(paths));
+
+    sources::ContainerSourceOptions docker_options;
+    docker_options.label_allowlist = config.labels;
+    list.push_back(std::make_unique<sources::ContainerSource>(paths, docker_options));
+
+    list.push_back(std::make_unique<sources::GpuSource>(sources::GpuSourceOptions{config.nvml_library}, clock));
+
+    attribution::IdleTrackerOptions idle;
+    idle.idle_memory_bytes = static_cast<std::uint64_t>(config.idle_gpu_memory_gib * 1024.0 * 1024.0 * 1024.0);
+    idle.idle_after = std::chrono::duration_cast<std::chrono::system_clock::duration>(
+        std::chrono::duration<double>(config.idle_gpu_after_seconds));
+    list.push_back(std::make_unique<attribution::GpuAttributionSource>(paths, idle, attribution::ContainerPidLister{},
+                                                                      clock));
+
+    if (!config.note.empty() || !config.note_file.empty())
+        list.push_back(std::make_unique<NoteSource>(config.note, config.note_file));
+    return list;
+}
+
+}  // namespace cmon::app
