@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "exporters/container_view.hpp"
 #include "exporters/format.hpp"
 
 namespace cmon::exporters {
@@ -32,19 +33,6 @@ void put(Json& object, const char* key, const model::ByteCounter& counter) {
 template <class T>
 void put(Json& object, const char* key, const std::optional<T>& value) {
     if (value) put(object, key, *value);
-}
-
-// Sum over the container's GPU processes: 0 without processes, empty when none of them reports memory.
-std::optional<std::uint64_t> container_gpu_memory(const model::Snapshot& snapshot, const std::string& id) {
-    std::optional<std::uint64_t> sum = 0;
-    bool any_process = false;
-    for (const auto& process : snapshot.gpu_processes) {
-        if (process.container_id != id) continue;
-        if (!any_process) sum = std::nullopt;
-        any_process = true;
-        if (process.memory_used_bytes) sum = sum.value_or(0) + *process.memory_used_bytes;
-    }
-    return sum;
 }
 
 Json host_value(const model::HostStats& host) {

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "exporters/container_view.hpp"
 #include "exporters/format.hpp"
 
 namespace cmon::exporters {
@@ -49,7 +50,7 @@ Json gpu_process_entry(const model::GpuProcess& process, const model::Snapshot& 
 
 Json container_entry(const model::ContainerStats& container, const model::Snapshot& snapshot) {
     // Against the container's limit, or the host's memory when unlimited (as the original did).
-    std::uint64_t total = container.memory_limit_bytes.value_or(snapshot.host.memory_total_bytes);
+    std::uint64_t total = container_memory_limit_or_host(snapshot, container);
     if (total == 0 || total > snapshot.host.memory_total_bytes) total = snapshot.host.memory_total_bytes;
     std::uint64_t used = container.memory_working_set_bytes.value_or(0);
     Json entry;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "exporters/container_view.hpp"
 #include "exporters/format.hpp"
 
 namespace cmon::exporters {
@@ -23,13 +24,6 @@ std::string io_pair(const std::optional<model::ByteCounter>& in, const std::opti
 std::string clip(std::string text, std::size_t width) {
     if (text.size() <= width) return text;
     return text.substr(0, width - 1) + "~";
-}
-
-std::uint64_t container_gpu_memory(const model::Snapshot& snapshot, const std::string& id) {
-    std::uint64_t sum = 0;
-    for (const auto& p : snapshot.gpu_processes)
-        if (p.container_id && *p.container_id == id) sum += p.memory_used_bytes.value_or(0);
-    return sum;
 }
 
 void append_process(std::string& out, const model::GpuProcess& p) {
@@ -79,9 +73,9 @@ void append_containers(std::string& out, const model::Snapshot& s) {
     out += fmt::format("\n{:<12}  {:<24} {:>7}  {:>21} {:>6} {:>5}  {:>21}  {:>21}  {:>9}\n", "CONTAINER ID", "NAME",
                        "CPU %", "MEM USAGE / LIMIT", "MEM %", "PIDS", "NET I/O", "BLOCK I/O", "GPU MEM");
     for (const auto& c : s.containers) {
-        std::uint64_t limit = c.memory_limit_bytes.value_or(s.host.memory_total_bytes);
+        std::uint64_t limit = container_memory_limit_or_host(s, c);
         std::uint64_t used = c.memory_working_set_bytes.value_or(0);
-        std::uint64_t gpu = container_gpu_memory(s, c.id);
+        std::uint64_t gpu = container_gpu_memory(s, c.id).value_or(0);
         out += fmt::format("{:<12}  {:<24} {:>7}  {:>21} {:>5.1f}% {:>5}  {:>21}  {:>21}  {:>9}\n", c.short_id,
                            clip(c.name, 24), percent_text(c.cpu_percent), human_bytes(used) + " / " + human_bytes(limit),
                            percent_of(used, limit), c.pids ? std::to_string(*c.pids) : "-",

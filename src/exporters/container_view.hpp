@@ -1,0 +1,20 @@
+// Per-container figures that more than one exporter shows, computed in one place so the legacy /query, the API
+// JSON and the terminal table never disagree.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "model/snapshot.hpp"
+
+namespace cmon::exporters {
+
+// Sum of the container's GPU process memory: 0 without GPU processes, empty when it has some but none of them
+// reports memory (MIG, unsupported field).
+std::optional<std::uint64_t> container_gpu_memory(const model::Snapshot& snapshot, const std::string& container_id);
+
+// The memory a container may use: its limit, or the host's total when it has none (as `docker stats` shows).
+std::uint64_t container_memory_limit_or_host(const model::Snapshot& snapshot, const model::ContainerStats& container);
+
+}  // namespace cmon::exporters
