@@ -3,7 +3,7 @@
 # everything is present). Usage: scripts/install-deps.sh [build|test]
 #   build: compiler, CMake, Ninja, ccache and the C++ libraries
 #   test:  build + what the test suite runs for real: docker.io, busybox-static, prometheus (promtool),
-#          chromium, Node.js/npm
+#          chromium, Node.js/npm, clang + libclang-rt-14-dev (libFuzzer)
 set -euo pipefail
 
 mode=${1:-build}
@@ -16,6 +16,7 @@ build_packages=(
 )
 test_packages=(
   docker.io busybox-static iproute2 prometheus chromium curl procps python3 dpkg-dev
+  clang libclang-rt-14-dev  # libFuzzer (ctest fuzz.short, scripts/run-fuzzers.sh)
 )
 
 packages=("${build_packages[@]}")
