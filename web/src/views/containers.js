@@ -51,6 +51,14 @@ function processLine(p, nowMs, kind) {
   );
 }
 
+// A byte counter: "2.0 KiB/s (1.00 MiB total)"; either part may be missing.
+function counter(c) {
+  if (!c) return MISSING;
+  const total = c.bytes_total !== undefined ? `${formatBytes(c.bytes_total)} total` : '';
+  if (c.bytes_per_second === undefined) return total || MISSING;
+  return total ? `${formatRate(c.bytes_per_second)} (${total})` : formatRate(c.bytes_per_second);
+}
+
 function createDetail(key) {
   const fmtCpu = (v) => formatPercent(v, 0);
   const cpu = createChart({ height: 120, max: 100, format: fmtCpu, series: [{ label: 'CPU', color: '--c1' }] });
@@ -71,9 +79,12 @@ function createDetail(key) {
       add('Container ID', c.id || MISSING);
       add('State', c.state || MISSING);
       if (c.started_at) add('Started', new Date(parseTime(c.started_at)).toLocaleString());
+      if (c.init_pid !== undefined) add('Init PID (host)', String(c.init_pid));
       if (c.pids !== undefined) add('Processes', String(c.pids));
-      if (c.network_rx || c.network_tx) add('Network', `in ${formatRate(c.network_rx && c.network_rx.bytes_per_second)} · out ${formatRate(c.network_tx && c.network_tx.bytes_per_second)}`);
-      if (c.block_read || c.block_write) add('Block I/O', `read ${formatRate(c.block_read && c.block_read.bytes_per_second)} · write ${formatRate(c.block_write && c.block_write.bytes_per_second)}`);
+      if (c.cpu_time_ns_total !== undefined) add('CPU time', formatDuration(c.cpu_time_ns_total / 1e9));
+      if (c.memory_usage_bytes !== undefined) add('Memory usage (with page cache)', formatBytes(c.memory_usage_bytes));
+      if (c.network_rx || c.network_tx) add('Network', `in ${counter(c.network_rx)} · out ${counter(c.network_tx)}`);
+      if (c.block_read || c.block_write) add('Block I/O', `read ${counter(c.block_read)} · write ${counter(c.block_write)}`);
       if (c.all_gpus_assigned) add('GPUs assigned', 'all');
       else if (c.gpus_assigned && c.gpus_assigned.length) add('GPUs assigned', c.gpus_assigned.join(', '));
       for (const [name, value] of Object.entries(c.labels || {})) add(name, value);

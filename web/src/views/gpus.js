@@ -1,5 +1,5 @@
-// One card per GPU: model, utilization, memory bar, temperature, power/limit, fan, and a sparkline of
-// utilization and memory. When the GPU source fails the panel says why ("no NVIDIA driver found").
+// One card per GPU: model, UUID, utilization, memory bar, temperature, power/limit, fan, memory
+// utilization, MIG and lost flags, and a sparkline of utilization and memory. When the GPU source fails the panel says why ("no NVIDIA driver found").
 import { h, setText, setAttr, bar } from '../dom.js';
 import { createChart } from '../charts.js';
 import { formatBytesPair, formatPercent, formatPower, formatTemperature, level, percentOf, MISSING } from '../format.js';
@@ -21,7 +21,10 @@ function createCard(index) {
   const temp = stat('Temp');
   const power = stat('Power');
   const fan = stat('Fan');
+  const memUtil = stat('Mem util');
   const flag = h('span', { class: 'badge warn', hidden: true }, 'lost');
+  const mig = h('span', { class: 'badge', hidden: true, title: 'Multi-Instance GPU mode is on' }, 'MIG');
+  const uuid = h('div', { class: 'gpu-uuid mono muted' });
   const spark = createChart({
     sparkline: true,
     height: 40,
@@ -32,18 +35,20 @@ function createCard(index) {
   const el = h(
     'article',
     { class: 'card gpu-card', 'aria-label': `GPU ${index}` },
-    h('div', { class: 'gpu-head' }, h('span', { class: 'gpu-index' }, `GPU ${index}`), name, flag),
+    h('div', { class: 'gpu-head' }, h('span', { class: 'gpu-index' }, `GPU ${index}`), name, mig, flag),
+    uuid,
     h('div', { class: 'gpu-main' }, h('div', { class: 'gpu-util-box' }, util, h('span', { class: 'gpu-util-label' }, 'util')), spark.el),
     h('div', { class: 'gpu-mem' }, h('div', { class: 'gpu-mem-line' }, h('span', { class: 'muted' }, 'Memory'), memText, memPct), memBar.el),
-    h('dl', { class: 'gpu-stats' }, temp.el, power.el, fan.el),
+    h('dl', { class: 'gpu-stats' }, temp.el, power.el, fan.el, memUtil.el),
   );
   return {
     el,
     spark,
     update(gpu) {
       setText(name, gpu.name || 'GPU');
-      setAttr(name, 'title', gpu.uuid || null);
+      setText(uuid, gpu.uuid || '');
       flag.hidden = !gpu.lost;
+      mig.hidden = gpu.mig_enabled !== true;
       el.classList.toggle('lost', !!gpu.lost);
       setText(util, pct0(gpu.utilization_percent));
       const memPercent = percentOf(gpu.memory_used_bytes, gpu.memory_total_bytes);
@@ -54,6 +59,8 @@ function createCard(index) {
       setAttr(temp.value, 'data-level', gpu.temperature_celsius >= 85 ? 'crit' : gpu.temperature_celsius >= 75 ? 'warn' : null);
       setText(power.value, formatPower(gpu.power_draw_milliwatts, gpu.power_limit_milliwatts));
       setText(fan.value, pct0(gpu.fan_percent));
+      setText(memUtil.value, pct0(gpu.memory_utilization_percent));
+      setAttr(memUtil.value, 'title', 'share of time the memory was read or written');
     },
   };
 }

@@ -1,4 +1,5 @@
-// Host panel: CPU and memory gauges with their recent history, network and disk rates, filesystems.
+// Host panel: CPU and memory gauges with their recent history, network and disk rates and totals,
+// filesystems with device, type and space available.
 import { h, setText, setAttr, bar } from '../dom.js';
 import { gauge } from '../gauge.js';
 import { createChart } from '../charts.js';
@@ -33,6 +34,8 @@ export function createHost() {
   const netSpark = createChart({ sparkline: true, height: 34, format: formatRate, series: [{ label: 'in', color: '--c1' }, { label: 'out', color: '--c3', fill: false }] });
   const diskSpark = createChart({ sparkline: true, height: 34, format: formatRate, series: [{ label: 'read', color: '--c2' }, { label: 'write', color: '--c4', fill: false }] });
 
+  const totals = h('div', { class: 'io-totals muted num', title: 'bytes moved since the host booted' });
+
   const fsList = h('div', { class: 'fs-list' });
   const fsRows = new Map();
 
@@ -41,7 +44,7 @@ export function createHost() {
     { class: 'host-grid' },
     card('CPU', h('div', { class: 'gauge-wrap' }, cpu.el), cpuMeta, loadMeta, cpuSpark.el),
     card('Memory', h('div', { class: 'gauge-wrap' }, mem.el), memMeta, swapMeta, memSpark.el),
-    card('Network & disk', h('div', { class: 'rates' }, rx.el, tx.el), netSpark.el, h('div', { class: 'rates' }, rd.el, wr.el), diskSpark.el),
+    card('Network & disk', h('div', { class: 'rates' }, rx.el, tx.el), netSpark.el, h('div', { class: 'rates' }, rd.el, wr.el), diskSpark.el, totals),
     card('Filesystems', fsList),
   );
 
@@ -54,9 +57,10 @@ export function createHost() {
       if (!row) {
         const b = bar();
         const name = h('span', { class: 'fs-mount' });
+        const dev = h('span', { class: 'fs-dev muted' });
         const used = h('span', { class: 'fs-used num' });
         const p = h('span', { class: 'fs-pct num' });
-        row = { el: h('div', { class: 'fs-row' }, h('div', { class: 'fs-line' }, name, used, p), b.el), bar: b, name, used, pct: p };
+        row = { el: h('div', { class: 'fs-row' }, h('div', { class: 'fs-line' }, name, used, p), b.el, dev), bar: b, name, dev, used, pct: p };
         fsRows.set(fs.mount_point, row);
       }
       // df's Use%: used / (used + available), so reserved blocks count as unavailable.
@@ -64,6 +68,7 @@ export function createHost() {
       const percent = percentOf(fs.used_bytes, usable);
       setText(row.name, fs.mount_point);
       setAttr(row.name, 'title', `${fs.mount_point} — ${fs.device} (${fs.fs_type})`);
+      setText(row.dev, `${fs.device} (${fs.fs_type})${isNum(fs.available_bytes) ? ` · ${formatBytes(fs.available_bytes)} available` : ''}`);
       setText(row.used, formatBytesPair(fs.used_bytes, fs.total_bytes));
       setText(row.pct, pct(percent));
       row.bar.set(percent, level(percent));
@@ -89,12 +94,15 @@ export function createHost() {
       const memPct = percentOf(host.memory_used_bytes, host.memory_total_bytes);
       mem.set(memPct, formatPercent(memPct), level(memPct));
       setText(memMeta, formatBytesPair(host.memory_used_bytes, host.memory_total_bytes));
-      setText(swapMeta, host.swap_total_bytes ? `swap ${formatBytesPair(host.swap_used_bytes, host.swap_total_bytes)}` : 'no swap');
+      const available = isNum(host.memory_available_bytes) ? `${formatBytes(host.memory_available_bytes)} available · ` : '';
+      setText(swapMeta, available + (host.swap_total_bytes ? `swap ${formatBytesPair(host.swap_used_bytes, host.swap_total_bytes)}` : 'no swap'));
       const rate = (c) => formatRate(c && c.bytes_per_second);
       setText(rx.value, rate(host.network_rx));
       setText(tx.value, rate(host.network_tx));
       setText(rd.value, rate(host.disk_read));
       setText(wr.value, rate(host.disk_write));
+      const total = (c) => formatBytes(c && c.bytes_total);
+      setText(totals, `Since boot: in ${total(host.network_rx)} · out ${total(host.network_tx)} · read ${total(host.disk_read)} · written ${total(host.disk_write)}`);
       updateFilesystems(host.filesystems || []);
     },
     updateHistory(store) {

@@ -1,6 +1,7 @@
-// A calm banner listing the data sources whose last run failed ("docker: connection refused").
+// A calm banner listing the data sources whose last run failed ("docker: connection refused"), with the
+// time of their last success.
 import { h, clear } from '../dom.js';
-import { sourceMessage } from '../format.js';
+import { formatClock, sourceMessage, MISSING } from '../format.js';
 
 export function failingSources(snapshot) {
   return (snapshot.sources || []).filter((s) => s && s.ok === false);
@@ -30,7 +31,8 @@ export function createSources() {
       el.hidden = failing.length === 0;
       clear(list);
       for (const s of failing) {
-        list.append(h('li', {}, h('span', { class: 'source-name' }, s.name), ': ', sourceMessage(s.name, s.error) || 'not available'));
+        const since = formatClock(s.last_success);
+        list.append(h('li', {}, h('span', { class: 'source-name' }, s.name), ': ', sourceMessage(s.name, s.error) || 'not available', since !== MISSING ? h('span', { class: 'muted' }, ` (last good ${since})`) : null));
       }
     },
   };
