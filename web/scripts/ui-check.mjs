@@ -1,10 +1,11 @@
 // Behaviour checks of the dashboard in Debian chromium against dev-server.mjs (the fake API): live status,
 // keyboard sorting with aria-sort, filter/toggle kept in the URL, expanding a row, focus surviving
 // re-renders, markup in data shown as text, no request leaving the server, paused/hidden/disconnected.
-// Usage: node scripts/ui-check.mjs [--chromium PATH]   (build first: node build.mjs)
+// Usage: node scripts/ui-check.mjs [--chromium PATH] [--dist DIR]   (build first: node build.mjs; --dist
+// checks another built bundle, e.g. the one a CMake build embeds: <build dir>/web/dist)
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,10 +15,15 @@ process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
 const web = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const executablePath = argv.includes('--chromium') ? argv[argv.indexOf('--chromium') + 1] : '/usr/bin/chromium';
+const distArgs = argv.includes('--dist') ? ['--dist', resolve(argv[argv.indexOf('--dist') + 1])] : [];
+if (!existsSync(executablePath)) {
+  console.error(`ui-check: chromium not found at ${executablePath} (scripts/install-deps.sh test installs it; --chromium PATH points elsewhere)`);
+  process.exit(1);
+}
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function devServer(...extra) {
-  const child = spawn(process.execPath, [join(web, 'dev-server.mjs'), '0', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(web, 'dev-server.mjs'), '0', ...distArgs, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((ok, fail) => {
     child.once('error', fail);
     child.stdout.once('data', (chunk) => ok({ child, url: String(chunk).trim() }));
