@@ -48,3 +48,10 @@ for (const name of readdirSync(outdir).sort()) {
   console.log(`  ${name.padEnd(24)} ${String(data.length).padStart(7)} B   gzip ${String(gz.length).padStart(6)} B`);
 }
 console.log(`  first load (index.html + js + css), gzip: ${(firstLoad / 1024).toFixed(1)} KiB → ${outdir}`);
+
+// The issue's budget: at most 150 KB (gzip) for the first load. Over it, the build fails.
+const BUDGET_BYTES = 150 * 1000;
+if (firstLoad > BUDGET_BYTES) {
+  console.error(`build.mjs: first load is ${firstLoad} B gzip, over the ${BUDGET_BYTES} B budget`);
+  process.exit(1);
+}

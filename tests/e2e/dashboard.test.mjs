@@ -5,8 +5,8 @@
 // Checks: containers and GPUs on the page (GPU processes under their container, host processes and orphaned
 // GPU memory in groups of their own, an idle holder "idle for …"); a container started during the test
 // appears without a reload; sorting and filtering work and live in the URL; a hidden tab lets the server
-// pause and the page resumes on return; no console errors; every request goes to loopback; screenshots in
-// light and dark mode saved as artifacts.
+// pause and the page resumes on return; the first load stays within 150 KB gzip; no console errors; every
+// request goes to loopback; screenshots in light and dark mode saved as artifacts.
 //
 // Environment (set by tests/e2e/CMakeLists.txt; defaults fit a run by hand from the repository root):
 //   CMON_BINARY         the container-monitor binary                 (build/container-monitor)
@@ -17,6 +17,7 @@
 // Usage: node tests/e2e/dashboard.test.mjs
 import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
+import { get as httpGet } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,7 @@ import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 
 const execFileAsync = promisify(execFile);
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -128,6 +130,20 @@ class Monitor {
       clearTimeout(timer);
     }
   }
+}
+
+// GET with gzip accepted; the body as it came over the wire (not decompressed).
+function rawGet(url) {
+  return new Promise((ok, fail) => {
+    const req = httpGet(url, { headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', fail);
+    });
+    req.setTimeout(10000, () => req.destroy(new Error(`GET ${url}: no answer in 10 s`)));
+    req.on('error', fail);
+  });
 }
 
 function writeScenario(path, scenario) {
@@ -372,6 +388,25 @@ describe('dashboard end to end (real binary, dockerd, stand-in NVML, chromium)',
       console.log(`screenshot (${scheme}): ${path}`);
     }
     assert.notEqual(backgrounds.light, backgrounds.dark, 'dark mode changes the page colours');
+  });
+
+  test('the first load is at most 150 KB gzip, served gzip, assets cached by their hash', async () => {
+    const page0 = await rawGet(monitor.base);
+    assert.equal(page0.status, 200);
+    assert.equal(page0.headers['content-encoding'], 'gzip');
+    const html = gunzipSync(page0.body).toString();
+    const assets = [...html.matchAll(/(?:src|href)="(app-[A-Za-z0-9]+\.(?:js|css))"/g)].map((m) => m[1]);
+    assert.equal(assets.length, 2, `index.html names app-<hash>.js and .css: ${html}`);
+    let total = page0.body.length;
+    for (const name of assets) {
+      const r = await rawGet(new URL(name, monitor.base));
+      assert.equal(r.status, 200, name);
+      assert.equal(r.headers['content-encoding'], 'gzip', name);
+      assert.match(r.headers['cache-control'], /immutable/, name);
+      total += r.body.length;
+    }
+    console.log(`first load over the wire: ${total} B gzip (index.html + ${assets.join(' + ')})`);
+    assert.ok(total <= 150 * 1000, `first load ${total} B gzip is over the 150 KB budget`);
   });
 
   test('no console errors, and every request went to loopback', () => {
