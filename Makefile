@@ -12,7 +12,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/ccache
 
 CMAKE_FLAGS = -G Ninja -DCMON_WERROR=$(WERROR)
 
-.PHONY: all deps test-deps build build-asan run test unit bench clean
+.PHONY: all deps test-deps build build-asan run test unit bench bench-containers clean
 
 all: build
 
@@ -53,6 +53,12 @@ unit: build
 
 bench: build
 	./$(BUILD_DIR)/bench/bench_host_sample
+
+# One container sample at 40 and 100 containers against `docker stats --no-stream` on a private dockerd
+# (as root; starts and removes its own daemon and containers). docs/performance.md records the numbers.
+bench-containers: $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target bench_container_sample
+	bench/compare_docker_stats.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -21,8 +21,6 @@ bool is_dir(const fs::path& path) {
     return fs::is_directory(path, ec);
 }
 
-std::optional<std::string> read(const fs::path& dir, const char* file) { return util::read_text_file(dir / file); }
-
 // A path from /proc/<pid>/cgroup is only meaningful relative to our own cgroup namespace root: for a process
 // outside our namespace the kernel prints "/../.." prefixes, and a process at our namespace root shows "/".
 // Both mean the container is not where the path says, so the caller falls back to the known docker paths.
@@ -38,24 +36,24 @@ bool plausible_id(std::string_view id) {
            std::all_of(id.begin(), id.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
 }
 
-// A located container directory and the text of the first file wanted there (read while locating).
+// A located container directory and its first wanted file, opened while locating.
 struct Located {
     fs::path dir;
-    std::optional<std::string> first;
+    KernelFile first;
 };
 
-// Reading the wanted file is the existence test, so a hit costs no extra stat(); the directory itself is
+// Opening the wanted file is the existence test, so a hit costs no extra stat(); the directory itself is
 // checked only when that file is absent (a controller file the kernel does not offer).
 std::optional<Located> try_dir(fs::path dir, const char* first_file) {
-    if (auto text = read(dir, first_file)) return Located{std::move(dir), std::move(text)};
-    if (is_dir(dir)) return Located{std::move(dir), std::nullopt};
+    if (auto file = KernelFile::open(dir / first_file)) return Located{std::move(dir), std::move(file)};
+    if (is_dir(dir)) return Located{std::move(dir), KernelFile{}};
     return std::nullopt;
 }
 
 // The container's directory inside one hierarchy: the /proc/<pid>/cgroup path first, then Docker's
 // cgroupfs ("docker/<id>") and systemd ("system.slice/docker-<id>.scope") layouts.
-std::optional<Located> locate(const fs::path& mount, const std::optional<std::string>& proc_path,
-                              const std::string& id, const char* first_file) {
+std::optional<Located> locate(const fs::path& mount, const std::optional<std::string>& proc_path, const std::string& id,
+                              const char* first_file) {
     if (mount.empty()) return std::nullopt;
     if (proc_path && usable_proc_path(*proc_path)) {
         if (auto hit = try_dir(mount / std::string_view(*proc_path).substr(1), first_file)) return hit;
@@ -65,53 +63,17 @@ std::optional<Located> locate(const fs::path& mount, const std::optional<std::st
     return try_dir(mount / "system.slice" / ("docker-" + id + ".scope"), first_file);
 }
 
-std::optional<std::uint64_t> limit_bytes(const std::optional<std::string>& text) {
+std::optional<std::uint64_t> limit_bytes(std::optional<std::string_view> text) {
     if (!text) return std::nullopt;
     auto limit = parse_limit(*text);
     if (!limit || limit->unlimited) return std::nullopt;
     return limit->value;
 }
 
-// `docker stats` (cli/command/container/stats_helpers.go, calculateMemUsageUnixNoCache): usage minus inactive
-// file cache when memory.stat reports it, else usage; never below zero.
-void fill_memory(CgroupStats& stats, const fs::path& dir, const std::optional<std::string>& usage_text,
-                 const char* inactive_key, const char* limit_file) {
-    stats.memory_usage_bytes = parse_single_value(usage_text.value_or(""));
-    if (stats.memory_usage_bytes) {
-        if (auto stat = read(dir, "memory.stat")) {
-            const std::uint64_t inactive = find_flat_keyed(*stat, inactive_key).value_or(0);
-            const std::uint64_t usage = *stats.memory_usage_bytes;
-            stats.memory_working_set_bytes = usage > inactive ? usage - inactive : 0;
-        }
-    }
-    stats.memory_limit_bytes = limit_bytes(read(dir, limit_file));
-}
-
 void fill_block_io(CgroupStats& stats, const std::optional<BlockIoBytes>& io) {
     if (!io) return;
     stats.block_read_bytes_total = io->read_bytes;
     stats.block_write_bytes_total = io->write_bytes;
-}
-
-// blk-throttle accounts every bio, so its file is the primary source; the CFQ/BFQ-era recursive file is the
-// fallback when throttle is missing or has no devices (runc does the same, in the other order).
-std::optional<BlockIoBytes> read_v1_block_io(const Located& at) {
-    const fs::path& dir = at.dir;
-    std::optional<BlockIoBytes> throttle;
-    if (at.first) throttle = parse_blkio_service_bytes(*at.first);
-    if (throttle && throttle->devices > 0) return throttle;
-    std::optional<BlockIoBytes> recursive;
-    if (auto text = read(dir, "blkio.io_service_bytes_recursive")) recursive = parse_blkio_service_bytes(*text);
-    if (recursive && recursive->devices > 0) return recursive;
-    return throttle ? throttle : recursive;
-}
-
-void read_v2(CgroupStats& stats, const Located& at) {
-    const fs::path& dir = at.dir;
-    if (at.first) stats.cpu_time_ns_total = parse_cpu_stat_usage_ns(*at.first);
-    fill_memory(stats, dir, read(dir, "memory.current"), "inactive_file", "memory.max");
-    stats.pids = parse_single_value(read(dir, "pids.current").value_or(""));
-    if (auto text = read(dir, "io.stat")) fill_block_io(stats, parse_io_stat(*text));
 }
 
 bool any_value(const CgroupStats& s) {
@@ -121,12 +83,70 @@ bool any_value(const CgroupStats& s) {
 
 }  // namespace
 
+std::size_t CgroupHandle::open_files() const {
+    std::size_t n = 0;
+    for (const KernelFile* f :
+         {&cpu_, &memory_usage_, &memory_stat_, &memory_limit_, &pids_, &io_, &blkio_recursive_}) {
+        n += *f ? 1 : 0;
+    }
+    return n;
+}
+
+CgroupStats CgroupHandle::read() {
+    CgroupStats stats;
+    bool gone = false;
+    // An open file that cannot be read any more: its cgroup was removed.
+    auto text = [&](const KernelFile& file) -> std::optional<std::string_view> {
+        if (!file) return std::nullopt;
+        auto got = file.read(buffer_);
+        gone = gone || !got;
+        return got;
+    };
+    if (auto t = text(cpu_)) {
+        stats.cpu_time_ns_total = cpu_is_cpu_stat_ ? parse_cpu_stat_usage_ns(*t) : parse_single_value(*t);
+    }
+    // `docker stats` (cli/command/container/stats_helpers.go, calculateMemUsageUnixNoCache): usage minus
+    // inactive file cache when memory.stat reports it, else usage; never below zero.
+    if (auto t = text(memory_usage_)) stats.memory_usage_bytes = parse_single_value(*t);
+    if (stats.memory_usage_bytes) {
+        if (auto t = text(memory_stat_)) {
+            const std::uint64_t inactive = find_flat_keyed(*t, inactive_key_).value_or(0);
+            const std::uint64_t usage = *stats.memory_usage_bytes;
+            stats.memory_working_set_bytes = usage > inactive ? usage - inactive : 0;
+        }
+    }
+    stats.memory_limit_bytes = limit_bytes(text(memory_limit_));
+    if (auto t = text(pids_)) stats.pids = parse_single_value(*t);
+    if (io_is_v2_) {
+        if (auto t = text(io_)) fill_block_io(stats, parse_io_stat(*t));
+    } else if (io_ || blkio_recursive_) {
+        // blk-throttle accounts every bio, so its file is the primary source; the CFQ/BFQ-era recursive file
+        // is the fallback when throttle is missing or has no devices (runc does the same, in the other order).
+        std::optional<BlockIoBytes> throttle;
+        if (auto t = text(io_)) throttle = parse_blkio_service_bytes(*t);
+        if (throttle && throttle->devices > 0) {
+            fill_block_io(stats, throttle);
+        } else {
+            std::optional<BlockIoBytes> recursive;
+            if (auto t = text(blkio_recursive_)) recursive = parse_blkio_service_bytes(*t);
+            fill_block_io(stats, recursive && recursive->devices > 0 ? recursive : (throttle ? throttle : recursive));
+        }
+    }
+    stats.found = !gone && any_value(stats);
+    if (gone) stats = CgroupStats{};
+    return stats;
+}
+
 CgroupReader::CgroupReader(HostPaths paths)
     : paths_(std::move(paths)), mounts_(detect_cgroup_mounts(paths_.cgroup_root)), version_(mounts_.version) {}
 
 CgroupStats CgroupReader::read_container(const std::string& container_id, std::optional<int> init_pid) const {
-    CgroupStats stats;
-    if (version_ == CgroupVersion::none) return stats;
+    return open_container(container_id, init_pid).read();
+}
+
+CgroupHandle CgroupReader::open_container(const std::string& container_id, std::optional<int> init_pid) const {
+    CgroupHandle handle;
+    if (version_ == CgroupVersion::none) return handle;
 
     std::vector<ProcCgroupEntry> entries;
     if (init_pid && *init_pid > 0) {
@@ -137,30 +157,42 @@ CgroupStats CgroupReader::read_container(const std::string& container_id, std::o
     auto path_of = [&](std::string_view controller) { return find_proc_cgroup_path(entries, controller); };
 
     if (version_ == CgroupVersion::v2) {
-        if (auto at = locate(mounts_.unified, path_of(""), container_id, "cpu.stat")) read_v2(stats, *at);
-        stats.found = any_value(stats);
-        return stats;
+        if (auto at = locate(mounts_.unified, path_of(""), container_id, "cpu.stat")) {
+            handle.cpu_ = std::move(at->first);
+            handle.cpu_is_cpu_stat_ = true;
+            handle.memory_usage_ = KernelFile::open(at->dir / "memory.current");
+            handle.memory_stat_ = KernelFile::open(at->dir / "memory.stat");
+            handle.memory_limit_ = KernelFile::open(at->dir / "memory.max");
+            handle.pids_ = KernelFile::open(at->dir / "pids.current");
+            handle.io_ = KernelFile::open(at->dir / "io.stat");
+            handle.io_is_v2_ = true;
+        }
+        return handle;
     }
 
     if (auto at = locate(mounts_.cpuacct, path_of("cpuacct"), container_id, "cpuacct.usage")) {
-        stats.cpu_time_ns_total = parse_single_value(at->first.value_or(""));
+        handle.cpu_ = std::move(at->first);
     }
-    if (!stats.cpu_time_ns_total && version_ == CgroupVersion::hybrid) {
-        if (auto at = locate(mounts_.unified, path_of(""), container_id, "cpu.stat"); at && at->first) {
-            stats.cpu_time_ns_total = parse_cpu_stat_usage_ns(*at->first);
+    if (!handle.cpu_ && version_ == CgroupVersion::hybrid) {
+        if (auto at = locate(mounts_.unified, path_of(""), container_id, "cpu.stat")) {
+            handle.cpu_ = std::move(at->first);
+            handle.cpu_is_cpu_stat_ = true;
         }
     }
     if (auto at = locate(mounts_.memory, path_of("memory"), container_id, "memory.usage_in_bytes")) {
-        fill_memory(stats, at->dir, at->first, "total_inactive_file", "memory.limit_in_bytes");
+        handle.memory_usage_ = std::move(at->first);
+        handle.memory_stat_ = KernelFile::open(at->dir / "memory.stat");
+        handle.memory_limit_ = KernelFile::open(at->dir / "memory.limit_in_bytes");
+        handle.inactive_key_ = "total_inactive_file";
     }
     if (auto at = locate(mounts_.pids, path_of("pids"), container_id, "pids.current")) {
-        stats.pids = parse_single_value(at->first.value_or(""));
+        handle.pids_ = std::move(at->first);
     }
     if (auto at = locate(mounts_.blkio, path_of("blkio"), container_id, "blkio.throttle.io_service_bytes")) {
-        fill_block_io(stats, read_v1_block_io(*at));
+        handle.io_ = std::move(at->first);
+        handle.blkio_recursive_ = KernelFile::open(at->dir / "blkio.io_service_bytes_recursive");
     }
-    stats.found = any_value(stats);
-    return stats;
+    return handle;
 }
 
 }  // namespace cmon::sources

@@ -2,11 +2,13 @@
 // the text formats are parsed by the pure functions in cgroup_parser.hpp.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include "sources/cgroup/cgroup_mounts.hpp"
+#include "sources/cgroup/kernel_file.hpp"
 #include "sources/host_paths.hpp"
 
 namespace cmon::sources {
@@ -24,6 +26,31 @@ struct CgroupStats {
     bool operator==(const CgroupStats&) const = default;
 };
 
+// One container's cgroup files, opened once by CgroupReader::open_container and read at every sample
+// (KernelFile: one pread per file). Move-only; holds open_files() descriptors.
+class CgroupHandle {
+public:
+    // The stats as they are now. found == false when nothing was located, and also when a file that was
+    // open can no longer be read: the cgroup was removed (the container stopped or restarted), so the
+    // owner should drop this handle and open the container again.
+    CgroupStats read();
+    std::size_t open_files() const;
+
+private:
+    friend class CgroupReader;
+    KernelFile cpu_;
+    bool cpu_is_cpu_stat_ = false;  // v2 cpu.stat (usage_usec) rather than v1 cpuacct.usage (ns)
+    KernelFile memory_usage_;
+    KernelFile memory_stat_;
+    KernelFile memory_limit_;
+    const char* inactive_key_ = "inactive_file";
+    KernelFile pids_;
+    KernelFile io_;  // v2 io.stat or v1 blkio.throttle.io_service_bytes
+    bool io_is_v2_ = false;
+    KernelFile blkio_recursive_;  // v1 fallback when throttle accounts no device
+    std::string buffer_;
+};
+
 class CgroupReader {
 public:
     explicit CgroupReader(HostPaths paths);
@@ -34,6 +61,8 @@ public:
     // paths (cgroupfs "/docker/<id>", systemd "system.slice/docker-<id>.scope"), and reads its stats.
     // A container that vanished mid-read gives found == false, never an exception.
     CgroupStats read_container(const std::string& container_id, std::optional<int> init_pid) const;
+    // Locates the container the same way and opens its files for repeated reads.
+    CgroupHandle open_container(const std::string& container_id, std::optional<int> init_pid) const;
 
 private:
     HostPaths paths_;

@@ -1,6 +1,8 @@
 // ContainerSource: Docker API for identity, cgroup files for usage, stats API only as the remote fallback.
 #include "sources/docker/container_source.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <future>
@@ -30,6 +32,16 @@ std::optional<model::ByteCounter> counter(const std::optional<std::uint64_t>& by
     return bytes ? std::optional(counter(*bytes)) : std::nullopt;
 }
 
+// Descriptors kept open for container files: a quarter of the soft RLIMIT_NOFILE (the rest is for HTTP
+// connections and everything else), at most 16384. Beyond it, files are opened for each read as before.
+std::size_t keep_open_budget() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
+        return 16384;
+    }
+    return std::min<std::size_t>(static_cast<std::size_t>(limit.rlim_cur) / 4, 16384);
+}
+
 }  // namespace
 
 ContainerSource::ContainerSource(HostPaths paths, ContainerSourceOptions options)
@@ -38,21 +50,35 @@ ContainerSource::ContainerSource(HostPaths paths, ContainerSourceOptions options
       client_(docker_host_from_environment(paths_.docker_endpoint), options_.client),
       cgroups_(paths_) {}
 
-bool ContainerSource::pid_is_stale(const std::string& id, const DockerInspect& inspect) const {
-    if (!local_cgroups_ || !inspect.pid) {
-        return false;  // remote daemon: the pid means nothing here; rely on inspect_refresh
-    }
-    auto text = util::read_text_file(paths_.proc / std::to_string(*inspect.pid) / "cgroup");
-    // Gone, or reused by a process outside the container: the container restarted with a new init.
-    return !text || text->find(id) == std::string::npos;
+std::size_t ContainerSource::Known::open_files() const {
+    return (cgroup ? cgroup->open_files() : 0) + (net_dev ? 1 : 0) + (init_watch ? 1 : 0);
 }
 
-const ContainerSource::Known* ContainerSource::refresh_inspect(const std::string& id) {
+bool ContainerSource::may_keep_open(std::size_t more) const { return kept_open_ + more <= keep_budget_; }
+
+bool ContainerSource::pid_is_stale(const std::string& id, Known& known) const {
+    if (!local_cgroups_ || !known.inspect.pid) {
+        return false;  // remote daemon: the pid means nothing here; rely on inspect_refresh
+    }
+    if (known.init_watch) {
+        return known.init_exited;  // the process checked below once, watched since
+    }
+    auto text = util::read_text_file(paths_.proc / std::to_string(*known.inspect.pid) / "cgroup");
+    // Gone, or reused by a process outside the container: the container restarted with a new init.
+    bool stale = !text || text->find(id) == std::string::npos;
+    if (!stale && !known.pid_checked) {
+        known.pid_checked = true;
+        known.init_watch = PidWatch::open(*known.inspect.pid);  // empty: /proc is checked every collect
+    }
+    return stale;
+}
+
+ContainerSource::Known* ContainerSource::refresh_inspect(const std::string& id) {
     auto it = known_.find(id);
     if (it != known_.end()) {
         ++it->second.collects_since_inspect;
         bool due = options_.inspect_refresh > 0 && it->second.collects_since_inspect >= options_.inspect_refresh;
-        if (!due && !pid_is_stale(id, it->second.inspect)) {
+        if (it->second.inspected && !due && !pid_is_stale(id, it->second)) {
             return &it->second;
         }
     }
@@ -62,19 +88,34 @@ const ContainerSource::Known* ContainerSource::refresh_inspect(const std::string
         return nullptr;  // removed between list and inspect
     }
     auto parsed = response.ok() ? parse_container_inspect(response.body) : std::nullopt;
-    if (!parsed) {
-        // A daemon-side hiccup for one container (HTTP 500, odd body): keep the row, retry next collect.
-        known_.erase(id);
-        static const Known kEmpty{};
-        return &kEmpty;
-    }
     auto& entry = known_[id];
-    entry = Known{std::move(*parsed), 0};
+    entry = Known{};
+    if (parsed) {
+        // A daemon-side hiccup for one container (HTTP 500, odd body) leaves inspected false: the row is
+        // kept without its details and inspected again next collect.
+        entry.inspect = std::move(*parsed);
+        entry.inspected = true;
+    }
     return &entry;
 }
 
-bool ContainerSource::fill_from_cgroups(model::ContainerStats& row) const {
-    CgroupStats stats = cgroups_.read_container(row.id, row.init_pid);
+bool ContainerSource::fill_from_cgroups(model::ContainerStats& row, Known& known) {
+    CgroupStats stats;
+    if (known.cgroup) {
+        stats = known.cgroup->read();
+        if (!stats.found) {
+            known.cgroup.reset();  // removed (stopped, restarted): locate it again below
+            known.net_dev = KernelFile{};
+        }
+    }
+    if (!stats.found) {
+        CgroupHandle handle = cgroups_.open_container(row.id, row.init_pid);
+        stats = handle.read();
+        if (stats.found && known.inspected && may_keep_open(handle.open_files() + 1)) {
+            kept_open_ += handle.open_files();
+            known.cgroup = std::move(handle);
+        }
+    }
     if (!stats.found) {
         return false;  // vanished, or a remote daemon: then /proc/<pid> here is some other process
     }
@@ -89,7 +130,18 @@ bool ContainerSource::fill_from_cgroups(model::ContainerStats& row) const {
         return true;
     }
     // The container's own network namespace, seen through its init process (lo excluded).
-    auto text = util::read_text_file(paths_.proc / std::to_string(*row.init_pid) / "net" / "dev");
+    KernelFile transient;
+    KernelFile* net_dev = &known.net_dev;
+    if (!known.net_dev) {
+        transient = KernelFile::open(paths_.proc / std::to_string(*row.init_pid) / "net" / "dev");
+        if (transient && known.cgroup && may_keep_open(1)) {
+            ++kept_open_;
+            known.net_dev = std::move(transient);
+        } else {
+            net_dev = &transient;
+        }
+    }
+    auto text = net_dev->read(buffer_);
     if (!text) {
         return true;
     }
@@ -164,10 +216,31 @@ void ContainerSource::collect(model::Snapshot& draft) {
         return std::none_of(summaries.begin(), summaries.end(), [&](const auto& s) { return s.id == entry.first; });
     });
 
+    // One poll tells which watched init processes exited (a stop or restart) since the last collect.
+    {
+        std::vector<Known*> watched;
+        std::vector<const PidWatch*> watches;
+        kept_open_ = 0;
+        for (auto& [id, known] : known_) {
+            kept_open_ += known.open_files();
+            if (known.init_watch) {
+                watched.push_back(&known);
+                watches.push_back(&known.init_watch);
+            }
+        }
+        auto exited = PidWatch::exited(watches);
+        for (std::size_t i = 0; i < watched.size(); ++i) {
+            watched[i]->init_exited = exited[i];
+        }
+        keep_budget_ = keep_open_budget();
+    }
+
     std::vector<model::ContainerStats> rows;
+    std::vector<Known*> owners;
     rows.reserve(summaries.size());
+    owners.reserve(summaries.size());
     for (auto& summary : summaries) {
-        const Known* known = refresh_inspect(summary.id);
+        Known* known = refresh_inspect(summary.id);
         if (known == nullptr) {
             continue;
         }
@@ -187,11 +260,12 @@ void ContainerSource::collect(model::Snapshot& draft) {
         row.gpus_assigned = std::move(gpus.indices);
         row.all_gpus_assigned = gpus.all;
         rows.push_back(std::move(row));
+        owners.push_back(known);
     }
 
     bool any_found = false;
-    for (auto& row : rows) {
-        any_found = fill_from_cgroups(row) || any_found;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        any_found = fill_from_cgroups(rows[i], *owners[i]) || any_found;
     }
     if (!rows.empty()) {
         local_cgroups_ = any_found;

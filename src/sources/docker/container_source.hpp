@@ -4,6 +4,8 @@
 // cpu_percent and rates from two snapshots.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -12,6 +14,7 @@
 #include "sources/cgroup/cgroup_reader.hpp"
 #include "sources/docker/docker_client.hpp"
 #include "sources/docker/docker_json_parser.hpp"
+#include "sources/docker/pid_watch.hpp"
 #include "sources/host_paths.hpp"
 #include "sources/source.hpp"
 
@@ -36,18 +39,29 @@ public:
     void collect(model::Snapshot& draft) override;
 
 private:
+    // What is kept per running container between collects. On a local host the files stay open (one pread
+    // per file per sample) until the container goes, restarts or a read fails.
     struct Known {
         DockerInspect inspect;
         int collects_since_inspect = 0;
+        bool inspected = false;    // false: the last inspect failed; the row is kept without its details
+        bool pid_checked = false;  // /proc/<pid>/cgroup was checked against the id once
+        PidWatch init_watch;       // the init process; empty without pidfds (then /proc is checked each time)
+        bool init_exited = false;  // set by the one poll at the start of each collect
+        std::optional<CgroupHandle> cgroup;
+        KernelFile net_dev;  // /proc/<pid>/net/dev of the init process: its network namespace
+        std::size_t open_files() const;
     };
 
     // Inspects when new, due, or (on a local host) when the cached init pid no longer belongs to it.
     // nullptr when the container vanished.
-    const Known* refresh_inspect(const std::string& id);
-    bool pid_is_stale(const std::string& id, const DockerInspect& inspect) const;
+    Known* refresh_inspect(const std::string& id);
+    bool pid_is_stale(const std::string& id, Known& known) const;
     // False when the container's cgroup is not reachable from here.
-    bool fill_from_cgroups(model::ContainerStats& row) const;
+    bool fill_from_cgroups(model::ContainerStats& row, Known& known);
     void fill_from_stats_api(std::vector<model::ContainerStats>& rows);
+    // Whether `more` descriptors may be kept open on top of those kept now (a share of RLIMIT_NOFILE).
+    bool may_keep_open(std::size_t more) const;
 
     HostPaths paths_;
     ContainerSourceOptions options_;
@@ -55,6 +69,9 @@ private:
     CgroupReader cgroups_;
     std::unordered_map<std::string, Known> known_;
     bool local_cgroups_ = false;  // the last collect found container cgroups on this host
+    std::size_t kept_open_ = 0;   // descriptors held by known_, counted at the start of a collect
+    std::size_t keep_budget_ = 0;
+    std::string buffer_;  // reused for /proc/<pid>/net/dev
 };
 
 }  // namespace cmon::sources

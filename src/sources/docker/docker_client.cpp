@@ -106,7 +106,10 @@ struct DockerClient::Impl {
         beast::get_lowest_layer(stream).expires_after(options.read_timeout);
         auto req = make_request(target);
         co_await http::async_write(stream, req, asio::use_awaitable);
+        // Beast reads at most the buffer's free capacity (512 bytes when empty): a 76 KB container list
+        // then costs ~150 reads, each with an epoll_wait and a timer re-arm. 64 KiB keeps it to a few.
         beast::flat_buffer buffer;
+        buffer.reserve(64 * 1024);
         co_await http::async_read_header(stream, buffer, parser, asio::use_awaitable);
         // Beast 1.74 skips the body limit for a Content-Length body parsed in eager mode (async_read is
         // eager): check the announced length here; chunked bodies are limited by the parser itself.

@@ -238,6 +238,39 @@ TEST_F(DockerIntegration, StatsApiFallbackWhenCgroupsAreUnreachable) {
     EXPECT_TRUE(ca->block_read);
 }
 
+// The source keeps each container's cgroup and /proc files open between collects and watches its init
+// process: a restart (new init, new cgroup directory) must show the new pid and fresh counters.
+TEST_F(DockerIntegration, RestartedContainerIsFollowedToItsNewInit) {
+    ContainerSource source(paths_);
+    std::string id = start("restart", "", "sleep 120");
+    std::optional<int> old_pid;
+    ASSERT_TRUE(wait_until(10s, [&] {
+        auto snapshot = collect(source);
+        const auto* c = find(snapshot, id);
+        old_pid = c != nullptr && c->memory_usage_bytes ? c->init_pid : std::nullopt;
+        return old_pid.has_value();
+    }));
+    collect(source);  // a second collect: the files are kept open from here on
+
+    auto restarted = run(docker("restart -t 0 cmon-it-restart"));
+    ASSERT_EQ(restarted.status, 0) << restarted.out;
+    model::Snapshot snapshot;
+    ASSERT_TRUE(wait_until(10s,
+                           [&] {
+                               snapshot = collect(source);
+                               const auto* c = find(snapshot, id);
+                               return c != nullptr && c->init_pid && *c->init_pid != *old_pid &&
+                                      c->memory_usage_bytes && c->pids;
+                           }))
+        << "old init pid " << *old_pid;
+    const auto* c = find(snapshot, id);
+    auto host_cgroup = util::read_text_file(paths_.proc / std::to_string(*c->init_pid) / "cgroup");
+    ASSERT_TRUE(host_cgroup);
+    EXPECT_NE(host_cgroup->find(id), std::string::npos);
+    EXPECT_GE(*c->pids, 1u);
+    ASSERT_TRUE(c->network_rx);
+}
+
 // Last: it restarts the daemon the other cases share.
 TEST_F(DockerIntegration, DaemonRestartIsAnErrorWhileDownAndRecovers) {
     ContainerSource source(paths_);

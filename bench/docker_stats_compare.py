@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Measures `docker stats --no-stream` and compares it with bench_container_sample, in the same run.
+
+Called by bench/compare_docker_stats.sh once per container count:
+
+  docker_stats_compare.py measure --count N --runs R --daemon-pids P1,P2,.. --bench BIN --out FILE.json
+  docker_stats_compare.py report FILE.json...      (prints the Markdown table and ratios)
+
+CPU time of `docker stats` = the CLI process (getrusage of the child) + the Docker daemons' utime+stime delta
+(/proc/<pid>/stat of dockerd, containerd and every containerd-shim of these containers) over the call.
+CPU time of the monitor's sample = bench_container_sample's process CPU time per iteration (Google Benchmark,
+MeasureProcessCPUTime) + the same daemons' delta per sample (the container list it asks for).
+Stdlib only; every subprocess has a timeout.
+"""
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def daemon_ticks(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                text = f.read()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return total
+
+
+def children_cpu_s():
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def run_docker_stats(pids, expect):
+    ticks0 = daemon_ticks(pids)
+    cpu0 = children_cpu_s()
+    t0 = time.monotonic()
+    proc = subprocess.run(
+        ["docker", "stats", "--no-stream", "--format", "{{.ID}} {{.CPUPerc}} {{.MemUsage}}"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    wall = time.monotonic() - t0
+    cli_cpu = children_cpu_s() - cpu0
+    daemon_cpu = (daemon_ticks(pids) - ticks0) / CLK_TCK
+    rows = [line for line in proc.stdout.splitlines() if line.strip()]
+    if proc.returncode != 0 or len(rows) != expect:
+        sys.exit(f"docker stats: exit {proc.returncode}, {len(rows)} rows (want {expect}): {proc.stderr.strip()}")
+    return {"wall_ms": wall * 1e3, "cli_cpu_ms": cli_cpu * 1e3, "daemon_cpu_ms": daemon_cpu * 1e3}
+
+
+def run_bench(binary, pids, expect):
+    out = f"/tmp/cmon-bench-gbench-{os.getpid()}.json"
+    env = dict(os.environ, CMON_BENCH_DAEMON_PIDS=",".join(map(str, pids)))
+    try:
+        subprocess.run(
+            [
+                binary,
+                "--benchmark_repetitions=3",
+                "--benchmark_report_aggregates_only=true",
+                f"--benchmark_out={out}",
+                "--benchmark_out_format=json",
+            ],
+            env=env,
+            check=True,
+            timeout=600,
+            stdout=sys.stderr,
+        )
+        with open(out) as f:
+            data = json.load(f)
+    finally:
+        if os.path.exists(out):
+            os.remove(out)
+    result = {}
+    for b in data["benchmarks"]:
+        if b.get("aggregate_name") != "median":
+            continue
+        if b.get("error_occurred"):
+            sys.exit(f"{b['name']}: {b.get('error_message')}")
+        if int(b["containers"]) != expect or int(b["cgroup_rows"]) != expect:
+            sys.exit(f"{b['name']}: {b['containers']} rows, {b['cgroup_rows']} from cgroups (want {expect})")
+        name = b["run_name"].split("/")[0]
+        result[name] = {
+            "cpu_ms": b["cpu_time"],  # time unit is ms (bench Unit(kMillisecond))
+            "wall_ms": b["real_time"],
+            "daemon_cpu_ms": b.get("daemon_cpu_ms"),
+        }
+    return result
+
+
+def measure(args):
+    pids = [int(p) for p in args.daemon_pids.split(",") if p]
+    bench = run_bench(args.bench, pids, args.count)
+    docker_stats = [run_docker_stats(pids, args.count) for _ in range(args.runs)]
+    with open(args.out, "w") as f:
+        json.dump({"containers": args.count, "bench": bench, "docker_stats": docker_stats}, f, indent=1)
+
+
+def fmt(ms):
+    return f"{ms:.3f}" if ms < 10 else f"{ms:.0f}"
+
+
+def report(files):
+    print("| containers | what | CPU ms / sample (own process) | + Docker daemons CPU ms | total CPU ms | wall ms |")
+    print("|---:|---|---:|---:|---:|---:|")
+    ratios = []
+    results = []
+    for path in files:
+        with open(path) as f:
+            results.append(json.load(f))
+    for r in sorted(results, key=lambda r: r["containers"]):
+        n = r["containers"]
+        warm = r["bench"]["BM_ContainerSample"]
+        cold = r["bench"]["BM_ContainerSampleCold"]
+        med = {k: statistics.median(run[k] for run in r["docker_stats"]) for k in r["docker_stats"][0]}
+        warm_daemon = warm["daemon_cpu_ms"] or 0.0
+        warm_total = warm["cpu_ms"] + warm_daemon
+        ds_total = med["cli_cpu_ms"] + med["daemon_cpu_ms"]
+        print(
+            f"| {n} | ContainerSource sample (steady state) | {fmt(warm['cpu_ms'])} | {fmt(warm_daemon)} | "
+            f"{fmt(warm_total)} | {fmt(warm['wall_ms'])} |"
+        )
+        print(f"| {n} | ContainerSource first sample (inspects all) | {fmt(cold['cpu_ms'])} | – | – | "
+              f"{fmt(cold['wall_ms'])} |")
+        print(
+            f"| {n} | `docker stats --no-stream` (median of {len(r['docker_stats'])}) | {fmt(med['cli_cpu_ms'])} "
+            f"(CLI) | {fmt(med['daemon_cpu_ms'])} | {fmt(ds_total)} | {fmt(med['wall_ms'])} |"
+        )
+        ratios.append((n, ds_total / warm["cpu_ms"], ds_total / warm_total, med["wall_ms"] / warm["wall_ms"]))
+    print()
+    print("| containers | total CPU: docker stats ÷ monitor process | total CPU: docker stats ÷ (monitor + daemons) "
+          "| wall: docker stats ÷ monitor |")
+    print("|---:|---:|---:|---:|")
+    for n, own, total, wall in ratios:
+        print(f"| {n} | {own:.0f}× | {total:.0f}× | {wall:.0f}× |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    m = sub.add_parser("measure")
+    m.add_argument("--count", type=int, required=True)
+    m.add_argument("--runs", type=int, default=5)
+    m.add_argument("--daemon-pids", required=True)
+    m.add_argument("--bench", required=True)
+    m.add_argument("--out", required=True)
+    r = sub.add_parser("report")
+    r.add_argument("files", nargs="+")
+    args = parser.parse_args()
+    if args.command == "measure":
+        measure(args)
+    else:
+        report(args.files)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+#include "sources/cgroup/kernel_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <utility>
+
+namespace cmon::sources {
+
+namespace {
+
+constexpr std::size_t kChunk = 8192;
+constexpr std::size_t kMaxBytes = 4 << 20;
+// seq_file fills the caller's buffer record by record and stops early only when its own page-sized buffer
+// cannot take the next record; cgroup files are one record, /proc/<pid>/net/dev lines are ~130 bytes. So a
+// read that came back shorter than this and than asked for is the end of the file: no extra read for EOF.
+constexpr std::size_t kShortReadIsEnd = 2048;
+
+}  // namespace
+
+KernelFile KernelFile::open(const std::filesystem::path& path) {
+    return KernelFile(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+}
+
+KernelFile::~KernelFile() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+KernelFile::KernelFile(KernelFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+
+KernelFile& KernelFile::operator=(KernelFile&& other) noexcept {
+    if (this != &other) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+}
+
+std::optional<std::string_view> KernelFile::read(std::string& buffer) const {
+    if (fd_ < 0) return std::nullopt;
+    buffer.clear();
+    off_t offset = 0;
+    while (buffer.size() < kMaxBytes) {
+        const std::size_t before = buffer.size();
+        buffer.resize(before + kChunk);
+        const ssize_t n = ::pread(fd_, buffer.data() + before, kChunk, offset);
+        if (n < 0) {
+            if (errno == EINTR) {
+                buffer.resize(before);
+                continue;
+            }
+            return std::nullopt;
+        }
+        buffer.resize(before + static_cast<std::size_t>(n));
+        if (n == 0 || static_cast<std::size_t>(n) < kShortReadIsEnd) break;
+        offset += n;
+    }
+    return std::string_view(buffer);
+}
+
+std::optional<std::string> KernelFile::read_text() const {
+    std::string buffer;
+    if (!read(buffer)) return std::nullopt;
+    return buffer;
+}
+
+}  // namespace cmon::sources

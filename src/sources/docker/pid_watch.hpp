@@ -1,0 +1,32 @@
+// Tells whether a container's init process has exited without reading /proc/<pid>/cgroup every sample:
+// a pidfd (pidfd_open(2), Linux 5.3+) names that very process, never a later one that reuses its number,
+// and becomes readable when it exits. One poll(2) over all of them checks every container at once.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace cmon::sources {
+
+class PidWatch {
+public:
+    PidWatch() = default;
+    // Empty when pidfds are not available (old kernel, seccomp) or the process is already gone.
+    static PidWatch open(int pid);
+    ~PidWatch();
+    PidWatch(PidWatch&& other) noexcept;
+    PidWatch& operator=(PidWatch&& other) noexcept;
+    PidWatch(const PidWatch&) = delete;
+    PidWatch& operator=(const PidWatch&) = delete;
+
+    explicit operator bool() const { return fd_ >= 0; }
+
+    // For each watch: true when its process has exited (an empty watch counts as not exited).
+    static std::vector<bool> exited(const std::vector<const PidWatch*>& watches);
+
+private:
+    explicit PidWatch(int fd) : fd_(fd) {}
+    int fd_ = -1;
+};
+
+}  // namespace cmon::sources
