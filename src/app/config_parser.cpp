@@ -60,6 +60,8 @@ void add_options(CLI::App& cli, Config& c) {
         ->envname(env("IDLE_GPU_AFTER"))
         ->check(CLI::Range(0.0, 1e8))
         ->capture_default_str();
+    cli.add_flag("--show-cmdline", c.show_cmdline, "Show GPU processes' command lines (off: they may hold secrets)")
+        ->envname(env("SHOW_CMDLINE"));
     cli.add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off")
         ->envname(env("LOG_LEVEL"))
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))

@@ -1,10 +1,12 @@
 #include "app/source_factory.hpp"
 
 #include <cmath>
+#include <utility>
 
 #include "app/note_source.hpp"
 #include "attribution/gpu_attribution_source.hpp"
 #include "sources/docker/container_source.hpp"
+#include "sources/docker/container_top.hpp"
 #include "sources/gpu/gpu_source.hpp"
 #include "sources/host/host_source.hpp"
 
@@ -51,8 +53,14 @@ std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config,
     idle.idle_memory_bytes = static_cast<std::uint64_t>(config.idle_gpu_memory_gib * 1024.0 * 1024.0 * 1024.0);
     idle.idle_after = std::chrono::duration_cast<std::chrono::system_clock::duration>(
         std::chrono::duration<double>(config.idle_gpu_after_seconds));
-    list.push_back(std::make_unique<attribution::GpuAttributionSource>(paths, idle, attribution::ContainerPidLister{},
-                                                                      clock));
+    // Docker top fallback for GPU pids not under proc_root (no host pid namespace); built here so that
+    // attribution/ never depends on sources/docker.
+    auto top = std::make_shared<sources::ContainerTopLister>(paths);
+    attribution::ContainerPidLister lister = [top](const std::vector<std::string>& ids) { return top->pids(ids); };
+    attribution::GpuAttributorOptions attribution_options;
+    attribution_options.show_cmdline = config.show_cmdline;
+    list.push_back(std::make_unique<attribution::GpuAttributionSource>(paths, idle, std::move(lister), clock,
+                                                                      attribution_options));
 
     if (!config.note.empty() || !config.note_file.empty())
         list.push_back(std::make_unique<NoteSource>(config.note, config.note_file));

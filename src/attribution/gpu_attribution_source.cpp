@@ -6,8 +6,9 @@
 namespace cmon::attribution {
 
 GpuAttributionSource::GpuAttributionSource(sources::HostPaths paths, IdleTrackerOptions idle,
-                                           ContainerPidLister fallback, const util::Clock& clock)
-    : attributor_(std::move(paths), std::move(fallback)), idle_(idle), clock_(clock) {}
+                                           ContainerPidLister fallback, const util::Clock& clock,
+                                           GpuAttributorOptions options)
+    : attributor_(std::move(paths), std::move(fallback), options), idle_(idle), clock_(clock) {}
 
 void GpuAttributionSource::collect(model::Snapshot& draft) {
     attributor_.attribute(draft);

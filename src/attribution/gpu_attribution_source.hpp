@@ -13,10 +13,11 @@ class GpuAttributionSource final : public sources::Source {
 public:
     // `clock` (for idle_since) must outlive the source. `fallback` may be empty (no Docker top fallback).
     GpuAttributionSource(sources::HostPaths paths, IdleTrackerOptions idle, ContainerPidLister fallback,
-                         const util::Clock& clock);
+                         const util::Clock& clock, GpuAttributorOptions options = {});
 
     std::string_view name() const override { return "attribution"; }
     void collect(model::Snapshot& draft) override;
+    std::string health_note() const override { return attributor_.note(); }
 
 private:
     GpuAttributor attributor_;

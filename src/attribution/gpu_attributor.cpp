@@ -12,8 +12,24 @@
 
 namespace cmon::attribution {
 
-GpuAttributor::GpuAttributor(sources::HostPaths paths, ContainerPidLister fallback)
-    : paths_(std::move(paths)), fallback_(std::move(fallback)) {}
+std::optional<std::string> command_line_from_cmdline(std::string_view raw, std::size_t max_bytes) {
+    while (!raw.empty() && (raw.back() == '\0' || raw.back() == ' ')) raw.remove_suffix(1);
+    if (raw.empty()) return std::nullopt;
+    constexpr std::string_view kCut = "...";
+    const bool cut = raw.size() > max_bytes;
+    if (cut) raw = raw.substr(0, max_bytes > kCut.size() ? max_bytes - kCut.size() : 0);
+    std::string out;
+    out.reserve(raw.size() + kCut.size());
+    for (char c : raw) {
+        const auto byte = static_cast<unsigned char>(c);
+        out += c == '\0' ? ' ' : (byte < 0x20 || byte == 0x7f) ? '?' : c;
+    }
+    if (cut) out += kCut;
+    return out;
+}
+
+GpuAttributor::GpuAttributor(sources::HostPaths paths, ContainerPidLister fallback, GpuAttributorOptions options)
+    : paths_(std::move(paths)), fallback_(std::move(fallback)), options_(options) {}
 
 std::optional<GpuAttributor::Entry> GpuAttributor::read(unsigned pid) const {
     const std::filesystem::path dir = paths_.proc / std::to_string(pid);
@@ -24,10 +40,17 @@ std::optional<GpuAttributor::Entry> GpuAttributor::read(unsigned pid) const {
     if (entry.container_id) {
         if (auto status = util::read_text_file(dir / "status")) entry.container_pid = nspid_from_status(*status);
     }
+    if (options_.show_cmdline) {
+        // One byte over the limit tells a cut line from one that fits exactly.
+        if (auto raw = util::read_text_file(dir / "cmdline", options_.cmdline_max_bytes + 1)) {
+            entry.command = command_line_from_cmdline(*raw, options_.cmdline_max_bytes);
+        }
+    }
     return entry;
 }
 
 void GpuAttributor::attribute(model::Snapshot& draft) {
+    note_.clear();
     std::unordered_set<unsigned> listed;
     std::vector<model::GpuProcess*> unresolved;
     for (model::GpuProcess& process : draft.gpu_processes) {
@@ -46,6 +69,7 @@ void GpuAttributor::attribute(model::Snapshot& draft) {
         if (cached != cache_.end()) {
             process.container_id = cached->second.container_id;
             process.container_pid = cached->second.container_pid;
+            if (options_.show_cmdline) process.command = cached->second.command;
         }
         // Never readable here (another pid namespace, hidepid, exited before we saw it): ask Docker.
         if (cached == cache_.end()) unresolved.push_back(&process);
@@ -54,27 +78,42 @@ void GpuAttributor::attribute(model::Snapshot& draft) {
     if (!unresolved.empty()) apply_fallback(draft, unresolved);
 }
 
-void GpuAttributor::apply_fallback(model::Snapshot& draft, const std::vector<model::GpuProcess*>& unresolved) const {
-    if (!fallback_ || draft.containers.empty()) return;
+void GpuAttributor::apply_fallback(model::Snapshot& draft, const std::vector<model::GpuProcess*>& unresolved) {
+    // None of the GPU pids is under our /proc: we do not see the host's pid namespace.
+    const bool no_host_pids = unresolved.size() == draft.gpu_processes.size();
+    const std::string proc = paths_.proc.string();
+    if (!fallback_) {
+        if (no_host_pids) note_ = "GPU pids not found under " + proc + " (no host pid namespace?): not attributed";
+        return;
+    }
+    if (draft.containers.empty()) return;
     std::vector<std::string> ids;
     ids.reserve(draft.containers.size());
     for (const model::ContainerStats& container : draft.containers) ids.push_back(container.id);
     std::map<std::string, std::vector<unsigned>> pids_by_container;
     try {
         pids_by_container = fallback_(ids);
-    } catch (const util::Error&) {
+    } catch (const util::Error& error) {
         // The Docker source reports Docker's health; here the processes simply stay unattributed.
+        note_ = "GPU pids not under " + proc + " and docker top failed, not attributed: " + error.what();
         return;
     }
     std::unordered_map<unsigned, const std::string*> container_of;
     for (const auto& [id, pids] : pids_by_container) {
         for (unsigned pid : pids) container_of.emplace(pid, &id);
     }
+    std::size_t found = 0;
     for (model::GpuProcess* process : unresolved) {
         auto it = container_of.find(process->pid);
         if (it == container_of.end()) continue;
         process->container_id = *it->second;
         process->process_exists = true;  // docker top just listed it
+        ++found;
+    }
+    if (no_host_pids) {
+        note_ = "pids from docker top (no host pid namespace)";
+    } else if (found > 0) {
+        note_ = "pids of " + std::to_string(found) + " GPU process(es) not under " + proc + " from docker top";
     }
 }
 

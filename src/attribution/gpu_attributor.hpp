@@ -1,10 +1,13 @@
 // GPU process -> container: reads /proc/<pid>/cgroup (container id) and /proc/<pid>/status (NSpid) under
 // HostPaths::proc, caches the answer per pid while the pid stays on the GPU, and fills
-// GpuProcess::container_id / container_pid / process_exists in the draft snapshot.
+// GpuProcess::container_id / container_pid / process_exists (and command, with show_cmdline) in the draft.
+// Pids that are not under HostPaths::proc (the monitor runs without the host's pid namespace) are looked
+// up with the ContainerPidLister fallback (Docker top), once per tick for all of them; note() says so.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "attribution/container_pid_lister.hpp"
@@ -13,27 +16,43 @@
 
 namespace cmon::attribution {
 
+struct GpuAttributorOptions {
+    bool show_cmdline = false;             // fill GpuProcess::command from /proc/<pid>/cmdline
+    std::size_t cmdline_max_bytes = 1024;  // longer command lines are cut (and end in "...")
+};
+
+// /proc/<pid>/cmdline text -> one line: NULs become spaces, trailing ones dropped, other control characters
+// become '?', at most max_bytes (cut ones end in "..."). nullopt when empty (kernel threads, zombies).
+std::optional<std::string> command_line_from_cmdline(std::string_view raw, std::size_t max_bytes);
+
 class GpuAttributor {
 public:
     // `fallback` (may be empty) is asked once per tick for processes whose cgroup file cannot be read.
-    explicit GpuAttributor(sources::HostPaths paths, ContainerPidLister fallback = {});
+    explicit GpuAttributor(sources::HostPaths paths, ContainerPidLister fallback = {},
+                           GpuAttributorOptions options = {});
 
     void attribute(model::Snapshot& draft);
 
     std::size_t cached_pids() const { return cache_.size(); }
+    // How the last attribute() got its answers when that was not /proc alone
+    // ("pids from docker top (no host pid namespace)"), else empty.
+    const std::string& note() const { return note_; }
 
 private:
     struct Entry {
         std::optional<std::string> container_id;
         std::optional<unsigned> container_pid;
+        std::optional<std::string> command;
         bool gone = false;  // /proc/<pid> vanished: keep the last answer, but re-read if the pid reappears
     };
     // nullopt when /proc/<pid>/cgroup cannot be read.
     std::optional<Entry> read(unsigned pid) const;
-    void apply_fallback(model::Snapshot& draft, const std::vector<model::GpuProcess*>& unresolved) const;
+    void apply_fallback(model::Snapshot& draft, const std::vector<model::GpuProcess*>& unresolved);
 
     sources::HostPaths paths_;
     ContainerPidLister fallback_;
+    GpuAttributorOptions options_;
+    std::string note_;
     std::unordered_map<unsigned, Entry> cache_;
 };
 

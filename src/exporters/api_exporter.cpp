@@ -143,6 +143,7 @@ Json source_value(const model::SourceHealth& h) {
     put(out, "name", h.name);
     put(out, "ok", h.ok);
     put(out, "error", h.error);
+    if (!h.note.empty()) put(out, "note", h.note);
     put(out, "last_success", h.last_success);
     return out;
 }

@@ -23,6 +23,7 @@ std::string to_health_json(const model::Snapshot* snapshot, bool paused) {
         entry["name"] = source.name;
         entry["ok"] = source.ok;
         if (!source.ok) entry["error"] = source.error;
+        if (!source.note.empty()) entry["note"] = source.note;
         if (source.last_success) entry["last_success"] = rfc3339_utc(*source.last_success);
         all_ok = all_ok && source.ok;
         sources.push_back(std::move(entry));

@@ -30,9 +30,10 @@ void append_process(std::string& out, const model::GpuProcess& p) {
     std::string inner = p.container_pid ? fmt::format(" (pid {} inside)", *p.container_pid) : std::string();
     std::string idle = p.idle_since ? "  IDLE HOLDER" : std::string();
     std::string gone = p.process_exists ? std::string() : "  process gone, memory still held";
-    out += fmt::format("    └ pid {}{}  GPU {}  {}  SM {}{}{}\n", p.pid, inner, p.gpu_index,
+    std::string command = p.command ? "  " + clip(*p.command, 60) : std::string();  // only with --show-cmdline
+    out += fmt::format("    └ pid {}{}  GPU {}  {}  SM {}{}{}{}\n", p.pid, inner, p.gpu_index,
                        p.memory_used_bytes ? human_bytes(*p.memory_used_bytes) : std::string("-"),
-                       p.sm_percent ? fmt::format("{}%", *p.sm_percent) : std::string("-"), idle, gone);
+                       p.sm_percent ? fmt::format("{}%", *p.sm_percent) : std::string("-"), idle, gone, command);
 }
 
 void append_host(std::string& out, const model::Snapshot& s) {
@@ -114,6 +115,9 @@ std::string to_table(const model::Snapshot& snapshot) {
     append_host(out, snapshot);
     append_gpus(out, snapshot);
     append_containers(out, snapshot);
+    for (const auto& source : snapshot.sources) {
+        if (source.ok && !source.note.empty()) out += "\nNOTE " + source.name + ": " + source.note + "\n";
+    }
     bool header = false;
     for (const auto& source : snapshot.sources) {
         if (source.ok) continue;

@@ -121,6 +121,7 @@ struct SourceHealth {
     std::string name;  // "host", "docker", "gpu", ...
     bool ok = true;
     std::string error;  // human-readable, empty when ok
+    std::string note;   // while ok: how the data was obtained when that is worth saying, else empty
     std::optional<TimePoint> last_success;
 };
 

@@ -77,12 +77,14 @@ void Sampler::record_health(model::Snapshot& draft, std::size_t index, const std
         if (!health.ok) spdlog::info("{}: working again", health.name);
         health.ok = true;
         health.error.clear();
+        health.note = sources_[index]->health_note();
         health.last_success = draft.time;
     } else {
         // Log once per change of state (or of message), not once per tick.
         if (was_ok || health.error != error) spdlog::warn("{}", error);
         health.ok = false;
         health.error = error;
+        health.note.clear();
     }
     draft.sources.push_back(health);
 }

@@ -45,6 +45,14 @@ void GpuSource::collect(model::Snapshot& draft) {
     }
     draft.gpus = std::move(sample.devices);
     draft.gpu_processes = std::move(sample.processes);
+    // The other GPUs stay in the draft; the health line names the lost ones.
+    std::string lost;
+    for (const model::GpuDevice& gpu : draft.gpus) {
+        if (!gpu.lost) continue;
+        lost += (lost.empty() ? "" : ", ") + std::to_string(gpu.index);
+        if (!gpu.uuid.empty()) lost += " (" + gpu.uuid + ")";
+    }
+    if (!lost.empty()) throw util::Error("gpu: GPU " + lost + " lost or not answering; the other GPUs are reported");
 }
 
 }  // namespace cmon::sources

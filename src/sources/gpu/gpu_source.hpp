@@ -1,6 +1,7 @@
 // The "gpu" collection unit: opens a GpuBackend lazily (NVML by default), retries a failed open at most every
 // retry_interval, and fills draft.gpus and draft.gpu_processes. No driver: throws util::Error so the source
-// health says "gpu: no NVIDIA driver found (...)". One lost GPU: that device has lost = true, nothing thrown.
+// health says "gpu: no NVIDIA driver found (...)". One lost GPU: that device has lost = true, the others are in
+// the draft as usual, and collect() then throws util::Error naming the lost GPU, so health reports it.
 #pragma once
 
 #include <chrono>

@@ -51,7 +51,7 @@ TEST(GpuSource, FillsDevicesAndProcessesOfTheDraft) {
     EXPECT_FALSE(draft.gpu_processes[0].container_id.has_value());
 }
 
-TEST(GpuSource, LostGpuThrowsNothingAndKeepsTheOthers) {
+TEST(GpuSource, LostGpuIsNamedInHealthAndTheOthersAreKept) {
     FakeNvmlScenario scenario;
     scenario.write({{"gpus",
                      {{{"uuid", "GPU-0"}, {"lost", true}},
@@ -59,7 +59,10 @@ TEST(GpuSource, LostGpuThrowsNothingAndKeepsTheOthers) {
     FakeClock clock;
     GpuSource source(GpuSourceOptions{fake_nvml_path()}, clock);
     model::Snapshot draft;
-    EXPECT_EQ(collect_error(source, draft), "");
+    std::string error = collect_error(source, draft);
+    EXPECT_NE(error.find("GPU 0"), std::string::npos) << error;
+    EXPECT_EQ(error.find("GPU 1"), std::string::npos) << error;
+    EXPECT_NE(error.find("lost"), std::string::npos) << error;
     ASSERT_EQ(draft.gpus.size(), 2U);
     EXPECT_TRUE(draft.gpus[0].lost);
     EXPECT_FALSE(draft.gpus[1].lost);
