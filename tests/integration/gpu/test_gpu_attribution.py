@@ -24,6 +24,12 @@ TOTAL = 10_000_000_000  # GPU memory: percentages below are exact to one decimal
 SECRET = "cmon-secret-" + uuid.uuid4().hex[:8]
 
 
+def json_or_none(monitor, path):
+    """The body as JSON, or None while the monitor answers 503 (nothing collected yet)."""
+    status, _, body = monitor.get(path)
+    return json.loads(body) if status == 200 else None
+
+
 def pct(used):
     return round(100.0 * used / TOTAL, 1)
 
@@ -36,21 +42,28 @@ class GpuAttribution(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="cmon-gpu-it-")
         cls.scenario = os.path.join(cls.tmp, "scenario.json")
         cls.names = []
-        suffix = uuid.uuid4().hex[:6]
-        # A: two processes (init + a child), given GPU 0 by NVIDIA_VISIBLE_DEVICES; B: one process.
-        cls.a = cls._run(f"cmon-gpu-a-{suffix}", "-e", "NVIDIA_VISIBLE_DEVICES=0", "-e", f"CMON_TOKEN={SECRET}",
-                         "sh", "-c", "sleep 300 & exec sleep 301")
-        cls.b = cls._run(f"cmon-gpu-b-{suffix}", "sleep", "302")
-        cls.a_init = int(cls.docker.text("inspect", "-f", "{{.State.Pid}}", cls.a))
-        cls.b_init = int(cls.docker.text("inspect", "-f", "{{.State.Pid}}", cls.b))
-        cls.a_child = wait_for(lambda: cls._other_pid(cls.a, cls.a_init), 30, "the second process in A")
+        try:
+            cls._start_containers()
+        except BaseException:
+            cls.tearDownClass()
+            raise
         cls.host_pid = os.getpid()
 
     @classmethod
-    def _run(cls, name, *args):
-        cid = cls.docker.text("run", "-d", "--network", "none", "--name", name, IMAGE, *args)
-        cls.names.append(name)
-        return cid
+    def _start_containers(cls):
+        suffix = uuid.uuid4().hex[:6]
+        # A: two processes (init + a child), given GPU 0 by NVIDIA_VISIBLE_DEVICES; B: one process.
+        cls.a = cls._run(f"cmon-gpu-a-{suffix}", ["-e", "NVIDIA_VISIBLE_DEVICES=0", "-e", f"CMON_TOKEN={SECRET}"],
+                         ["sh", "-c", "sleep 300 & exec sleep 301"])
+        cls.b = cls._run(f"cmon-gpu-b-{suffix}", [], ["sleep", "302"])
+        cls.a_init = int(cls.docker.text("inspect", "-f", "{{.State.Pid}}", cls.a))
+        cls.b_init = int(cls.docker.text("inspect", "-f", "{{.State.Pid}}", cls.b))
+        cls.a_child = wait_for(lambda: cls._other_pid(cls.a, cls.a_init), 30, "the second process in A")
+
+    @classmethod
+    def _run(cls, name, options, command):
+        cls.names.append(name)  # before the run: a half-created container is removed too
+        return cls.docker.text("run", "-d", "--network", "none", "--name", name, *options, IMAGE, *command)
 
     @classmethod
     def _other_pid(cls, cid, init):
@@ -90,7 +103,9 @@ class GpuAttribution(unittest.TestCase):
     def query_procs(self, monitor, wanted):
         """Polls /query until `wanted` (short id -> number of gpu-proc entries) holds; returns the body."""
         def ready():
-            q = monitor.get_json("/query")
+            q = json_or_none(monitor, "/query")
+            if q is None:
+                return None
             stats = q["container-stats"]
             if all(sid in stats and len(stats[sid]["gpu-proc"]) == n for sid, n in wanted.items()):
                 return q
@@ -172,7 +187,7 @@ class GpuAttribution(unittest.TestCase):
         monitor = self.start(env={"CMON_SHOW_CMDLINE": "1"})
 
         def commands():
-            s = monitor.get_json("/api/v1/snapshot")
+            s = json_or_none(monitor, "/api/v1/snapshot") or {"gpu_processes": []}
             found = {p["pid"]: p.get("command") for p in s["gpu_processes"]}
             return found if found.get(self.b_init) else None
         found = monitor.wait_for(commands, timeout=30)
