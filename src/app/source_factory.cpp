@@ -60,7 +60,7 @@ std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config,
     attribution::GpuAttributorOptions attribution_options;
     attribution_options.show_cmdline = config.show_cmdline;
     list.push_back(std::make_unique<attribution::GpuAttributionSource>(paths, idle, std::move(lister), clock,
-                                                                      attribution_options));
+                                                                       attribution_options));
 
     if (!config.note.empty() || !config.note_file.empty())
         list.push_back(std::make_unique<NoteSource>(config.note, config.note_file));
