@@ -33,6 +33,9 @@ struct Config {
     std::string proc_root = "/proc";
     std::string sys_root = "/sys";
     std::string cgroup_root;  // empty: <sys-root>/fs/cgroup
+    // Host name shown: auto (Docker's /info Name when the monitor runs in a container, else the kernel's),
+    // kernel, docker, or a literal name. Checked by sources::parse_hostname_policy.
+    std::string hostname = "auto";
 
     // Docker
     std::string docker_host;  // empty: DOCKER_HOST, else unix:///var/run/docker.sock

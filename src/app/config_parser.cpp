@@ -6,6 +6,7 @@
 
 #include "app/config.hpp"
 #include "app/version.hpp"
+#include "sources/host/hostname_policy.hpp"
 
 namespace cmon::app {
 
@@ -42,6 +43,18 @@ void add_options(CLI::App& cli, Config& c) {
         ->capture_default_str();
     cli.add_option("--cgroup-root", c.cgroup_root, "Where the host's cgroup tree is (default <sys-root>/fs/cgroup)")
         ->envname(env("CGROUP_ROOT"));
+    cli.add_option("--hostname", c.hostname,
+                   "Host name shown: auto (Docker's name when run in a container, else the kernel's), kernel, "
+                   "docker, or a literal name")
+        ->envname(env("HOSTNAME"))
+        ->check(CLI::Validator(
+            [](const std::string& text) {
+                return sources::parse_hostname_policy(text)
+                           ? std::string()
+                           : "'" + text + "' is not auto, kernel, docker or a host name (letters, digits, '-', '_', '.')";
+            },
+            "auto|kernel|docker|NAME"))
+        ->capture_default_str();
     cli.add_option("--docker-host", c.docker_host,
                    "Docker endpoint: unix:///path, tcp://host:port (default: $DOCKER_HOST, else the local socket)")
         ->envname(env("DOCKER_HOST"));

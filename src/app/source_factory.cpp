@@ -7,8 +7,10 @@
 #include "attribution/gpu_attribution_source.hpp"
 #include "sources/docker/container_source.hpp"
 #include "sources/docker/container_top.hpp"
+#include "sources/docker/engine_name_client.hpp"
 #include "sources/gpu/gpu_source.hpp"
 #include "sources/host/host_source.hpp"
+#include "util/error.hpp"
 
 namespace cmon::app {
 
@@ -16,6 +18,27 @@ namespace {
 
 std::chrono::milliseconds to_ms(double seconds) {
     return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000.0)));
+}
+
+// The hostname policy and, where it may need it, Docker's /info name. "auto" trusts only a local daemon
+// (unix socket): a remote engine's name is another machine's.
+sources::HostSourceOptions host_options(const Config& config, const util::Clock& clock) {
+    sources::HostSourceOptions options;
+    options.hostname = sources::parse_hostname_policy(config.hostname).value_or(sources::HostnamePolicy{});
+    if (options.hostname.mode != sources::HostnamePolicy::Mode::automatic &&
+        options.hostname.mode != sources::HostnamePolicy::Mode::docker) {
+        return options;
+    }
+    std::shared_ptr<sources::EngineNameClient> engine;
+    try {
+        engine = std::make_shared<sources::EngineNameClient>(config.docker_host, clock);
+    } catch (const util::Error&) {
+        return options;  // an unusable endpoint: the docker source reports it
+    }
+    if (options.hostname.mode == sources::HostnamePolicy::Mode::docker || engine->local()) {
+        options.engine_name = [engine] { return engine->name(); };
+    }
+    return options;
 }
 
 }  // namespace
@@ -41,7 +64,7 @@ sampling::SamplerOptions sampler_options(const Config& config) {
 std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config, const util::Clock& clock) {
     auto paths = host_paths(config);
     std::vector<std::unique_ptr<sources::Source>> list;
-    list.push_back(std::make_unique<sources::HostSource>(paths));
+    list.push_back(std::make_unique<sources::HostSource>(paths, host_options(config, clock)));
 
     sources::ContainerSourceOptions docker_options;
     docker_options.label_allowlist = config.labels;

@@ -3,8 +3,9 @@
 The image is assembled without a registry: the locally built binary plus exactly the shared libraries
 `ldd` lists, `docker import`ed with an exec-form ENTRYPOINT, the runtime shape deploy/Dockerfile builds.
   (a) `snapshot --format json` with the documented mounts (Docker socket, --pid=host, host /proc and
-      cgroups read-only) but --network none: it lists another container with CPU and memory, and shows
-      the host's hostname and primary IPv4, not the container's.
+      cgroups read-only) but --network none and no --uts=host: it lists another container with CPU and
+      memory, and shows the host's hostname (Docker's /info Name) and primary IPv4 (the host's network
+      namespace through /host/proc/1/net), not the container's; --hostname/CMON_HOSTNAME pick another name.
   (b) serving with --network host on a free loopback port: /healthz and /query answer from outside;
       `docker stop <id>` ends it cleanly.
 Bridge networks are never used (the test daemon has none). Containers and the image are removed."""
@@ -65,11 +66,11 @@ class ContainerDeployment(unittest.TestCase):
         return ["--pid=host", "-v", f"{self.socket_path}:/var/run/docker.sock:ro",
                 "-v", "/sys/fs/cgroup:/sys/fs/cgroup:ro", "-v", "/proc:/host/proc:ro"]
 
-    def run_snapshot(self, *docker_flags):
+    def run_snapshot(self, *docker_flags, monitor_flags=()):
         r = self.docker.run("run", "--rm", "--label", self.label, "--network", "none", *docker_flags,
                             *self.monitor_mounts(), MONITOR_IMAGE,
                             "snapshot", "--format", "json", "--interval", "0.5", "--proc-root", "/host/proc",
-                            timeout=90, check=False)
+                            *monitor_flags, timeout=90, check=False)
         self.assertEqual(r.returncode, 0, r.stderr.decode(errors="replace"))
         return json.loads(r.stdout)
 
@@ -81,8 +82,8 @@ class ContainerDeployment(unittest.TestCase):
         self.assertRegex(r.stdout.decode(), r"^container-monitor \d+\.\d+")
 
     def test_snapshot_without_host_network_sees_the_other_container_and_the_host(self):
-        # The documented command: --uts=host gives the host's hostname (a shared UTS namespace, no privilege).
-        snapshot = self.run_snapshot("--uts=host")
+        # The documented command: no --network=host, no --uts=host.
+        snapshot = self.run_snapshot()
 
         docker_source = [s for s in snapshot["sources"] if s["name"] == "docker"]
         self.assertEqual(len(docker_source), 1, snapshot["sources"])
@@ -100,6 +101,8 @@ class ContainerDeployment(unittest.TestCase):
         self.assertGreater(workload["memory_usage_bytes"], 0)
         self.assertGreaterEqual(workload["memory_usage_bytes"], 4_000_000, "the 4 MB in /dev/shm")
 
+        # Docker's GET /info Name (--hostname auto in a container), although the container's own UTS name is
+        # its id.
         self.assertEqual(snapshot["host"]["hostname"], self.host["hostname"])
         # The host's network namespace through pid 1 of the host pid namespace (/host/proc/1/net),
         # although the monitor itself has no network.
@@ -107,13 +110,21 @@ class ContainerDeployment(unittest.TestCase):
         self.assertEqual(snapshot["host"]["cpu_count"], self.host["cpu_count"])
         self.assertEqual(snapshot["host"]["memory_total_bytes"], self.host["memory_total_bytes"])
 
-    @unittest.expectedFailure
-    def test_hostname_without_uts_host(self):
-        # Today the hostname is <proc>/sys/kernel/hostname, which is the reader's own UTS namespace: the
-        # container's id. When the monitor learns the host's name (Docker GET /info "Name"), this passes:
-        # remove expectedFailure and --uts=host from docs/deployment.md.
-        snapshot = self.run_snapshot()
-        self.assertEqual(snapshot["host"]["hostname"], self.host["hostname"])
+    def test_hostname_policies(self):
+        # The container's own UTS name, set so that it is known; --hostname before the image is Docker's flag.
+        inner = ["--hostname", "inner-uts-name"]
+        self.assertEqual(self.run_snapshot(*inner)["host"]["hostname"], self.host["hostname"], "auto: Docker's name")
+        self.assertEqual(self.run_snapshot(*inner, monitor_flags=("--hostname", "kernel"))["host"]["hostname"],
+                         "inner-uts-name", "kernel: the monitor's own UTS namespace")
+        self.assertEqual(self.run_snapshot(*inner, "-e", "CMON_HOSTNAME=front-desk")["host"]["hostname"],
+                         "front-desk", "a literal name from the environment")
+        # A bad value is one clear line, nothing runs.
+        r = subprocess.run([BINARY, "--hostname", "gpu box", "snapshot"], capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("'gpu box' is not auto, kernel, docker or a host name", r.stderr)
+        # --uts=host still works and agrees.
+        self.assertEqual(self.run_snapshot("--uts=host", monitor_flags=("--hostname", "kernel"))["host"]["hostname"],
+                         self.host["hostname"])
 
     def test_serve_with_host_network(self):
         port = free_loopback_port()

@@ -7,6 +7,7 @@
 #include <system_error>
 #include <utility>
 
+#include "sources/host/container_evidence_parser.hpp"
 #include "sources/host/cpu_stat_parser.hpp"
 #include "sources/host/diskstats_parser.hpp"
 #include "sources/host/fib_trie_parser.hpp"
@@ -84,10 +85,43 @@ std::set<std::string, std::less<>> read_whole_disk_names(const std::filesystem::
     return names;
 }
 
+HostSourceOptions with_root_prefix(std::filesystem::path root_prefix) {
+    HostSourceOptions options;
+    options.root_prefix = std::move(root_prefix);
+    return options;
+}
+
 }  // namespace
 
 HostSource::HostSource(HostPaths paths, std::filesystem::path root_prefix)
-    : paths_(std::move(paths)), root_prefix_(std::move(root_prefix)) {}
+    : HostSource(std::move(paths), with_root_prefix(std::move(root_prefix))) {}
+
+HostSource::HostSource(HostPaths paths, HostSourceOptions options)
+    : paths_(std::move(paths)), options_(std::move(options)) {}
+
+bool HostSource::in_container() {
+    if (!in_container_) {
+        const auto& root = options_.own_root;
+        std::error_code ec;
+        ContainerEvidence evidence;
+        evidence.marker_file = std::filesystem::exists(root / ".dockerenv", ec) ||
+                               std::filesystem::exists(root / "run" / ".containerenv", ec);
+        evidence.cgroup = util::read_text_file(root / "proc" / "self" / "cgroup");
+        evidence.mountinfo = util::read_text_file(root / "proc" / "self" / "mountinfo");
+        in_container_ = runs_in_container(evidence);
+    }
+    return *in_container_;
+}
+
+std::string HostSource::resolve_hostname() {
+    const HostnamePolicy& policy = options_.hostname;
+    if (policy.mode == HostnamePolicy::Mode::literal) return policy.literal;
+    std::string kernel = read_hostname(paths_.proc / "sys" / "kernel" / "hostname");
+    bool container = policy.mode == HostnamePolicy::Mode::automatic && in_container();
+    std::optional<std::string> engine;
+    if (options_.engine_name && needs_engine_name(policy, container)) engine = options_.engine_name();
+    return choose_hostname(policy, kernel, engine, container);
+}
 
 void HostSource::collect(model::Snapshot& draft) {
     model::HostStats& host = draft.host;
@@ -99,9 +133,9 @@ void HostSource::collect(model::Snapshot& draft) {
     auto uptime = util::read_text_file(paths_.proc / "uptime");
     host.uptime_seconds = uptime ? parse_uptime(*uptime).uptime_seconds : std::nullopt;
 
-    host.hostname = read_hostname(paths_.proc / "sys" / "kernel" / "hostname");
+    host.hostname = resolve_hostname();
     host.primary_ipv4 = read_primary_ipv4(paths_);
-    host.filesystems = read_filesystems(paths_.proc / "self" / "mountinfo", root_prefix_);
+    host.filesystems = read_filesystems(paths_.proc / "self" / "mountinfo", options_.root_prefix);
 
     // The model keeps these counters non-optional: an unreadable file leaves them at 0.
     NetTotals net;
