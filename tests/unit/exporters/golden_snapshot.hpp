@@ -128,10 +128,10 @@ inline model::Snapshot golden_snapshot() {
     idle.idle_since = at_ms(1690923272000);
     s.gpu_processes.push_back(idle);
 
-    s.sources.push_back({"host", true, "", s.time});
-    s.sources.push_back({"docker", true, "", s.time});
-    s.sources.push_back({"gpu", true, "", s.time});
-    s.sources.push_back({"filesystems", false, "statfs /mnt/nfs: stale file handle", at_ms(1690926000000)});
+    s.sources.push_back({"host", true, "", "", s.time});
+    s.sources.push_back({"docker", true, "", "", s.time});
+    s.sources.push_back({"gpu", true, "", "", s.time});
+    s.sources.push_back({"filesystems", false, "statfs /mnt/nfs: stale file handle", "", at_ms(1690926000000)});
     return s;
 }
 
