@@ -51,7 +51,8 @@ void add_options(CLI::App& cli, Config& c) {
             [](const std::string& text) {
                 return sources::parse_hostname_policy(text)
                            ? std::string()
-                           : "'" + text + "' is not auto, kernel, docker or a host name (letters, digits, '-', '_', '.')";
+                           : "'" + text +
+                                 "' is not auto, kernel, docker or a host name (letters, digits, '-', '_', '.')";
             },
             "auto|kernel|docker|NAME"))
         ->capture_default_str();
