@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/fd_limit.hpp"
 #include "app/source_factory.hpp"
 #include "app/version.hpp"
 #include "http/router.hpp"
@@ -33,6 +34,15 @@ int Application::run() {
     server_options.bind = config_.bind;
     server_options.port = config_.port;
     server_options.fresh_wait = options.interval + std::chrono::milliseconds(500);
+    server_options.read_timeout = std::chrono::seconds(config_.request_timeout_seconds);
+    server_options.idle_timeout = std::chrono::seconds(config_.idle_timeout_seconds);
+    server_options.write_timeout = std::chrono::seconds(config_.write_timeout_seconds);
+    const std::uint64_t fd_limit = raise_fd_limit();
+    server_options.max_connections = connection_limit(config_.max_connections, fd_limit);
+    if (server_options.max_connections < config_.max_connections) {
+        spdlog::warn("--max-connections {} lowered to {}: the open-file limit is {} (raise it, e.g. LimitNOFILE=)",
+                     config_.max_connections, server_options.max_connections, fd_limit);
+    }
     http::Server server(server_options, router, sampler);
     std::uint16_t port = server.listen();
     spdlog::info("container-monitor {} serving on http://{}:{}/ (sample every {} s, pause after {} s idle)", kVersion,

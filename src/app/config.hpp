@@ -16,7 +16,11 @@ struct Config {
 
     // HTTP
     std::string bind = "0.0.0.0";
-    std::uint16_t port = 727;  // as the tool this replaces
+    std::uint16_t port = 727;               // as the tool this replaces
+    unsigned max_connections = 2048;        // more at once are closed at once (kept under the open-file limit)
+    unsigned request_timeout_seconds = 10;  // a request must arrive whole within this (slowloris)
+    unsigned idle_timeout_seconds = 30;     // keep-alive connections idle this long are closed
+    unsigned write_timeout_seconds = 15;    // a client not reading this long (event streams too) is dropped
 
     // Sampling
     double interval_seconds = 1.0;       // between samples; fractions allowed

@@ -18,6 +18,25 @@ void add_options(CLI::App& cli, Config& c) {
     cli.add_option("--port", c.port, "TCP port (727 needs root; use e.g. --port 8727 otherwise)")
         ->envname(env("PORT"))
         ->capture_default_str();
+    cli.add_option("--max-connections", c.max_connections,
+                   "Most HTTP connections at once (event streams included); more are closed at once")
+        ->envname(env("MAX_CONNECTIONS"))
+        ->check(CLI::Range(1u, 1000000u))
+        ->capture_default_str();
+    cli.add_option("--request-timeout", c.request_timeout_seconds,
+                   "Seconds within which a request must arrive whole once it started")
+        ->envname(env("REQUEST_TIMEOUT"))
+        ->check(CLI::Range(1u, 3600u))
+        ->capture_default_str();
+    cli.add_option("--idle-timeout", c.idle_timeout_seconds, "Seconds an idle keep-alive connection stays open")
+        ->envname(env("IDLE_TIMEOUT"))
+        ->check(CLI::Range(1u, 86400u))
+        ->capture_default_str();
+    cli.add_option("--write-timeout", c.write_timeout_seconds,
+                   "Seconds a client may stop reading (event streams too) before it is dropped")
+        ->envname(env("WRITE_TIMEOUT"))
+        ->check(CLI::Range(1u, 3600u))
+        ->capture_default_str();
     cli.add_option("--interval", c.interval_seconds, "Seconds between samples (fractions allowed)")
         ->envname(env("INTERVAL"))
         ->check(CLI::Range(0.05, 3600.0))

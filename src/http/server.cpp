@@ -128,7 +128,9 @@ asio::awaitable<void> Server::Impl::accept_loop() {
                                  stopping_,
                                  options_.fresh_wait,
                                  options_.read_timeout,
-                                 options_.write_timeout};
+                                 options_.write_timeout,
+                                 options_.idle_timeout,
+                                 options_.event_send_buffer};
     while (!stopping_ && acceptor_.is_open()) {
         error_code ec;
         tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));

@@ -18,8 +18,14 @@ struct ServerOptions {
     std::uint16_t port = 727;
     // After a pause, how long a request waits for the fresh snapshot before answering with what exists.
     std::chrono::milliseconds fresh_wait{1500};
-    std::chrono::seconds read_timeout{15};  // also the keep-alive idle timeout
+    // A request's header and body must arrive within this once its first byte came, however slowly
+    // the client trickles them (slowloris).
+    std::chrono::seconds read_timeout{10};
+    std::chrono::seconds idle_timeout{30};   // keep-alive: waiting for the first byte of the next request
     std::chrono::seconds write_timeout{15};  // also drops an event-stream client that stopped reading
+    // SO_SNDBUF of event streams: bounds the kernel memory a client that stopped reading can pin (the
+    // stream itself holds just the newest frame); 0 leaves the system's autotuning.
+    std::size_t event_send_buffer = 64 * 1024;
     // While an event stream is open, the provider is touched this often (collection must not pause).
     std::chrono::milliseconds stream_touch_interval{1000};
     std::chrono::milliseconds heartbeat_interval{15000};  // ": keep-alive" comments on event streams

@@ -1,6 +1,7 @@
 // Session: the per-connection coroutine. Wire work only; what to answer is the Router's business.
 #include "http/session.hpp"
 
+#include <algorithm>
 #include <array>
 #include <exception>
 #include <string>
@@ -20,6 +21,8 @@ bool iequals(std::string_view a, std::string_view b) {
     }
     return true;
 }
+
+constexpr std::size_t kFirstRead = 4096;
 
 bool is_parse_error(const error_code& ec) {
     return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
@@ -53,6 +56,9 @@ asio::awaitable<void> Session::run() {
         parser.header_limit(kHeaderLimit);
         parser.body_limit(kBodyLimit);
 
+        // Idle (keep-alive) until the first byte; from then on the whole request has read_timeout, so a
+        // client trickling a byte at a time is cut after that much time in all (slowloris).
+        if (!co_await await_request(buffer)) co_return co_await finish();
         error_code ec;
         stream_.expires_after(context_.read_timeout);
         co_await bhttp::async_read(stream_, buffer, parser, kRedirect(ec));
@@ -60,18 +66,35 @@ asio::awaitable<void> Session::run() {
             co_await finish();  // the peer is gone or went quiet mid-request: nobody to answer
             co_return;
         }
-        if (ec == bhttp::error::header_limit) co_return co_await reject(11, 431, "request header too large");
+        if (ec == bhttp::error::header_limit) {
+            // The parser stores the target once the whole request line is in: none yet means the
+            // request line itself was too long.
+            if (parser.get().target().empty()) co_return co_await reject(11, 414, "request target too long");
+            co_return co_await reject(11, 431, "request header too large");
+        }
         if (ec == bhttp::error::body_limit) co_return co_await reject(11, 413, "request body too large");
         if (is_parse_error(ec)) co_return co_await reject(11, 400, "malformed request");
         if (ec) co_return;  // timeout, reset, shutdown: nothing to say
 
         const auto& request = parser.get();
+        if (request.target().size() > kTargetLimit) co_return co_await reject(11, 414, "request target too long");
         const Response result = co_await answer(request);
         if (result.event_stream) co_return co_await stream_events(result, request.version());
         const bool keep_alive = request.keep_alive() && !closed_;
         if (!co_await send(result, request.version(), keep_alive)) co_return;
         if (!keep_alive) co_return co_await finish();
     }
+}
+
+// Waits up to idle_timeout for the next request's first bytes (at once when pipelined bytes are already
+// buffered). False when the peer closed, failed or stayed silent.
+asio::awaitable<bool> Session::await_request(beast::flat_buffer& buffer) {
+    if (buffer.size() > 0) co_return true;
+    error_code ec;
+    stream_.expires_after(context_.idle_timeout);
+    const std::size_t got = co_await stream_.async_read_some(buffer.prepare(kFirstRead), kRedirect(ec));
+    buffer.commit(got);
+    co_return !ec && got > 0;
 }
 
 asio::awaitable<Response> Session::answer(const HttpRequest& request) {
@@ -157,6 +180,13 @@ asio::awaitable<void> Session::stream_events(const Response& result, unsigned ve
     header.keep_alive(false);
     bhttp::response_serializer<bhttp::empty_body> serializer{header};
     error_code ec;
+    if (context_.event_send_buffer > 0) {
+        // A fixed send buffer (no autotuning up to megabytes): what a client that stopped reading can
+        // pin in the kernel stays small until the write timeout drops it.
+        const int bytes = static_cast<int>(std::min<std::size_t>(context_.event_send_buffer, 1 << 30));
+        stream_.socket().set_option(asio::socket_base::send_buffer_size(bytes), ec);
+        ec.clear();
+    }
     stream_.expires_after(context_.write_timeout);
     co_await bhttp::async_write_header(stream_, serializer, kRedirect(ec));
     if (ec || !co_await write_bytes(kRetry)) co_return;

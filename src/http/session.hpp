@@ -27,13 +27,16 @@ struct SessionContext {
     std::unordered_set<Session*>& sessions;  // live sessions, closed by the server's shutdown
     const bool& stopping;                    // set by the server's shutdown
     std::chrono::milliseconds fresh_wait;
-    std::chrono::seconds read_timeout;
+    std::chrono::seconds read_timeout;  // a whole request, from its first byte
     std::chrono::seconds write_timeout;
+    std::chrono::seconds idle_timeout;  // keep-alive wait for the next request's first byte
+    std::size_t event_send_buffer;      // SO_SNDBUF of event streams; 0 = system default
 };
 
 class Session {
 public:
-    static constexpr std::size_t kHeaderLimit = 8 * 1024;
+    static constexpr std::size_t kHeaderLimit = 8 * 1024;  // request line and header fields together
+    static constexpr std::size_t kTargetLimit = 4 * 1024;  // longer request targets get 414
     static constexpr std::uint64_t kBodyLimit = 1024 * 1024;
 
     // Serves `socket` until the peer closes, a timeout or error hits, or close() is called.
@@ -53,6 +56,7 @@ private:
     ~Session();
 
     asio::awaitable<void> run();
+    asio::awaitable<bool> await_request(beast::flat_buffer& buffer);
     asio::awaitable<Response> answer(const HttpRequest& request);
     asio::awaitable<bool> send(const Response& result, unsigned version, bool keep_alive);
     asio::awaitable<void> stream_events(const Response& result, unsigned version);
