@@ -12,7 +12,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/ccache
 
 CMAKE_FLAGS = -G Ninja -DCMON_WERROR=$(WERROR)
 
-.PHONY: all deps test-deps build build-asan run test unit bench bench-containers clean
+.PHONY: all deps test-deps build build-asan run test unit bench bench-containers bench-load clean
 
 all: build
 
@@ -59,6 +59,12 @@ bench: build
 bench-containers: $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target bench_container_sample
 	bench/compare_docker_stats.sh $(BUILD_DIR)
+
+# Requests/s of /query, /api/v1/snapshot, /metrics (wrk, monitor on one core), RSS with 1000 SSE clients,
+# CPU per sample (with the containers of $$DOCKER_HOST, if set). docs/performance.md records the numbers.
+bench-load: $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target container-monitor
+	bench/load_bench.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)
