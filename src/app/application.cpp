@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/fd_limit.hpp"
+#include "app/access_control.hpp"
 #include "app/source_factory.hpp"
 #include "app/version.hpp"
 #include "http/router.hpp"
@@ -43,10 +44,15 @@ int Application::run() {
         spdlog::warn("--max-connections {} lowered to {}: the open-file limit is {} (raise it, e.g. LimitNOFILE=)",
                      config_.max_connections, server_options.max_connections, fd_limit);
     }
+    server_options.auth = make_authenticator(config_);  // before listening: a bad file stops the start
+    server_options.tls_cert_file = config_.tls_cert;
+    server_options.tls_key_file = config_.tls_key;
     http::Server server(server_options, router, sampler);
     std::uint16_t port = server.listen();
-    spdlog::info("container-monitor {} serving on http://{}:{}/ (sample every {} s, pause after {} s idle)", kVersion,
-                 config_.bind, port, config_.interval_seconds, config_.idle_pause_seconds);
+    spdlog::info("access control: {}", describe_access_control(server_options.auth.get()));
+    spdlog::info("container-monitor {} serving on {}://{}:{}/ (sample every {} s, pause after {} s idle)", kVersion,
+                 config_.tls_cert.empty() ? "http" : "https", config_.bind, port, config_.interval_seconds,
+                 config_.idle_pause_seconds);
     sampler.start();
     server.run();
     spdlog::info("stopping");

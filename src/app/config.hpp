@@ -21,6 +21,12 @@ struct Config {
     unsigned request_timeout_seconds = 10;  // a request must arrive whole within this (slowloris)
     unsigned idle_timeout_seconds = 30;     // keep-alive connections idle this long are closed
     unsigned write_timeout_seconds = 15;    // a client not reading this long (event streams too) is dropped
+    // Access control and TLS (docs/deployment.md, Security); all empty: open plain HTTP.
+    std::string auth_token;       // Bearer / ?token= secret
+    std::string auth_token_file;  // file holding the token (keeps it off the command line)
+    std::string basic_auth_file;  // htpasswd-style user:hash lines (bcrypt or SHA-crypt)
+    std::string tls_cert;         // PEM certificate chain; with tls_key serves HTTPS
+    std::string tls_key;          // PEM private key
 
     // Sampling
     double interval_seconds = 1.0;       // between samples; fractions allowed

@@ -18,6 +18,19 @@ void add_options(CLI::App& cli, Config& c) {
     cli.add_option("--port", c.port, "TCP port (727 needs root; use e.g. --port 8727 otherwise)")
         ->envname(env("PORT"))
         ->capture_default_str();
+    auto* token = cli.add_option("--auth-token", c.auth_token,
+                                 "Require 'Authorization: Bearer TOKEN' or ?token=TOKEN (the page) on every path "
+                                 "but /healthz (prefer CMON_AUTH_TOKEN or --auth-token-file: arguments show in ps)")
+                      ->envname(env("AUTH_TOKEN"));
+    cli.add_option("--auth-token-file", c.auth_token_file, "File whose content is the --auth-token")
+        ->envname(env("AUTH_TOKEN_FILE"))
+        ->excludes(token);
+    cli.add_option("--basic-auth-file", c.basic_auth_file,
+                   "Require HTTP Basic auth by the users of this htpasswd file (bcrypt or SHA-crypt hashes only)")
+        ->envname(env("BASIC_AUTH_FILE"));
+    cli.add_option("--tls-cert", c.tls_cert, "Serve HTTPS with this PEM certificate chain (with --tls-key)")
+        ->envname(env("TLS_CERT"));
+    cli.add_option("--tls-key", c.tls_key, "PEM private key of --tls-cert")->envname(env("TLS_KEY"));
     cli.add_option("--max-connections", c.max_connections,
                    "Most HTTP connections at once (event streams included); more are closed at once")
         ->envname(env("MAX_CONNECTIONS"))
@@ -137,6 +150,9 @@ Config parse_config(int argc, char** argv) {
         throw ConfigError(text + " (see --help)");
     }
     if (!std::isfinite(config.interval_seconds)) throw ConfigError("--interval: not a number (see --help)");
+    if (config.tls_cert.empty() != config.tls_key.empty()) {
+        throw ConfigError("--tls-cert and --tls-key go together: give both or neither (see --help)");
+    }
     if (snapshot->parsed()) config.command = Command::snapshot;
     return config;
 }

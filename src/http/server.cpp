@@ -12,6 +12,7 @@
 #include "http/event_hub.hpp"
 #include "http/publish_signal.hpp"
 #include "http/session.hpp"
+#include "http/transport.hpp"
 #include "util/error.hpp"
 
 namespace cmon::http {
@@ -56,6 +57,11 @@ class Server::Impl {
 public:
     Impl(ServerOptions options, Router& router, sampling::SnapshotProvider& provider)
         : options_(std::move(options)), router_(router), provider_(provider) {
+        if (options_.tls_cert_file.empty() != options_.tls_key_file.empty()) {
+            throw util::Error("--tls-cert and --tls-key go together: give both or neither");
+        }
+        if (!options_.tls_cert_file.empty()) tls_ = make_tls_context(options_.tls_cert_file, options_.tls_key_file);
+        if (options_.auth) access_.emplace(options_.auth);
         provider_.add_listener([notify = publish_signal_.notifier()](const model::SnapshotPtr&) { notify(); });
     }
 
@@ -84,6 +90,9 @@ private:
     EventHub events_{io_, publish_signal_, provider_,
                      EventHubOptions{options_.stream_touch_interval, options_.heartbeat_interval}};
     std::optional<asio::signal_set> signals_;
+    std::unique_ptr<ssl::context> tls_;  // null: plain HTTP
+    // After io_: its worker thread is joined before io_ goes (a pending verification only holds work).
+    std::optional<AccessGate> access_;
     bool stopping_ = false;
 };
 
@@ -130,7 +139,9 @@ asio::awaitable<void> Server::Impl::accept_loop() {
                                  options_.read_timeout,
                                  options_.write_timeout,
                                  options_.idle_timeout,
-                                 options_.event_send_buffer};
+                                 options_.event_send_buffer,
+                                 access_ ? &*access_ : nullptr,
+                                 tls_.get()};
     while (!stopping_ && acceptor_.is_open()) {
         error_code ec;
         tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));

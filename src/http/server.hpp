@@ -13,6 +13,8 @@
 
 namespace cmon::http {
 
+class Authenticator;
+
 struct ServerOptions {
     std::string bind = "0.0.0.0";
     std::uint16_t port = 727;
@@ -31,6 +33,11 @@ struct ServerOptions {
     std::chrono::milliseconds heartbeat_interval{15000};  // ": keep-alive" comments on event streams
     std::size_t max_connections = 2048;  // past this, new connections are accepted and closed at once
     bool handle_signals = true;          // SIGINT/SIGTERM stop run()
+    // Access control: null serves everyone. TLS: a PEM certificate chain and key (both or neither);
+    // empty serves plain HTTP.
+    std::shared_ptr<const Authenticator> auth;
+    std::string tls_cert_file;
+    std::string tls_key_file;
 };
 
 class Server {

@@ -30,7 +30,8 @@ bool is_parse_error(const error_code& ec) {
 
 }  // namespace
 
-Session::Session(tcp::socket socket, SessionContext context) : stream_(std::move(socket)), context_(context) {
+Session::Session(tcp::socket socket, SessionContext context)
+    : stream_(std::move(socket), context.tls), context_(context) {
     context_.sessions.insert(this);
 }
 
@@ -50,6 +51,7 @@ void Session::close() {
 
 asio::awaitable<void> Session::run() {
     beast::flat_buffer buffer;
+    if (!co_await stream_.handshake(context_.read_timeout)) co_return;  // TLS only; plain: at once
     // A connection accepted just before shutdown may start after the server closed the others.
     while (!closed_ && !context_.stopping) {
         bhttp::request_parser<bhttp::string_body> parser;
@@ -98,6 +100,19 @@ asio::awaitable<bool> Session::await_request(beast::flat_buffer& buffer) {
 }
 
 asio::awaitable<Response> Session::answer(const HttpRequest& request) {
+    // Access control first: a refused request neither wakes collection nor waits for data.
+    std::optional<AuthDecision> access;
+    AuthRequest credentials;
+    if (context_.access != nullptr) {
+        credentials.method = std::string(request.method_string());
+        credentials.target = std::string(request.target());
+        credentials.authorization = std::string(request[bhttp::field::authorization]);
+        credentials.cookie = std::string(request[bhttp::field::cookie]);
+        credentials.secure = stream_.secure();
+        access = co_await context_.access->check(credentials);
+        if (!access->allowed()) co_return context_.access->authenticator().denial(credentials);
+    }
+
     // Collection pauses when nobody looks; the first request after a pause waits (briefly) for the
     // snapshot that touch() just asked for instead of answering with stale data.
     const std::uint64_t seen = context_.publish_signal.generation();
@@ -112,7 +127,9 @@ asio::awaitable<Response> Session::answer(const HttpRequest& request) {
     routed.if_none_match = std::string(request[bhttp::field::if_none_match]);
 
     try {
-        co_return context_.router(routed);
+        Response response = context_.router(routed);
+        if (access) context_.access->authenticator().complete(credentials, *access, response);
+        co_return response;
     } catch (const std::exception&) {
         // A bug in an exporter must cost one response, not the server.
         Response failure;
@@ -150,7 +167,7 @@ asio::awaitable<bool> Session::send(const Response& result, unsigned version, bo
         if (iequals(name, "Content-Length")) {
             explicit_length = value;  // HEAD: the GET body's length, with no body
         } else {
-            response.set(name, value);
+            response.insert(name, value);  // several WWW-Authenticate challenges stay separate
         }
     }
     const std::string_view bytes = result.payload();
@@ -235,6 +252,7 @@ asio::awaitable<void> Session::reject(unsigned version, int status, const char* 
 // header, say) for a moment. Closing with unread input would reset the connection and the peer could
 // lose the response we just wrote.
 asio::awaitable<void> Session::finish() {
+    if (!closed_) co_await stream_.close_notify(std::chrono::seconds(2));  // TLS only
     error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec || closed_) co_return;

@@ -12,6 +12,7 @@
 #include "http/event_hub.hpp"
 #include "http/publish_signal.hpp"
 #include "http/router.hpp"
+#include "http/transport.hpp"
 #include "sampling/snapshot_provider.hpp"
 
 namespace cmon::http {
@@ -31,6 +32,8 @@ struct SessionContext {
     std::chrono::seconds write_timeout;
     std::chrono::seconds idle_timeout;  // keep-alive wait for the next request's first byte
     std::size_t event_send_buffer;      // SO_SNDBUF of event streams; 0 = system default
+    AccessGate* access = nullptr;       // access control; null: open to all
+    ssl::context* tls = nullptr;        // TLS; null: plain HTTP
 };
 
 class Session {
@@ -66,7 +69,7 @@ private:
     asio::awaitable<void> reject(unsigned version, int status, const char* message);
     asio::awaitable<void> finish();
 
-    beast::tcp_stream stream_;
+    Transport stream_;  // plain TCP or TLS
     SessionContext context_;
     bool closed_ = false;
 };

@@ -3,6 +3,7 @@ integration tests). Stdlib only."""
 import json
 import os
 import re
+import ssl
 import subprocess
 import threading
 import time
@@ -13,7 +14,9 @@ BINARY = os.environ.get("CMON_BINARY", "build/container-monitor")
 
 
 class Monitor:
-    def __init__(self, *args, env=None):
+    def __init__(self, *args, env=None, ssl_context=None):
+        # https: `ssl_context` checks the server's certificate; default: an unverified context.
+        self.ssl_context = ssl_context
         full_env = dict(os.environ)
         full_env.update(env or {})
         self.lines = []
@@ -21,6 +24,7 @@ class Monitor:
             [BINARY, "--bind", "127.0.0.1", "--port", "0", *args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=full_env)
         self._port = None
+        self.scheme = "http"
         self._ready = threading.Event()
         threading.Thread(target=self._read, daemon=True).start()
         if not self._ready.wait(20):
@@ -29,21 +33,24 @@ class Monitor:
         if self._port is None:
             self.stop()
             raise RuntimeError("monitor exited:\n" + "".join(self.lines))
-        self.base = f"http://127.0.0.1:{self._port}"
+        self.base = f"{self.scheme}://127.0.0.1:{self._port}"
+        if self.scheme == "https" and self.ssl_context is None:
+            self.ssl_context = ssl._create_unverified_context()
 
     def _read(self):
         for line in self.proc.stdout:
             self.lines.append(line)
-            m = re.search(r"serving on http://[^:]+:(\d+)/", line)
+            m = re.search(r"serving on (https?)://[^:]+:(\d+)/", line)
             if m and self._port is None:
-                self._port = int(m.group(1))
+                self.scheme = m.group(1)
+                self._port = int(m.group(2))
                 self._ready.set()
         self._ready.set()
 
     def get(self, path, method="GET", headers=None, timeout=10):
         req = urllib.request.Request(self.base + path, method=method, headers=headers or {})
         try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:
+            with urllib.request.urlopen(req, timeout=timeout, context=self.ssl_context) as resp:
                 return resp.status, dict(resp.headers), resp.read()
         except urllib.error.HTTPError as e:
             return e.code, dict(e.headers), e.read()

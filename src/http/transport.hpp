@@ -1,0 +1,84 @@
+// Transport: the byte stream under one Session, plain TCP or TLS (Beast ssl_stream over OpenSSL),
+// chosen per server at run time. It is a Beast AsyncReadStream/AsyncWriteStream itself, so the session's
+// HTTP reads and writes are written once for both; timeouts and the socket are those of the TCP layer.
+// Also: the TLS server context (TLS 1.2 or newer) and the worker that verifies passwords off the I/O
+// thread.
+#pragma once
+
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "http/authenticator.hpp"
+#include "http/beast_includes.hpp"
+
+namespace cmon::http {
+
+namespace ssl = boost::asio::ssl;
+
+// A server context with the PEM certificate chain and private key; TLS 1.2 and 1.3 only. Throws
+// util::Error with one line ("--tls-key /x.pem: ...") when a file is missing, unreadable or the two
+// do not match.
+std::unique_ptr<ssl::context> make_tls_context(const std::string& cert_file, const std::string& key_file);
+
+class Transport {
+public:
+    using executor_type = beast::tcp_stream::executor_type;
+
+    // `tls` null: plain TCP. Otherwise the context must outlive the transport.
+    Transport(tcp::socket socket, ssl::context* tls);
+
+    executor_type get_executor() { return lowest().get_executor(); }
+    beast::tcp_stream& lowest() { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
+    tcp::socket& socket() { return lowest().socket(); }
+    void expires_after(std::chrono::steady_clock::duration timeout) { lowest().expires_after(timeout); }
+    void expires_never() { lowest().expires_never(); }
+    bool secure() const { return tls_.has_value(); }
+
+    template <class MutableBuffers, class Token>
+    auto async_read_some(const MutableBuffers& buffers, Token&& token)
+        -> decltype(std::declval<beast::tcp_stream&>().async_read_some(buffers, std::forward<Token>(token))) {
+        if (tls_) return tls_->async_read_some(buffers, std::forward<Token>(token));
+        return plain_->async_read_some(buffers, std::forward<Token>(token));
+    }
+
+    template <class ConstBuffers, class Token>
+    auto async_write_some(const ConstBuffers& buffers, Token&& token)
+        -> decltype(std::declval<beast::tcp_stream&>().async_write_some(buffers, std::forward<Token>(token))) {
+        if (tls_) return tls_->async_write_some(buffers, std::forward<Token>(token));
+        return plain_->async_write_some(buffers, std::forward<Token>(token));
+    }
+
+    // TLS: the server handshake within `timeout`; false when it failed (the caller drops the
+    // connection). Plain: true at once.
+    asio::awaitable<bool> handshake(std::chrono::steady_clock::duration timeout);
+    // TLS: sends close_notify and waits up to `timeout` for the peer's. Plain: nothing.
+    asio::awaitable<void> close_notify(std::chrono::steady_clock::duration timeout);
+
+private:
+    std::optional<beast::tcp_stream> plain_;
+    std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;
+};
+
+// Access control at the session: fast decisions on the I/O thread, password verification (bcrypt
+// takes milliseconds) on one worker thread so other connections keep being served meanwhile.
+class AccessGate {
+public:
+    explicit AccessGate(std::shared_ptr<const Authenticator> authenticator);
+    ~AccessGate();
+    AccessGate(const AccessGate&) = delete;
+    AccessGate& operator=(const AccessGate&) = delete;
+
+    asio::awaitable<AuthDecision> check(AuthRequest request);
+    const Authenticator& authenticator() const { return *authenticator_; }
+
+private:
+    std::shared_ptr<const Authenticator> authenticator_;
+    asio::thread_pool worker_{1};
+};
+
+}  // namespace cmon::http
