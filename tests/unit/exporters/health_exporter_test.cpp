@@ -15,8 +15,8 @@ TEST(HealthExporter, StartingBeforeTheFirstSnapshot) {
 TEST(HealthExporter, DegradedNamesTheBrokenSource) {
     model::Snapshot s;
     s.sequence = 7;
-    s.sources.push_back({"host", true, "", s.time});
-    s.sources.push_back({"docker", false, "docker: connection refused", std::nullopt});
+    s.sources.push_back({"host", true, "", "", s.time});
+    s.sources.push_back({"docker", false, "docker: connection refused", "", std::nullopt});
     auto json = nlohmann::json::parse(to_health_json(&s, true));
     EXPECT_EQ(json["status"], "degraded");
     EXPECT_EQ(json["paused"], true);

@@ -46,7 +46,7 @@ TEST(TableExporter, ContainersWithTheirGpuProcessesAndMissingSources) {
     host.container_pid.reset();
     host.idle_since.reset();
     s.gpu_processes.push_back(host);
-    s.sources.push_back({"docker", false, "docker: connection refused", std::nullopt});
+    s.sources.push_back({"docker", false, "docker: connection refused", "", std::nullopt});
 
     std::string table = to_table(s);
     EXPECT_NE(table.find("HOST gpu-7"), std::string::npos);
