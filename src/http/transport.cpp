@@ -43,12 +43,13 @@ std::unique_ptr<ssl::context> make_tls_context(const std::string& cert_file, con
     context->use_certificate_chain_file(cert_file, ec);
     if (ec) throw util::Error("--tls-cert " + cert_file + ": not a PEM certificate (" + ec.message() + ")");
     context->use_private_key_file(key_file, ssl::context::pem, ec);
-    if (ec) {
-        throw util::Error("--tls-key " + key_file + ": not an unencrypted PEM private key (" + ec.message() + ")");
-    }
-    if (SSL_CTX_check_private_key(native) != 1) {
+    // OpenSSL already compares the key with the certificate here ("key values mismatch").
+    if ((ec && ec.message().find("mismatch") != std::string::npos) || (!ec && SSL_CTX_check_private_key(native) != 1)) {
         throw util::Error("--tls-key " + key_file + ": the key does not match the certificate in --tls-cert " +
                           cert_file);
+    }
+    if (ec) {
+        throw util::Error("--tls-key " + key_file + ": not an unencrypted PEM private key (" + ec.message() + ")");
     }
     return context;
 }
