@@ -23,7 +23,9 @@ TEST(FdLimit, RaisesTheSoftLimitToTheHardOne) {
     ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &after), 0);
     EXPECT_EQ(after.rlim_cur, after.rlim_max);
     EXPECT_EQ(after.rlim_max, before.rlim_max);
-    if (after.rlim_cur != RLIM_INFINITY) EXPECT_EQ(now, after.rlim_cur);
+    if (after.rlim_cur != RLIM_INFINITY) {
+        EXPECT_EQ(now, after.rlim_cur);
+    }
 }
 
 }  // namespace
