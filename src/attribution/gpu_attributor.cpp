@@ -1,6 +1,7 @@
 // GpuAttributor: per tick, one stat per GPU pid plus two small reads for pids not seen before.
 #include "attribution/gpu_attributor.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <unordered_set>
 #include <utility>
@@ -75,6 +76,7 @@ void GpuAttributor::attribute(model::Snapshot& draft) {
         if (cached == cache_.end()) unresolved.push_back(&process);
     }
     std::erase_if(cache_, [&](const auto& entry) { return !listed.contains(entry.first); });
+    std::erase_if(fallback_cache_, [&](const auto& entry) { return !listed.contains(entry.first); });
     if (!unresolved.empty()) apply_fallback(draft, unresolved);
 }
 
@@ -90,24 +92,39 @@ void GpuAttributor::apply_fallback(model::Snapshot& draft, const std::vector<mod
     std::vector<std::string> ids;
     ids.reserve(draft.containers.size());
     for (const model::ContainerStats& container : draft.containers) ids.push_back(container.id);
-    std::map<std::string, std::vector<unsigned>> pids_by_container;
-    try {
-        pids_by_container = fallback_(ids);
-    } catch (const util::Error& error) {
-        // The Docker source reports Docker's health; here the processes simply stay unattributed.
-        note_ = "GPU pids not under " + proc + " and docker top failed, not attributed: " + error.what();
-        return;
-    }
-    std::unordered_map<unsigned, const std::string*> container_of;
-    for (const auto& [id, pids] : pids_by_container) {
-        for (unsigned pid : pids) container_of.emplace(pid, &id);
+    std::vector<std::string> asked_key = ids;  // order-free: the list order may change between ticks
+    std::sort(asked_key.begin(), asked_key.end());
+    // Docker top runs `ps` in every container: ask only for a pid not asked about yet, or when containers
+    // came or went (a pid answered "in no container" may belong to one that was not listed then).
+    const bool new_pid = std::any_of(unresolved.begin(), unresolved.end(),
+                                     [&](const model::GpuProcess* p) { return !fallback_cache_.contains(p->pid); });
+    if (new_pid || asked_key != fallback_asked_ids_) {
+        std::map<std::string, std::vector<unsigned>> pids_by_container;
+        try {
+            pids_by_container = fallback_(ids);
+        } catch (const util::Error& error) {
+            // The Docker source reports Docker's health; here the processes simply stay unattributed.
+            note_ = "GPU pids not under " + proc + " and docker top failed, not attributed: " + error.what();
+            return;
+        }
+        std::unordered_map<unsigned, const std::string*> container_of;
+        for (const auto& [id, pids] : pids_by_container) {
+            for (unsigned pid : pids) container_of.emplace(pid, &id);
+        }
+        for (const model::GpuProcess* process : unresolved) {
+            auto it = container_of.find(process->pid);
+            fallback_cache_.insert_or_assign(process->pid, it == container_of.end()
+                                                               ? std::optional<std::string>()
+                                                               : std::optional<std::string>(*it->second));
+        }
+        fallback_asked_ids_ = std::move(asked_key);
     }
     std::size_t found = 0;
     for (model::GpuProcess* process : unresolved) {
-        auto it = container_of.find(process->pid);
-        if (it == container_of.end()) continue;
+        auto it = fallback_cache_.find(process->pid);
+        if (it == fallback_cache_.end() || !it->second) continue;
         process->container_id = *it->second;
-        process->process_exists = true;  // docker top just listed it
+        process->process_exists = true;  // docker top listed it
         ++found;
     }
     if (no_host_pids) {

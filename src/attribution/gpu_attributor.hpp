@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "attribution/container_pid_lister.hpp"
 #include "model/snapshot.hpp"
@@ -27,7 +28,8 @@ std::optional<std::string> command_line_from_cmdline(std::string_view raw, std::
 
 class GpuAttributor {
 public:
-    // `fallback` (may be empty) is asked once per tick for processes whose cgroup file cannot be read.
+    // `fallback` (may be empty) is asked for processes whose cgroup file cannot be read: at most once per tick,
+    // and only when such a pid is new or the set of containers changed (its answers are kept per pid).
     explicit GpuAttributor(sources::HostPaths paths, ContainerPidLister fallback = {},
                            GpuAttributorOptions options = {});
 
@@ -54,6 +56,10 @@ private:
     GpuAttributorOptions options_;
     std::string note_;
     std::unordered_map<unsigned, Entry> cache_;
+    // The fallback's answers per GPU pid (nullopt: in no container), kept while the pid stays on a GPU, and the
+    // container ids it was last asked about.
+    std::unordered_map<unsigned, std::optional<std::string>> fallback_cache_;
+    std::vector<std::string> fallback_asked_ids_;
 };
 
 }  // namespace cmon::attribution

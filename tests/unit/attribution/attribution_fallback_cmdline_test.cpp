@@ -69,10 +69,36 @@ TEST_F(TempProc, NoHostPidsUsesDockerTopAndSaysSo) {
     EXPECT_FALSE(d.gpu_processes[2].container_id.has_value()) << "in no container's top: a host process";
     EXPECT_EQ(attributor.note(), "pids from docker top (no host pid namespace)");
 
-    model::Snapshot again = draft({700});
+    model::Snapshot again = draft({700, 800, 900});
     attributor.attribute(again);
-    EXPECT_EQ(calls, 2) << "top answers are not cached: pids move";
+    EXPECT_EQ(calls, 1) << "same pids, same containers: answered from the kept answers, no docker top";
     EXPECT_EQ(again.gpu_processes[0].container_id, kA);
+    EXPECT_EQ(again.gpu_processes[1].container_id, kB);
+    EXPECT_FALSE(again.gpu_processes[2].container_id.has_value());
+    EXPECT_TRUE(again.gpu_processes[0].process_exists);
+    EXPECT_EQ(attributor.note(), "pids from docker top (no host pid namespace)");
+
+    model::Snapshot new_pid = draft({700, 701});
+    attributor.attribute(new_pid);
+    EXPECT_EQ(calls, 2) << "a pid not asked about yet";
+    EXPECT_EQ(new_pid.gpu_processes[1].container_id, kA);
+
+    model::Snapshot fewer_containers = draft({700, 701});
+    fewer_containers.containers.pop_back();
+    attributor.attribute(fewer_containers);
+    EXPECT_EQ(calls, 3) << "containers came or went: ask again";
+
+    model::Snapshot after_exit = draft({700, 701});
+    after_exit.containers.pop_back();
+    attributor.attribute(after_exit);
+    EXPECT_EQ(calls, 3);
+    model::Snapshot reused = draft({700});
+    reused.containers.pop_back();
+    attributor.attribute(reused);
+    model::Snapshot pid_back = draft({700, 701});
+    pid_back.containers.pop_back();
+    attributor.attribute(pid_back);
+    EXPECT_EQ(calls, 4) << "a pid that left the GPUs and came back may be another process: asked again";
 }
 
 TEST_F(TempProc, NoteIsEmptyWhenProcAnswersEverything) {
