@@ -63,12 +63,15 @@ bool ContainerSource::pid_is_stale(const std::string& id, Known& known) const {
     if (known.init_watch) {
         return known.init_exited;  // the process checked below once, watched since
     }
+    // The watch is opened before the check: were the number reused in between, the check sees the other
+    // process's cgroup (stale), never a watch on a stranger that passed the check.
+    PidWatch watch = known.pid_checked ? PidWatch{} : PidWatch::open(*known.inspect.pid);
     auto text = util::read_text_file(paths_.proc / std::to_string(*known.inspect.pid) / "cgroup");
     // Gone, or reused by a process outside the container: the container restarted with a new init.
     bool stale = !text || text->find(id) == std::string::npos;
     if (!stale && !known.pid_checked) {
         known.pid_checked = true;
-        known.init_watch = PidWatch::open(*known.inspect.pid);  // empty: /proc is checked every collect
+        known.init_watch = std::move(watch);  // empty: /proc is checked every collect
     }
     return stale;
 }
