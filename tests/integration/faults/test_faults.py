@@ -10,6 +10,7 @@ CMON_FAULT_CONTAINERS (churn size, default 100; docs/performance.md says why not
 import concurrent.futures
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -110,6 +111,7 @@ class Faults(unittest.TestCase):
             cls.remove_labelled()
         finally:
             code = cls.monitor.stop()
+            shutil.rmtree(cls.tmp, ignore_errors=True)
             assert code == 0, f"monitor exited with {code}:\n" + "".join(cls.monitor.lines[-30:])
 
     # --- helpers ---------------------------------------------------------------------------------------
