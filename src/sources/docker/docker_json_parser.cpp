@@ -287,8 +287,10 @@ std::optional<model::TimePoint> parse_rfc3339(std::string_view text) {
         !(at(10, 'T') || at(10, 't') || at(10, ' ')) || !at(13, ':') || !at(16, ':')) {
         return std::nullopt;
     }
-    if (*year <= 1 || *hour > 23 || *minute > 59 || *second > 60) {
-        return std::nullopt;  // year 1 is Go's zero time: "never started"
+    // Year 1 is Go's zero time ("never started"); a time point counts nanoseconds in 64 bits, which reach from
+    // 1677 to 2262: anything outside is not a time Docker reports, and would overflow (found by fuzz_docker_json).
+    if (*year < 1678 || *year > 2261 || *hour > 23 || *minute > 59 || *second > 60) {
+        return std::nullopt;
     }
     std::chrono::year_month_day date{std::chrono::year{*year}, std::chrono::month{static_cast<unsigned>(*month)},
                                      std::chrono::day{static_cast<unsigned>(*day)}};
