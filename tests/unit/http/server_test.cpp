@@ -478,6 +478,9 @@ TEST(EventStream, ClientThatNeverReadsDoesNotStallOthersAndIsDropped) {
         provider.publish(make_noted_snapshot(sequence, 2 << 20));
         ASSERT_TRUE(live.read_frame(sequence, 5000ms)) << "live client stalled at " << sequence;
     }
+    // Give the stuck write its timeout (the loop above can finish within one write_timeout on a fast machine;
+    // reading before that would unblock the write and keep the client alive).
+    std::this_thread::sleep_for(options.write_timeout * 3);
     // The stuck client's write timed out and the server closed its stream: what was buffered drains,
     // then end of stream (without the drop, heartbeats would keep it open).
     EXPECT_TRUE(stuck.read_to_eof(10000ms)) << stuck.text().size() << " bytes arrived";
