@@ -70,7 +70,7 @@ void GpuAttributor::attribute(model::Snapshot& draft) {
         if (cached != cache_.end()) {
             process.container_id = cached->second.container_id;
             process.container_pid = cached->second.container_pid;
-            if (options_.show_cmdline) process.command = cached->second.command;
+            process.command = cached->second.command;  // read() fills it only with --show-cmdline
         }
         // Never readable here (another pid namespace, hidepid, exited before we saw it): ask Docker.
         if (cached == cache_.end()) unresolved.push_back(&process);

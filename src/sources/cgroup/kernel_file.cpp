@@ -59,10 +59,4 @@ std::optional<std::string_view> KernelFile::read(std::string& buffer) const {
     return std::string_view(buffer);
 }
 
-std::optional<std::string> KernelFile::read_text() const {
-    std::string buffer;
-    if (!read(buffer)) return std::nullopt;
-    return buffer;
-}
-
 }  // namespace cmon::sources

@@ -27,8 +27,6 @@ public:
     // The whole file as it is now, in `buffer` (reused between calls); nullopt when it is not open or the
     // read failed (the cgroup or process is gone).
     std::optional<std::string_view> read(std::string& buffer) const;
-    // read() into a fresh string.
-    std::optional<std::string> read_text() const;
 
 private:
     explicit KernelFile(int fd) : fd_(fd) {}

@@ -148,6 +148,7 @@ TEST(ServerLimits, IdleKeepAliveConnectionIsClosed) {
     FakeProvider provider{make_snapshot(1)};
     ServerOptions options;
     options.idle_timeout = 1s;
+    options.read_timeout = 60s;  // so only the idle timeout can close it within the wait below
     LimitsServer server{provider, options};
     RawClient client{server.port()};
     client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
