@@ -19,7 +19,9 @@ EventHub::Subscription::Subscription(EventHub& hub) : hub_(hub) {
     ++hub_.streams_;
     if (hub_.pump_running_ || hub_.closed_) return;
     hub_.pump_running_ = true;
-    asio::co_spawn(hub_.io_, hub_.pump(), [](std::exception_ptr error) {
+    // The pump starts later (co_spawn posts it): it compares against the generation as of now, so a
+    // publish in between still rings.
+    asio::co_spawn(hub_.io_, hub_.pump(hub_.publishes_.generation()), [](std::exception_ptr error) {
         if (!error) return;
         try {
             std::rethrow_exception(error);
@@ -48,7 +50,7 @@ asio::awaitable<void> EventHub::wait_after(std::uint64_t seen) {
     }
 }
 
-asio::awaitable<void> EventHub::pump() {
+asio::awaitable<void> EventHub::pump(std::uint64_t seen) {
     using Clock = std::chrono::steady_clock;
     Clock::time_point next_touch = Clock::now();
     Clock::time_point next_heartbeat = next_touch + options_.heartbeat_interval;
@@ -68,10 +70,13 @@ asio::awaitable<void> EventHub::pump() {
             news = true;
             next_heartbeat = now + options_.heartbeat_interval;
         }
+        if (publishes_.generation() != seen) {
+            seen = publishes_.generation();
+            news = true;
+        }
         if (news) ring();
-        const std::uint64_t seen = publishes_.generation();
         const auto wait = std::max(std::min(next_touch, next_heartbeat) - Clock::now(), Clock::duration::zero());
-        if (co_await publishes_.wait_after(seen, wait)) ring();
+        co_await publishes_.wait_after(seen, wait);  // a publish rings at the top of the next round
     }
     pump_running_ = false;
 }

@@ -54,7 +54,8 @@ public:
     void close();
 
 private:
-    asio::awaitable<void> pump();
+    // `seen`: the publish generation the streams have already looked at.
+    asio::awaitable<void> pump(std::uint64_t seen);
     void ring();
 
     asio::io_context& io_;
