@@ -106,13 +106,16 @@ std::optional<AuthDecision> Authenticator::check_fast(const AuthRequest& request
         if (header->scheme == "basic" && basic_enabled()) {
             const Digest key = sha256(request.authorization);
             const std::string cache_key(key.begin(), key.end());
+            bool failed_before = false;
             {
                 const std::lock_guard lock(mutex_);
                 if (verified_.count(cache_key) != 0) return decision(AuthDecision::Outcome::granted);
+                failed_before = failed_.count(cache_key) != 0;
             }
-            // /healthz never costs a hash computation; malformed credentials need none either.
+            // /healthz never costs a hash computation; malformed credentials need none either, nor a
+            // header that failed before (the users are fixed for the run, so it fails again).
             const bool well_formed = parse_basic_credentials(header->credentials).has_value();
-            if (well_formed && !is_public_path(path)) {
+            if (well_formed && !failed_before && !is_public_path(path)) {
                 if (auto by_token = token_decision(request, query)) return by_token;
                 return std::nullopt;
             }
@@ -136,9 +139,10 @@ AuthDecision Authenticator::check(const AuthRequest& request) const {
     const Digest key = sha256(request.authorization);
     const std::lock_guard lock(mutex_);
     ++verifications_;
+    auto& remembered = user != nullptr && match ? verified_ : failed_;
+    if (remembered.size() >= kCacheLimit) remembered.clear();
+    remembered.emplace(key.begin(), key.end());
     if (user == nullptr || !match) return decision(AuthDecision::Outcome::denied);
-    if (verified_.size() >= kCacheLimit) verified_.clear();
-    verified_.emplace(key.begin(), key.end());
     return decision(AuthDecision::Outcome::granted);
 }
 

@@ -2,8 +2,9 @@
 // Asio/Beast). Two independent mechanisms, either of which grants access when configured:
 //  - a shared token: "Authorization: Bearer TOKEN", "?token=TOKEN" (which also sets an HttpOnly,
 //    SameSite=Strict session cookie so the page's own API/SSE requests are let in), or that cookie;
-//  - htpasswd users (bcrypt or SHA-crypt hashes) with "Authorization: Basic"; successful verifications
-//    are cached by a SHA-256 of the header value, since bcrypt costs milliseconds.
+//  - htpasswd users (bcrypt or SHA-crypt hashes) with "Authorization: Basic"; verifications, failed or
+//    not, are cached by a SHA-256 of the header value, since bcrypt costs milliseconds (a client
+//    repeating wrong credentials costs one hash computation, not one per request).
 // Secrets are compared in constant time. /healthz stays open: without credentials it answers only
 // {"status": ...} with the same status code. Thread-safe (the verification cache has a mutex).
 #pragma once
@@ -55,7 +56,7 @@ class Authenticator {
 public:
     static constexpr std::string_view kRealm = "container-monitor";
     static constexpr std::string_view kCookieName = "cmon_session";
-    static constexpr std::size_t kCacheLimit = 1024;  // verified Basic headers remembered (then cleared)
+    static constexpr std::size_t kCacheLimit = 1024;  // Basic headers remembered per outcome (then cleared)
 
     // At least one of token and users must be set (throws std::invalid_argument otherwise).
     explicit Authenticator(AuthOptions options);
@@ -67,7 +68,7 @@ public:
     // absent credentials. nullopt when a Basic password must be verified (call check(), off the I/O
     // thread: bcrypt is slow).
     std::optional<AuthDecision> check_fast(const AuthRequest& request) const;
-    // The full decision; verifies Basic passwords with crypt_r and caches successes.
+    // The full decision; verifies Basic passwords with crypt_r and caches the outcome.
     AuthDecision check(const AuthRequest& request) const;
 
     // The 401 answer for a denied request: JSON body, one WWW-Authenticate challenge per mechanism.
@@ -88,6 +89,7 @@ private:
     std::vector<HtpasswdEntry> users_;
     mutable std::mutex mutex_;
     mutable std::unordered_set<std::string> verified_;  // SHA-256 of Authorization headers that passed
+    mutable std::unordered_set<std::string> failed_;    // ... and of those that did not
     mutable std::uint64_t verifications_ = 0;
 };
 

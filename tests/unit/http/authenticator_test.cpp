@@ -129,15 +129,21 @@ TEST(Authenticator, BasicUsersAndTheVerificationCache) {
 
     EXPECT_EQ(auth.check(get("/query", kBobRight)).outcome, Outcome::granted);
     EXPECT_EQ(auth.verifications(), 2u);
-    // Failures are never cached: each costs a verification, an unknown user as much as a known one.
+    // A failure costs one verification, an unknown user as much as a known one; the same wrong header
+    // again is refused fast, from the cache.
     EXPECT_EQ(auth.check(get("/query", kAliceWrong)).outcome, Outcome::denied);
+    const auto refused = auth.check_fast(get("/query", kAliceWrong));
+    ASSERT_TRUE(refused.has_value());
+    EXPECT_EQ(refused->outcome, Outcome::denied);
     EXPECT_EQ(auth.check(get("/query", kAliceWrong)).outcome, Outcome::denied);
     EXPECT_EQ(auth.check(get("/query", kMalloryAny)).outcome, Outcome::denied);
-    EXPECT_EQ(auth.verifications(), 5u);
+    EXPECT_EQ(auth.verifications(), 4u);
+    // The right password after a wrong one is a different header: still granted.
+    EXPECT_EQ(auth.check(get("/query", kAliceRight)).outcome, Outcome::granted);
     // Malformed credentials are refused without crypt.
     EXPECT_EQ(auth.check(get("/query", "Basic !!!")).outcome, Outcome::denied);
     EXPECT_EQ(auth.check(get("/query", "Basic YWxpY2U=")).outcome, Outcome::denied);  // no colon
-    EXPECT_EQ(auth.verifications(), 5u);
+    EXPECT_EQ(auth.verifications(), 4u);
 }
 
 TEST(Authenticator, BasicOnlyIgnoresTokens) {
