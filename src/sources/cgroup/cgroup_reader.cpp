@@ -70,6 +70,29 @@ std::optional<std::uint64_t> limit_bytes(std::optional<std::string_view> text) {
     return limit->value;
 }
 
+std::optional<std::uint64_t> limit_value(std::optional<std::uint64_t> bytes) {
+    if (!bytes || *bytes >= kUnlimitedThreshold) return std::nullopt;
+    return bytes;
+}
+
+// v1 memory.stat line: the smaller of this cgroup's memory.limit_in_bytes and its ancestors'.
+constexpr const char* kStatLimitKey = "hierarchical_memory_limit";
+
+// v1: memory.stat is read every sample anyway; when its hierarchical_memory_limit equals
+// memory.limit_in_bytes now (no smaller limit above the container, as under Docker's own parents, limited
+// or unlimited), the limit file is closed and the limit is taken from memory.stat: one read fewer per
+// sample. When they differ (a limited --cgroup-parent), the limit file is kept so the value stays the
+// container's own limit, as `docker stats` shows it.
+bool limit_is_in_stat(const KernelFile& stat, const KernelFile& limit, std::string& buffer) {
+    if (!stat || !limit) return false;
+    auto stat_text = stat.read(buffer);
+    if (!stat_text) return false;
+    auto in_stat = find_flat_keyed(*stat_text, kStatLimitKey);
+    if (!in_stat) return false;
+    auto limit_text = limit.read(buffer);
+    return limit_text && parse_single_value(*limit_text) == in_stat;
+}
+
 void fill_block_io(CgroupStats& stats, const std::optional<BlockIoBytes>& io) {
     if (!io) return;
     stats.block_read_bytes_total = io->read_bytes;
@@ -108,14 +131,17 @@ CgroupStats CgroupHandle::read() {
     // `docker stats` (cli/command/container/stats_helpers.go, calculateMemUsageUnixNoCache): usage minus
     // inactive file cache when memory.stat reports it, else usage; never below zero.
     if (auto t = text(memory_usage_)) stats.memory_usage_bytes = parse_single_value(*t);
-    if (stats.memory_usage_bytes) {
+    if (stats.memory_usage_bytes || limit_in_stat_) {
         if (auto t = text(memory_stat_)) {
-            const std::uint64_t inactive = find_flat_keyed(*t, inactive_key_).value_or(0);
-            const std::uint64_t usage = *stats.memory_usage_bytes;
-            stats.memory_working_set_bytes = usage > inactive ? usage - inactive : 0;
+            if (stats.memory_usage_bytes) {
+                const std::uint64_t inactive = find_flat_keyed(*t, inactive_key_).value_or(0);
+                const std::uint64_t usage = *stats.memory_usage_bytes;
+                stats.memory_working_set_bytes = usage > inactive ? usage - inactive : 0;
+            }
+            if (limit_in_stat_) stats.memory_limit_bytes = limit_value(find_flat_keyed(*t, kStatLimitKey));
         }
     }
-    stats.memory_limit_bytes = limit_bytes(text(memory_limit_));
+    if (!limit_in_stat_) stats.memory_limit_bytes = limit_bytes(text(memory_limit_));
     if (auto t = text(pids_)) stats.pids = parse_single_value(*t);
     if (io_is_v2_) {
         if (auto t = text(io_)) fill_block_io(stats, parse_io_stat(*t));
@@ -166,17 +192,20 @@ CgroupHandle CgroupReader::open_container(const std::string& container_id, std::
             handle.pids_ = KernelFile::open(at->dir / "pids.current");
             handle.io_ = KernelFile::open(at->dir / "io.stat");
             handle.io_is_v2_ = true;
+            handle.dir_ = std::move(at->dir);
         }
         return handle;
     }
 
     if (auto at = locate(mounts_.cpuacct, path_of("cpuacct"), container_id, "cpuacct.usage")) {
         handle.cpu_ = std::move(at->first);
+        handle.dir_ = std::move(at->dir);
     }
     if (!handle.cpu_ && version_ == CgroupVersion::hybrid) {
         if (auto at = locate(mounts_.unified, path_of(""), container_id, "cpu.stat")) {
             handle.cpu_ = std::move(at->first);
             handle.cpu_is_cpu_stat_ = true;
+            handle.dir_ = std::move(at->dir);
         }
     }
     if (auto at = locate(mounts_.memory, path_of("memory"), container_id, "memory.usage_in_bytes")) {
@@ -184,6 +213,11 @@ CgroupHandle CgroupReader::open_container(const std::string& container_id, std::
         handle.memory_stat_ = KernelFile::open(at->dir / "memory.stat");
         handle.memory_limit_ = KernelFile::open(at->dir / "memory.limit_in_bytes");
         handle.inactive_key_ = "total_inactive_file";
+        if (limit_is_in_stat(handle.memory_stat_, handle.memory_limit_, handle.buffer_)) {
+            handle.memory_limit_ = KernelFile{};
+            handle.limit_in_stat_ = true;
+        }
+        if (handle.dir_.empty()) handle.dir_ = std::move(at->dir);
     }
     if (auto at = locate(mounts_.pids, path_of("pids"), container_id, "pids.current")) {
         handle.pids_ = std::move(at->first);
@@ -193,6 +227,14 @@ CgroupHandle CgroupReader::open_container(const std::string& container_id, std::
         handle.blkio_recursive_ = KernelFile::open(at->dir / "blkio.io_service_bytes_recursive");
     }
     return handle;
+}
+
+std::vector<std::filesystem::path> CgroupReader::default_container_parents() const {
+    const fs::path& mount = version_ == CgroupVersion::v2 ? mounts_.unified
+                            : !mounts_.cpuacct.empty()    ? mounts_.cpuacct
+                                                          : mounts_.unified;
+    if (version_ == CgroupVersion::none || mount.empty()) return {};
+    return {mount / "docker", mount / "system.slice"};
 }
 
 }  // namespace cmon::sources

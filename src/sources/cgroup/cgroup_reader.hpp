@@ -4,8 +4,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sources/cgroup/cgroup_mounts.hpp"
 #include "sources/cgroup/kernel_file.hpp"
@@ -35,6 +37,9 @@ public:
     // owner should drop this handle and open the container again.
     CgroupStats read();
     std::size_t open_files() const;
+    // The container's directory in the first hierarchy it was found in (the CPU one when present); empty
+    // when nothing was located. Its parent is where Docker creates sibling containers.
+    const std::filesystem::path& dir() const { return dir_; }
 
 private:
     friend class CgroupReader;
@@ -43,11 +48,13 @@ private:
     KernelFile memory_usage_;
     KernelFile memory_stat_;
     KernelFile memory_limit_;
+    bool limit_in_stat_ = false;  // v1: the limit comes from memory.stat (hierarchical_memory_limit)
     const char* inactive_key_ = "inactive_file";
     KernelFile pids_;
     KernelFile io_;  // v2 io.stat or v1 blkio.throttle.io_service_bytes
     bool io_is_v2_ = false;
     KernelFile blkio_recursive_;  // v1 fallback when throttle accounts no device
+    std::filesystem::path dir_;
     std::string buffer_;
 };
 
@@ -63,6 +70,9 @@ public:
     CgroupStats read_container(const std::string& container_id, std::optional<int> init_pid) const;
     // Locates the container the same way and opens its files for repeated reads.
     CgroupHandle open_container(const std::string& container_id, std::optional<int> init_pid) const;
+    // Where Docker puts container cgroups by default, in the hierarchy open_container reports dir() from:
+    // "<mount>/docker" (cgroupfs driver) and "<mount>/system.slice" (systemd driver). Empty without cgroups.
+    std::vector<std::filesystem::path> default_container_parents() const;
 
 private:
     HostPaths paths_;

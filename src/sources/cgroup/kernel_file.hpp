@@ -24,8 +24,9 @@ public:
     KernelFile& operator=(const KernelFile&) = delete;
 
     explicit operator bool() const { return fd_ >= 0; }
-    // The whole file as it is now, in `buffer` (reused between calls); nullopt when it is not open or the
-    // read failed (the cgroup or process is gone).
+    // The whole file as it is now: the returned view is the start of `buffer`, which is reused between calls
+    // and may be longer than the text. nullopt when it is not open or the read failed (the cgroup or
+    // process is gone).
     std::optional<std::string_view> read(std::string& buffer) const;
 
 private:

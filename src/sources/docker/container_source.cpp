@@ -2,6 +2,7 @@
 #include "sources/docker/container_source.hpp"
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <optional>
 #include <utility>
 
+#include "sources/docker/daemon_probe.hpp"
 #include "sources/host/net_dev_parser.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
@@ -207,62 +209,148 @@ void ContainerSource::fill_from_stats_api(std::vector<model::ContainerStats>& ro
     }
 }
 
+bool ContainerSource::poll_init_watches() {
+    std::vector<Known*> watched;
+    std::vector<const PidWatch*> watches;
+    kept_open_ = 0;
+    for (auto& [id, known] : known_) {
+        kept_open_ += known.open_files();
+        if (known.init_watch) {
+            watched.push_back(&known);
+            watches.push_back(&known.init_watch);
+        }
+    }
+    watches.push_back(&daemon_watch_);  // last; an empty watch is skipped by poll
+    auto exited = PidWatch::exited(watches);
+    daemon_exited_ = exited.back();
+    bool any = false;
+    for (std::size_t i = 0; i < watched.size(); ++i) {
+        watched[i]->init_exited = exited[i];
+        any = any || exited[i];
+    }
+    keep_budget_ = keep_open_budget();
+    return any;
+}
+
+ContainerSource::ParentDir ContainerSource::stamp(std::filesystem::path path) {
+    ParentDir dir{.path = std::move(path)};
+    struct stat st {};
+    if (::stat(dir.path.c_str(), &st) == 0) {
+        dir.inode = st.st_ino;
+        dir.links = st.st_nlink;
+        dir.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+    }
+    return dir;
+}
+
+std::vector<ContainerSource::ParentDir> ContainerSource::current_parents() const {
+    std::vector<std::filesystem::path> paths = cgroups_.default_container_parents();
+    for (const auto& [id, known] : known_) {
+        if (known.cgroup && !known.cgroup->dir().empty()) {
+            auto parent = known.cgroup->dir().parent_path();
+            if (std::find(paths.begin(), paths.end(), parent) == paths.end()) paths.push_back(std::move(parent));
+        }
+    }
+    std::vector<ParentDir> out;
+    out.reserve(paths.size());
+    for (auto& path : paths) out.push_back(stamp(std::move(path)));
+    return out;
+}
+
+ContainerSource::ListReason ContainerSource::list_reason(bool init_exited) const {
+    const bool reusable = local_cgroups_ && listed_at_ && options_.list_refresh.count() > 0 &&
+                          options_.inspect_refresh <= 0 &&
+                          client_.host().transport == DockerHost::Transport::unix_socket;
+    if (!reusable || list_next_ || std::chrono::steady_clock::now() - *listed_at_ >= options_.list_refresh) {
+        return ListReason::routine;
+    }
+    if (init_exited) return ListReason::change;
+    for (const auto& [id, known] : known_) {
+        // Without its files or its watch, a container is checked the old way: through a list every collect.
+        if (!known.inspected || !known.cgroup || !known.init_watch) return ListReason::routine;
+    }
+    for (const auto& parent : parents_) {
+        if (!(stamp(parent.path) == parent)) return ListReason::change;
+    }
+    // A daemon that went away: the list request fails and says so (health goes not-ok at once).
+    if (daemon_exited_ || (!daemon_watch_ && !unix_socket_listening(client_.host().socket_path))) {
+        return ListReason::routine;
+    }
+    return ListReason::none;
+}
+
+model::ContainerStats ContainerSource::row_of(const DockerContainerSummary& summary, const Known& known) const {
+    model::ContainerStats row;
+    row.id = summary.id;
+    row.short_id = summary.id.substr(0, 12);
+    if (!summary.names.empty()) {
+        std::string_view name = summary.names.front();
+        row.name = std::string(name.starts_with('/') ? name.substr(1) : name);
+    }
+    row.image = summary.image;
+    row.state = summary.state;
+    row.labels = summary.labels;
+    row.init_pid = known.inspect.pid;
+    row.started_at = known.inspect.started_at;
+    GpuAssignment gpus = gpu_assignment(known.inspect);
+    row.gpus_assigned = std::move(gpus.indices);
+    row.all_gpus_assigned = gpus.all;
+    return row;
+}
+
+std::optional<std::vector<model::ContainerStats>> ContainerSource::rows_from_last_list() {
+    std::vector<model::ContainerStats> rows;
+    rows.reserve(last_list_.size());
+    for (const auto& summary : last_list_) {
+        auto it = known_.find(summary.id);
+        if (it == known_.end()) return std::nullopt;
+        rows.push_back(row_of(summary, it->second));
+        // Unreadable files: the container stopped (or its cgroup moved); a list tells what is there now.
+        if (!fill_from_cgroups(rows.back(), it->second)) return std::nullopt;
+    }
+    return rows;
+}
+
 void ContainerSource::collect(model::Snapshot& draft) {
+    const bool init_exited = poll_init_watches();
+    ListReason reason = list_reason(init_exited);
+    if (reason == ListReason::none) {
+        if (auto rows = rows_from_last_list()) {
+            draft.containers = std::move(*rows);
+            return;
+        }
+        reason = ListReason::change;
+    }
+    collect_listed(draft, reason);
+}
+
+void ContainerSource::collect_listed(model::Snapshot& draft, ListReason reason) {
+    list_next_ = true;  // until this list succeeds
+    const auto before = parents_.empty() ? current_parents() : parents_;
+    const auto started = std::chrono::steady_clock::now();
     auto list = client_.get(DockerRequest::containers_list());
     if (!list.ok()) {
         throw util::Error("docker: GET /containers/json: HTTP " + std::to_string(list.status) + ": " +
                           message_of(list) + " (" + client_.host().display + ")");
     }
-    auto summaries = parse_container_list(list.body, options_.label_allowlist);
+    last_list_ = parse_container_list(list.body, options_.label_allowlist);
+    const auto& summaries = last_list_;
 
     std::erase_if(known_, [&](const auto& entry) {
         return std::none_of(summaries.begin(), summaries.end(), [&](const auto& s) { return s.id == entry.first; });
     });
-
-    // One poll tells which watched init processes exited (a stop or restart) since the last collect.
-    {
-        std::vector<Known*> watched;
-        std::vector<const PidWatch*> watches;
-        kept_open_ = 0;
-        for (auto& [id, known] : known_) {
-            kept_open_ += known.open_files();
-            if (known.init_watch) {
-                watched.push_back(&known);
-                watches.push_back(&known.init_watch);
-            }
-        }
-        auto exited = PidWatch::exited(watches);
-        for (std::size_t i = 0; i < watched.size(); ++i) {
-            watched[i]->init_exited = exited[i];
-        }
-        keep_budget_ = keep_open_budget();
-    }
+    poll_init_watches();  // again, after the erase: recounts kept descriptors, sees exits since the first poll
 
     std::vector<model::ContainerStats> rows;
     std::vector<Known*> owners;
     rows.reserve(summaries.size());
     owners.reserve(summaries.size());
-    for (auto& summary : summaries) {
+    for (const auto& summary : summaries) {
         Known* known = refresh_inspect(summary.id);
         if (known == nullptr) {
             continue;
         }
-        model::ContainerStats row;
-        row.id = summary.id;
-        row.short_id = summary.id.substr(0, 12);
-        if (!summary.names.empty()) {
-            std::string_view name = summary.names.front();
-            row.name = std::string(name.starts_with('/') ? name.substr(1) : name);
-        }
-        row.image = std::move(summary.image);
-        row.state = std::move(summary.state);
-        row.labels = std::move(summary.labels);
-        row.init_pid = known->inspect.pid;
-        row.started_at = known->inspect.started_at;
-        GpuAssignment gpus = gpu_assignment(known->inspect);
-        row.gpus_assigned = std::move(gpus.indices);
-        row.all_gpus_assigned = gpus.all;
-        rows.push_back(std::move(row));
+        rows.push_back(row_of(summary, *known));
         owners.push_back(known);
     }
 
@@ -277,6 +365,22 @@ void ContainerSource::collect(model::Snapshot& draft) {
         }
     }
     draft.containers = std::move(rows);
+
+    // The parents of the containers known now (and Docker's defaults), stamped after the list: a cgroup
+    // that appeared between the two stamps may belong to a container the list did not show yet.
+    parents_ = current_parents();
+    bool moved = false;
+    for (const auto& old : before) {
+        auto now = std::find_if(parents_.begin(), parents_.end(), [&](const auto& p) { return p.path == old.path; });
+        moved = moved || (now != parents_.end() && !(*now == old));
+    }
+    if (client_.host().transport == DockerHost::Transport::unix_socket && (!daemon_watch_ || daemon_exited_)) {
+        auto pid = unix_socket_listener_pid(client_.host().socket_path);
+        daemon_watch_ = pid ? PidWatch::open(*pid) : PidWatch{};
+        daemon_exited_ = false;
+    }
+    listed_at_ = started;
+    list_next_ = reason == ListReason::change || moved;
 }
 
 }  // namespace cmon::sources

@@ -4,7 +4,10 @@
 // cpu_percent and rates from two snapshots.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,10 +23,19 @@
 
 namespace cmon::sources {
 
+// Between two GET /containers/json, a local source takes the set of running containers as unchanged while
+// no container init process exited, the cgroup directories that hold container cgroups keep their number
+// of subdirectories, every container's files still read, and the daemon's socket still accepts. What none
+// of that shows (a rename, pause/unpause, labels) is picked up by a full list at least this often.
+inline constexpr std::chrono::milliseconds kListRefresh{5000};
+
 struct ContainerSourceOptions {
     std::vector<std::string> label_allowlist;  // exact keys or "prefix*"; empty: no labels exported
     // Inspect a known container again every N collects (0: once per container, plus after a restart).
+    // Above 0, the container list is fetched at every collect.
     int inspect_refresh = 0;
+    // The longest a local source reuses the container list (above); 0: fetch it at every collect.
+    std::chrono::milliseconds list_refresh = kListRefresh;
     unsigned max_parallel_stats = 8;  // stats API fallback: concurrent requests
     DockerClientOptions client;
 };
@@ -53,6 +65,29 @@ private:
         std::size_t open_files() const;
     };
 
+    // A cgroup directory that holds container cgroups, as stat(2) saw it: kernfs counts subdirectories in
+    // st_nlink, so a container cgroup created or removed below it changes the stamp.
+    struct ParentDir {
+        std::filesystem::path path;
+        std::uint64_t inode = 0;
+        std::uint64_t links = 0;
+        std::int64_t mtime_ns = 0;
+        bool operator==(const ParentDir&) const = default;
+    };
+    enum class ListReason { none, routine, change };
+
+    // Whether this collect fetches the container list, and why (a change: fetch again at the next one too,
+    // in case a container was caught between its cgroup appearing and Docker calling it running).
+    ListReason list_reason(bool init_exited) const;
+    // The last list's containers with their usage read now; nullopt when one of them cannot be read.
+    std::optional<std::vector<model::ContainerStats>> rows_from_last_list();
+    void collect_listed(model::Snapshot& draft, ListReason reason);
+    model::ContainerStats row_of(const DockerContainerSummary& summary, const Known& known) const;
+    // One poll for all watched init processes; true when any exited. Also recounts kept descriptors.
+    bool poll_init_watches();
+    static ParentDir stamp(std::filesystem::path path);
+    std::vector<ParentDir> current_parents() const;
+
     // Inspects when new, due, or (on a local host) when the cached init pid no longer belongs to it.
     // nullptr when the container vanished.
     Known* refresh_inspect(const std::string& id);
@@ -72,6 +107,16 @@ private:
     std::size_t kept_open_ = 0;   // descriptors held by known_, counted at the start of a collect
     std::size_t keep_budget_ = 0;
     std::string buffer_;  // reused for /proc/<pid>/net/dev
+    // The last successful list (labels already filtered), when it was fetched, and the stamps of the
+    // cgroup parents taken right after it.
+    std::vector<DockerContainerSummary> last_list_;
+    std::optional<std::chrono::steady_clock::time_point> listed_at_;
+    std::vector<ParentDir> parents_;
+    bool list_next_ = true;
+    // The process listening on the daemon's unix socket (dockerd), watched between lists; empty when its
+    // pid is not visible here: then the socket is probed with a connect at each collect that skips the list.
+    PidWatch daemon_watch_;
+    bool daemon_exited_ = false;
 };
 
 }  // namespace cmon::sources

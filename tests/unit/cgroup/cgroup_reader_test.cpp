@@ -2,13 +2,15 @@
 // for the cases a fixture cannot hold (a container vanishing, odd values).
 #include "sources/cgroup/cgroup_reader.hpp"
 
-#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace cmon::sources {
 namespace {
@@ -261,6 +263,71 @@ TEST(CgroupReader, ExactControllerDirectoryWinsOverCoMounted) {
     CgroupReader reader(tree.paths());
     EXPECT_EQ(reader.mounts().cpuacct.filename(), "cpuacct");
     EXPECT_EQ(reader.read_container(kId, std::nullopt).cpu_time_ns_total, 2U);
+}
+
+// v1: memory.stat's hierarchical_memory_limit stands in for memory.limit_in_bytes when the two agree at open
+// (one file fewer per sample); a smaller limit above the container keeps the limit file, so the value is
+// the container's own limit either way.
+TEST(CgroupReader, V1LimitFromMemoryStatWhenItEqualsTheLimitFile) {
+    const struct {
+        const char* name;
+        const char* in_stat;
+        const char* in_file;
+        std::optional<std::uint64_t> expected;
+        std::size_t open_files;
+    } cases[] = {
+        {"limited", "67108864", "67108864", 67108864U, 2},
+        {"unlimited", "9223372036854771712", "9223372036854771712", std::nullopt, 2},
+        {"smaller limit on a parent", "33554432", "67108864", 67108864U, 3},
+        {"no hierarchical_memory_limit line", nullptr, "67108864", 67108864U, 3},
+    };
+    for (const auto& c : cases) {
+        TempTree tree;
+        const std::string dir = "memory/docker/" + kId + "/";
+        tree.write(dir + "memory.usage_in_bytes", "4096\n");
+        tree.write(dir + "memory.stat",
+                   std::string("total_inactive_file 0\n") +
+                       (c.in_stat ? std::string("hierarchical_memory_limit ") + c.in_stat + "\n" : ""));
+        tree.write(dir + "memory.limit_in_bytes", std::string(c.in_file) + "\n");
+        CgroupReader reader(tree.paths());
+        CgroupHandle handle = reader.open_container(kId, std::nullopt);
+        EXPECT_EQ(handle.open_files(), c.open_files) << c.name;
+        EXPECT_EQ(handle.read().memory_limit_bytes, c.expected) << c.name;
+        EXPECT_EQ(handle.dir(), tree.cgroup(dir).parent_path()) << c.name;
+    }
+}
+
+TEST(CgroupReader, V1LimitFromMemoryStatFollowsAnUpdate) {
+    TempTree tree;
+    const std::string dir = "memory/docker/" + kId + "/";
+    tree.write(dir + "memory.usage_in_bytes", "4096\n");
+    tree.write(dir + "memory.stat", "hierarchical_memory_limit 9223372036854771712\n");
+    tree.write(dir + "memory.limit_in_bytes", "9223372036854771712\n");
+    CgroupReader reader(tree.paths());
+    CgroupHandle handle = reader.open_container(kId, std::nullopt);
+    EXPECT_EQ(handle.read().memory_limit_bytes, std::nullopt);
+    tree.write(dir + "memory.stat", "hierarchical_memory_limit 134217728\n");  // docker update --memory 128m
+    EXPECT_EQ(handle.read().memory_limit_bytes, 134217728U);
+}
+
+TEST(CgroupReader, DefaultContainerParentsAreInTheCpuHierarchy) {
+    TempTree tree;
+    tree.write("cpuacct/docker/" + kId + "/cpuacct.usage", "1\n");
+    tree.write("memory/docker/" + kId + "/memory.usage_in_bytes", "1\n");
+    CgroupReader reader(tree.paths());
+    EXPECT_EQ(reader.default_container_parents(),
+              (std::vector<fs::path>{tree.cgroup("cpuacct/docker"), tree.cgroup("cpuacct/system.slice")}));
+    EXPECT_EQ(reader.open_container(kId, std::nullopt).dir(), tree.cgroup("cpuacct/docker/" + kId));
+
+    TempTree v2("v2-systemd");
+    CgroupReader v2_reader(v2.paths());
+    EXPECT_EQ(v2_reader.default_container_parents(),
+              (std::vector<fs::path>{v2.cgroup("docker"), v2.cgroup("system.slice")}));
+    EXPECT_EQ(v2_reader.open_container(kId, std::nullopt).dir(),
+              v2.cgroup(fs::path("system.slice") / ("docker-" + kId + ".scope")));
+
+    TempTree empty;
+    EXPECT_TRUE(CgroupReader(empty.paths()).default_container_parents().empty());
 }
 
 }  // namespace
