@@ -15,7 +15,8 @@ std::shared_ptr<const std::string> CachedBody::gzip() const {
     return gzip_;
 }
 
-BodyCache::BodyCache(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 1)) {}
+BodyCache::BodyCache(std::size_t capacity, std::uint64_t keep_behind)
+    : capacity_(std::max<std::size_t>(capacity, 1)), keep_behind_(keep_behind) {}
 
 std::shared_ptr<const CachedBody> BodyCache::get(std::uint64_t sequence, std::string_view format, const Build& build) {
     // Built under the lock: callers are the one network thread, and a concurrent caller would rather
@@ -30,6 +31,13 @@ std::shared_ptr<const CachedBody> BodyCache::get(std::uint64_t sequence, std::st
     }
     auto body = std::make_shared<const CachedBody>(build());
     ++builds_;
+    if (sequence > newest_) {
+        newest_ = sequence;
+        if (newest_ > keep_behind_) {
+            const std::uint64_t oldest_kept = newest_ - keep_behind_;
+            std::erase_if(entries_, [&](const Entry& entry) { return entry.sequence < oldest_kept; });
+        }
+    }
     if (entries_.size() >= capacity_) {
         const auto oldest = std::min_element(entries_.begin(), entries_.end(),
                                              [](const Entry& a, const Entry& b) { return a.last_used < b.last_used; });

@@ -32,7 +32,10 @@ class BodyCache {
 public:
     using Build = std::function<std::string()>;
 
-    explicit BodyCache(std::size_t capacity = 16);
+    // `keep_behind`: when a body for a newer sequence is built, entries more than this many sequences
+    // behind it go at once (a 67 KB snapshot body for each of the last 16 sequences would otherwise
+    // stay in memory although only the newest is ever asked for).
+    explicit BodyCache(std::size_t capacity = 16, std::uint64_t keep_behind = UINT64_MAX);
 
     // The body for (sequence, format): built by `build` on a miss, shared afterwards. The least
     // recently used entry goes when the cache is full.
@@ -49,6 +52,8 @@ private:
     };
 
     const std::size_t capacity_;
+    const std::uint64_t keep_behind_;
+    std::uint64_t newest_ = 0;
     mutable std::mutex mutex_;
     std::vector<Entry> entries_;
     std::uint64_t clock_ = 0;

@@ -93,7 +93,9 @@ private:
     RouterOptions options_;
     sampling::SnapshotProvider& provider_;
     const sampling::SnapshotHistory* history_;
-    mutable BodyCache cache_;
+    // Only the newest snapshot's bodies are asked for: keep those of the previous one too (a request
+    // that read `latest` just before a publish), drop older ones.
+    mutable BodyCache cache_{16, 1};
 };
 
 }  // namespace cmon::http

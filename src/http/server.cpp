@@ -2,6 +2,8 @@
 // one thread (the caller of run()); stop() and the snapshot listener reach it only through post().
 #include "http/server.hpp"
 
+#include <malloc.h>
+
 #include <exception>
 #include <iostream>
 #include <optional>
@@ -73,6 +75,9 @@ public:
 
 private:
     asio::awaitable<void> accept_loop();
+    asio::awaitable<void> sweep_loop();
+    void start_sweep();
+    void release_freed_memory(Transport::Clock::time_point now);
     void shutdown();
     [[noreturn]] void fail(const std::string& why) const {
         throw util::Error("cannot listen on " + describe_endpoint(options_.bind, options_.port) + ": " + why);
@@ -86,6 +91,11 @@ private:
     std::size_t active_ = 0;
     asio::io_context io_{1};
     tcp::acceptor acceptor_{io_};
+    // Session timeouts: one timer for all connections, running while there are any (see Transport).
+    asio::steady_timer sweep_timer_{io_};
+    bool sweeping_ = false;
+    std::size_t accepted_since_trim_ = 0;
+    Transport::Clock::time_point last_trim_{};
     PublishSignal publish_signal_{io_};
     EventHub events_{io_, publish_signal_, provider_,
                      EventHubOptions{options_.stream_touch_interval, options_.heartbeat_interval}};
@@ -157,11 +167,52 @@ asio::awaitable<void> Server::Impl::accept_loop() {
             continue;
         }
         ++active_;
+        ++accepted_since_trim_;
         asio::co_spawn(io_, Session::serve(std::move(socket), context), [this](std::exception_ptr e) {
             --active_;
             report("session", e);
         });
+        start_sweep();
     }
+}
+
+void Server::Impl::start_sweep() {
+    if (sweeping_ || stopping_) return;
+    sweeping_ = true;
+    asio::co_spawn(io_, sweep_loop(), [this](std::exception_ptr e) {
+        if (e) sweeping_ = false;  // otherwise the loop cleared it itself, before a later start_sweep()
+        report("timeout sweep", e);
+    });
+}
+
+// Every kSweepPeriod, drops the connections whose read, write or idle deadline has passed: timeouts
+// take effect within that much of their nominal value. Ends when no connection is left (an idle
+// server has no timer ticking) or at shutdown.
+asio::awaitable<void> Server::Impl::sweep_loop() {
+    static constexpr std::chrono::milliseconds kSweepPeriod{200};
+    while (!stopping_ && active_ > 0) {
+        error_code ec;
+        sweep_timer_.expires_after(kSweepPeriod);
+        co_await sweep_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (stopping_) break;
+        const auto now = Transport::Clock::now();
+        for (Session* session : sessions_) session->expire_if(now);
+        release_freed_memory(now);
+    }
+    sweeping_ = false;
+}
+
+// A burst of connections (a thousand event streams, say) allocates read buffers and parsers that are
+// freed again when the requests are answered, but they lie between allocations that live on, and glibc
+// only gives back the top of its heap by itself: the process would keep its peak footprint. malloc_trim
+// also returns the whole free pages inside the heap (madvise). A fraction of a millisecond per call; at
+// most once a second, and only after connections were accepted (steady keep-alive load never calls it).
+void Server::Impl::release_freed_memory(Transport::Clock::time_point now) {
+    static constexpr std::chrono::seconds kTrimInterval{1};
+    if (accepted_since_trim_ == 0 || now - last_trim_ < kTrimInterval) return;
+    accepted_since_trim_ = 0;
+    last_trim_ = now;
+    malloc_trim(0);
 }
 
 void Server::Impl::shutdown() {
@@ -169,6 +220,7 @@ void Server::Impl::shutdown() {
     stopping_ = true;
     error_code ignored;
     acceptor_.close(ignored);
+    sweep_timer_.cancel();
     if (signals_) signals_->cancel(ignored);
     publish_signal_.close();
     events_.close();

@@ -6,6 +6,8 @@
 #include <exception>
 #include <string>
 
+#include "http/response_head.hpp"
+
 namespace cmon::http {
 namespace {
 
@@ -13,16 +15,7 @@ using boost::system::error_code;
 
 const auto kRedirect = [](error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); };
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
-}
-
-constexpr std::size_t kFirstRead = 4096;
+constexpr std::size_t kFirstRead = 1024;  // typical requests fit; Beast grows the buffer for larger ones
 
 bool is_parse_error(const error_code& ec) {
     return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
@@ -44,14 +37,29 @@ asio::awaitable<void> Session::serve(tcp::socket socket, SessionContext context)
 
 void Session::close() {
     closed_ = true;
+    drop();
+}
+
+void Session::expire_if(Transport::Clock::time_point now) {
+    if (stream_.expired(now) && stream_.socket().is_open()) drop();
+}
+
+void Session::drop() {
     error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.socket().close(ignored);
 }
 
 asio::awaitable<void> Session::run() {
-    beast::flat_buffer buffer;
     if (!co_await stream_.handshake(context_.read_timeout)) co_return;  // TLS only; plain: at once
+    // The request loop's frame (read buffer, parser) is gone before an event stream starts: a stream
+    // may stay open for hours, and with a thousand of them every kilobyte kept per stream counts.
+    std::optional<EventStreamStart> events = co_await serve_requests();
+    if (events) co_await stream_events(events->response, events->version);
+}
+
+asio::awaitable<std::optional<Session::EventStreamStart>> Session::serve_requests() {
+    beast::flat_buffer buffer;
     // A connection accepted just before shutdown may start after the server closed the others.
     while (!closed_ && !context_.stopping) {
         bhttp::request_parser<bhttp::string_body> parser;
@@ -60,32 +68,52 @@ asio::awaitable<void> Session::run() {
 
         // Idle (keep-alive) until the first byte; from then on the whole request has read_timeout, so a
         // client trickling a byte at a time is cut after that much time in all (slowloris).
-        if (!co_await await_request(buffer)) co_return co_await finish();
+        if (!co_await await_request(buffer)) {
+            co_await finish();
+            co_return std::nullopt;
+        }
         error_code ec;
         stream_.expires_after(context_.read_timeout);
         co_await bhttp::async_read(stream_, buffer, parser, kRedirect(ec));
         if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) {
             co_await finish();  // the peer is gone or went quiet mid-request: nobody to answer
-            co_return;
+            co_return std::nullopt;
         }
+        const char* refusal = nullptr;
+        int refusal_status = 0;
         if (ec == bhttp::error::header_limit) {
             // The parser stores the target once the whole request line is in: none yet means the
             // request line itself was too long.
-            if (parser.get().target().empty()) co_return co_await reject(11, 414, "request target too long");
-            co_return co_await reject(11, 431, "request header too large");
+            refusal_status = parser.get().target().empty() ? 414 : 431;
+            refusal = refusal_status == 414 ? "request target too long" : "request header too large";
+        } else if (ec == bhttp::error::body_limit) {
+            refusal_status = 413;
+            refusal = "request body too large";
+        } else if (is_parse_error(ec)) {
+            refusal_status = 400;
+            refusal = "malformed request";
+        } else if (ec) {
+            co_return std::nullopt;  // timeout, reset, shutdown: nothing to say
+        } else if (parser.get().target().size() > kTargetLimit) {
+            refusal_status = 414;
+            refusal = "request target too long";
         }
-        if (ec == bhttp::error::body_limit) co_return co_await reject(11, 413, "request body too large");
-        if (is_parse_error(ec)) co_return co_await reject(11, 400, "malformed request");
-        if (ec) co_return;  // timeout, reset, shutdown: nothing to say
+        if (refusal != nullptr) {
+            co_await reject(11, refusal_status, refusal);
+            co_return std::nullopt;
+        }
 
         const auto& request = parser.get();
-        if (request.target().size() > kTargetLimit) co_return co_await reject(11, 414, "request target too long");
-        const Response result = co_await answer(request);
-        if (result.event_stream) co_return co_await stream_events(result, request.version());
+        Response result = co_await answer(request);
+        if (result.event_stream) co_return EventStreamStart{std::move(result), request.version()};
         const bool keep_alive = request.keep_alive() && !closed_;
-        if (!co_await send(result, request.version(), keep_alive)) co_return;
-        if (!keep_alive) co_return co_await finish();
+        if (!co_await send(result, request.version(), keep_alive)) co_return std::nullopt;
+        if (!keep_alive) {
+            co_await finish();
+            co_return std::nullopt;
+        }
     }
+    co_return std::nullopt;
 }
 
 // Waits up to idle_timeout for the next request's first bytes (at once when pipelined bytes are already
@@ -157,28 +185,16 @@ asio::awaitable<bool> Session::write_bytes(std::string_view bytes) {
 }
 
 asio::awaitable<bool> Session::send(const Response& result, unsigned version, bool keep_alive) {
-    // span_body: the body points at the router's bytes (shared cache entry or static asset data), which
-    // `result` keeps alive until the write completes.
-    bhttp::response<bhttp::span_body<const char>> response{static_cast<bhttp::status>(result.status), version};
-    response.set(bhttp::field::server, "container-monitor");
-    if (!result.content_type.empty()) response.set(bhttp::field::content_type, result.content_type);
-    std::string explicit_length;
-    for (const auto& [name, value] : result.headers) {
-        if (iequals(name, "Content-Length")) {
-            explicit_length = value;  // HEAD: the GET body's length, with no body
-        } else {
-            response.insert(name, value);  // several WWW-Authenticate challenges stay separate
-        }
-    }
-    const std::string_view bytes = result.payload();
-    response.body() = {bytes.data(), bytes.size()};
-    if (explicit_length.empty()) {
-        response.prepare_payload();
-    } else {
-        response.set(bhttp::field::content_length, explicit_length);
-    }
-    response.keep_alive(keep_alive);
-    co_return co_await write(response);
+    // Head and body in one gathered write (one system call for a small response). The body is the
+    // router's bytes (shared cache entry or static asset data), which `result` keeps alive meanwhile.
+    write_response_head(head_, result, version, keep_alive ? Framing::keep_alive : Framing::close);
+    const std::string_view body = result.payload();
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_.data(), head_.size()),
+                                                    asio::buffer(body.data(), body.size())};
+    error_code ec;
+    stream_.expires_after(context_.write_timeout);
+    co_await asio::async_write(stream_, buffers, kRedirect(ec));
+    co_return !ec;
 }
 
 // Server-sent events until the peer goes, a write times out, or the server stops. The body is delimited
@@ -190,12 +206,6 @@ asio::awaitable<void> Session::stream_events(const Response& result, unsigned ve
     static constexpr std::string_view kPaused = "event: paused\ndata: {\"paused\":true}\n\n";
     static constexpr std::string_view kKeepAlive = ": keep-alive\n\n";
 
-    bhttp::response<bhttp::empty_body> header{static_cast<bhttp::status>(result.status), version};
-    header.set(bhttp::field::server, "container-monitor");
-    header.set(bhttp::field::content_type, result.content_type);
-    for (const auto& [name, value] : result.headers) header.set(name, value);
-    header.keep_alive(false);
-    bhttp::response_serializer<bhttp::empty_body> serializer{header};
     error_code ec;
     if (context_.event_send_buffer > 0) {
         // A fixed send buffer (no autotuning up to megabytes): what a client that stopped reading can
@@ -204,9 +214,13 @@ asio::awaitable<void> Session::stream_events(const Response& result, unsigned ve
         stream_.socket().set_option(asio::socket_base::send_buffer_size(bytes), ec);
         ec.clear();
     }
-    stream_.expires_after(context_.write_timeout);
-    co_await bhttp::async_write_header(stream_, serializer, kRedirect(ec));
-    if (ec || !co_await write_bytes(kRetry)) co_return;
+    // The head and the retry hint in one write; then the head's buffer goes (nothing else is sent
+    // from it on this connection).
+    write_response_head(head_, result, version, Framing::until_close);
+    head_.append(kRetry);
+    const bool ok = co_await write_bytes(head_);
+    std::string().swap(head_);
+    if (!ok) co_return;
 
     EventHub& hub = context_.events;
     const EventHub::Subscription subscription(hub);

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
+#include <string>
 #include <unordered_set>
 
 #include "http/beast_includes.hpp"
@@ -47,6 +49,9 @@ public:
 
     // Aborts pending I/O so the coroutine ends soon (server shutdown).
     void close();
+    // Called by the server's periodic sweep: drops the connection when its current read or write
+    // deadline (read, write or idle timeout) has passed. Pending I/O then fails and the coroutine ends.
+    void expire_if(Transport::Clock::time_point now);
 
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
@@ -58,7 +63,14 @@ private:
     Session(tcp::socket socket, SessionContext context);
     ~Session();
 
+    struct EventStreamStart {
+        Response response;
+        unsigned version = 11;
+    };
+
     asio::awaitable<void> run();
+    // The keep-alive request loop; returns the response that turns the connection into an event stream.
+    asio::awaitable<std::optional<EventStreamStart>> serve_requests();
     asio::awaitable<bool> await_request(beast::flat_buffer& buffer);
     asio::awaitable<Response> answer(const HttpRequest& request);
     asio::awaitable<bool> send(const Response& result, unsigned version, bool keep_alive);
@@ -68,9 +80,11 @@ private:
     asio::awaitable<bool> write(Message& message);
     asio::awaitable<void> reject(unsigned version, int status, const char* message);
     asio::awaitable<void> finish();
+    void drop();  // shuts the socket down and closes it
 
     Transport stream_;  // plain TCP or TLS
     SessionContext context_;
+    std::string head_;  // the response head being written; its capacity is kept between requests
     bool closed_ = false;
 };
 

@@ -1,6 +1,6 @@
 // Transport: the byte stream under one Session, plain TCP or TLS (Beast ssl_stream over OpenSSL),
 // chosen per server at run time. It is a Beast AsyncReadStream/AsyncWriteStream itself, so the session's
-// HTTP reads and writes are written once for both; timeouts and the socket are those of the TCP layer.
+// HTTP reads and writes are written once for both; the socket is the TCP layer's, timeouts a deadline (below).
 // Also: the TLS server context (TLS 1.2 or newer) and the worker that verifies passwords off the I/O
 // thread.
 #pragma once
@@ -27,28 +27,33 @@ std::unique_ptr<ssl::context> make_tls_context(const std::string& cert_file, con
 
 class Transport {
 public:
-    using executor_type = beast::tcp_stream::executor_type;
+    using executor_type = tcp::socket::executor_type;
+    using Clock = std::chrono::steady_clock;
 
     // `tls` null: plain TCP. Otherwise the context must outlive the transport.
     Transport(tcp::socket socket, ssl::context* tls);
 
-    executor_type get_executor() { return lowest().get_executor(); }
-    beast::tcp_stream& lowest() { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
-    tcp::socket& socket() { return lowest().socket(); }
-    void expires_after(std::chrono::steady_clock::duration timeout) { lowest().expires_after(timeout); }
-    void expires_never() { lowest().expires_never(); }
+    executor_type get_executor() { return socket().get_executor(); }
+    tcp::socket& socket() { return tls_ ? tls_->next_layer() : *plain_; }
     bool secure() const { return tls_.has_value(); }
+
+    // Timeouts are a deadline, not a timer armed per read and write: the server's sweep closes the
+    // socket once the deadline passed (pending I/O then fails). Setting one is a clock read, so a
+    // keep-alive request costs no timer system calls and no timer-queue work.
+    void expires_after(Clock::duration timeout) { deadline_ = Clock::now() + timeout; }
+    void expires_never() { deadline_ = Clock::time_point::max(); }
+    bool expired(Clock::time_point now) const { return now >= deadline_; }
 
     template <class MutableBuffers, class Token>
     auto async_read_some(const MutableBuffers& buffers, Token&& token)
-        -> decltype(std::declval<beast::tcp_stream&>().async_read_some(buffers, std::forward<Token>(token))) {
+        -> decltype(std::declval<tcp::socket&>().async_read_some(buffers, std::forward<Token>(token))) {
         if (tls_) return tls_->async_read_some(buffers, std::forward<Token>(token));
         return plain_->async_read_some(buffers, std::forward<Token>(token));
     }
 
     template <class ConstBuffers, class Token>
     auto async_write_some(const ConstBuffers& buffers, Token&& token)
-        -> decltype(std::declval<beast::tcp_stream&>().async_write_some(buffers, std::forward<Token>(token))) {
+        -> decltype(std::declval<tcp::socket&>().async_write_some(buffers, std::forward<Token>(token))) {
         if (tls_) return tls_->async_write_some(buffers, std::forward<Token>(token));
         return plain_->async_write_some(buffers, std::forward<Token>(token));
     }
@@ -60,8 +65,9 @@ public:
     asio::awaitable<void> close_notify(std::chrono::steady_clock::duration timeout);
 
 private:
-    std::optional<beast::tcp_stream> plain_;
-    std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;
+    std::optional<tcp::socket> plain_;
+    std::optional<beast::ssl_stream<tcp::socket>> tls_;
+    Clock::time_point deadline_ = Clock::time_point::max();
 };
 
 // Access control at the session: fast decisions on the I/O thread, password verification (bcrypt

@@ -66,5 +66,24 @@ TEST(CachedBody, GzipIsMadeOnceAndInflatesToPlain) {
     EXPECT_EQ(testing::gunzip(*first), *body.plain());
 }
 
+TEST(BodyCache, DropsSequencesFarBehindTheNewest) {
+    BodyCache cache(16, 1);
+    int calls = 0;
+    const auto build = [&] {
+        ++calls;
+        return std::string("x");
+    };
+    cache.get(1, "api", build);
+    cache.get(2, "api", build);
+    cache.get(2, "query", build);
+    cache.get(1, "api", build);  // one behind the newest: still kept
+    EXPECT_EQ(calls, 3);
+    cache.get(3, "api", build);  // 1 is now two behind: dropped
+    cache.get(2, "query", build);
+    EXPECT_EQ(calls, 4);
+    cache.get(1, "api", build);
+    EXPECT_EQ(calls, 5);
+}
+
 }  // namespace
 }  // namespace cmon::http

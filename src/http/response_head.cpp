@@ -1,0 +1,65 @@
+// write_response_head: plain appends into a string whose capacity the session keeps between requests.
+#include "http/response_head.hpp"
+
+#include <boost/beast/http/status.hpp>
+#include <charconv>
+
+namespace cmon::http {
+namespace {
+
+bool is_content_length(std::string_view name) {
+    constexpr std::string_view kName = "content-length";
+    if (name.size() != kName.size()) return false;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        const char c = name[i];
+        if (((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c) != kName[i]) return false;
+    }
+    return true;
+}
+
+void append_number(std::string& out, std::size_t value) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    out.append(digits, end);
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+    out.append(name).append(": ").append(value).append("\r\n");
+}
+
+}  // namespace
+
+void write_response_head(std::string& out, const Response& response, unsigned version, Framing framing) {
+    out.clear();
+    out.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+    append_number(out, static_cast<std::size_t>(response.status));
+    out.push_back(' ');
+    out.append(boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(response.status)));
+    out.append("\r\n");
+    append_field(out, "Server", "container-monitor");
+    if (!response.content_type.empty()) append_field(out, "Content-Type", response.content_type);
+    std::string_view explicit_length;
+    for (const auto& [name, value] : response.headers) {
+        if (is_content_length(name)) {
+            explicit_length = value;
+        } else {
+            append_field(out, name, value);  // several WWW-Authenticate challenges stay separate
+        }
+    }
+    const bool no_body = response.status / 100 == 1 || response.status == 204 || response.status == 304;
+    if (framing != Framing::until_close && !no_body) {
+        out.append("Content-Length: ");
+        if (explicit_length.empty()) {
+            append_number(out, response.payload().size());
+        } else {
+            out.append(explicit_length);
+        }
+        out.append("\r\n");
+    }
+    const bool keep_alive = framing == Framing::keep_alive;
+    if (version >= 11 && !keep_alive) out.append("Connection: close\r\n");
+    if (version < 11 && keep_alive) out.append("Connection: keep-alive\r\n");
+    out.append("\r\n");
+}
+
+}  // namespace cmon::http
