@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <exception>
+#include <limits>
 #include <string>
 
 #include "http/response_head.hpp"
@@ -16,6 +17,13 @@ using boost::system::error_code;
 const auto kRedirect = [](error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); };
 
 constexpr std::size_t kFirstRead = 1024;  // typical requests fit; Beast grows the buffer for larger ones
+
+// asio::async_write's default (transfer_all) hands the socket at most 64 KiB per system call; a 170 KB
+// /metrics body then takes three sends and as many wake-ups of the reader. Offer the kernel everything
+// that is left each time: it takes what the send buffer allows.
+std::size_t whole_rest(const error_code& ec, std::size_t /*sent*/) {
+    return ec ? 0 : std::numeric_limits<std::size_t>::max();
+}
 
 bool is_parse_error(const error_code& ec) {
     return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
@@ -180,7 +188,7 @@ asio::awaitable<bool> Session::write(Message& message) {
 asio::awaitable<bool> Session::write_bytes(std::string_view bytes) {
     error_code ec;
     stream_.expires_after(context_.write_timeout);
-    co_await asio::async_write(stream_, asio::buffer(bytes.data(), bytes.size()), kRedirect(ec));
+    co_await asio::async_write(stream_, asio::buffer(bytes.data(), bytes.size()), whole_rest, kRedirect(ec));
     co_return !ec;
 }
 
@@ -193,7 +201,7 @@ asio::awaitable<bool> Session::send(const Response& result, unsigned version, bo
                                                     asio::buffer(body.data(), body.size())};
     error_code ec;
     stream_.expires_after(context_.write_timeout);
-    co_await asio::async_write(stream_, buffers, kRedirect(ec));
+    co_await asio::async_write(stream_, buffers, whole_rest, kRedirect(ec));
     co_return !ec;
 }
 
