@@ -68,7 +68,8 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 echo "machine: $ncpu CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r);" \
-    "monitor on CPU $monitor_cpu, wrk ($connections connections, ${duration} s, 1 thread) on CPUs $client_cpus"
+    "monitor on CPU $monitor_cpu, wrk ($connections connections, ${duration} s, 1 thread) on CPUs $client_cpus;" \
+    "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| what | result |"
 echo "|---|---|"
@@ -88,8 +89,11 @@ for path in /query /api/v1/snapshot /metrics; do
     # the pinned core is shared with other work.
     per_cpu_s=$(awk -v n="$requests" -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" \
         'BEGIN { if (t > 0) printf "%.0f", n / (t / hz); else print "n/a" }')
-    echo "| \`GET $path\` | ${rps} req/s wall; ${per_cpu_s} requests per CPU-second of the monitor;" \
-        "mean latency ${latency}${errors:+; $errors} |"
+    # How busy the monitor's core was: near 100 % means the monitor was the bottleneck; far below, the
+    # client (or other load on the machine) was, and each request also paid the monitor's wake-ups.
+    busy=$(awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v d="$duration" 'BEGIN { printf "%.0f", 100 * t / hz / d }')
+    echo "| \`GET $path\` | ${rps} req/s wall; ${per_cpu_s} requests per CPU-second of the monitor" \
+        "(monitor busy ${busy} %); mean latency ${latency}${errors:+; $errors} |"
 done
 echo "| RSS after the wrk runs | $(rss_kib "$monitor_pid") KiB |"
 stop_monitor
