@@ -41,6 +41,7 @@ struct AuthDecision {
     Outcome outcome = Outcome::denied;
     bool set_cookie = false;  // granted through ?token=: the response sets the session cookie
     bool secure = false;
+    bool busy = false;  // denied unverified: too many password checks were pending (answer 503, not 401)
 
     bool allowed() const { return outcome != Outcome::denied; }
 };

@@ -146,7 +146,7 @@ asio::awaitable<Response> Session::answer(const HttpRequest& request) {
         credentials.cookie = std::string(request[bhttp::field::cookie]);
         credentials.secure = stream_.secure();
         access = co_await context_.access->check(credentials);
-        if (!access->allowed()) co_return context_.access->authenticator().denial(credentials);
+        if (!access->allowed()) co_return context_.access->refusal(credentials, *access);
     }
 
     // Collection pauses when nobody looks; the first request after a pause waits (briefly) for the

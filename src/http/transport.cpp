@@ -78,7 +78,8 @@ asio::awaitable<void> Transport::close_notify(std::chrono::steady_clock::duratio
     co_await tls_->async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
 }
 
-AccessGate::AccessGate(std::shared_ptr<const Authenticator> authenticator) : authenticator_(std::move(authenticator)) {}
+AccessGate::AccessGate(std::shared_ptr<const Authenticator> authenticator, std::size_t max_pending)
+    : authenticator_(std::move(authenticator)), max_pending_(max_pending) {}
 
 AccessGate::~AccessGate() {
     worker_.stop();
@@ -87,7 +88,34 @@ AccessGate::~AccessGate() {
 
 asio::awaitable<AuthDecision> AccessGate::check(AuthRequest request) {
     if (auto decision = authenticator_->check_fast(request)) co_return *decision;
+    if (pending_ >= max_pending_) {
+        AuthDecision busy;
+        busy.busy = true;
+        co_return busy;
+    }
+    struct Pending {
+        std::size_t& count;
+        explicit Pending(std::size_t& c) : count(++c) {}
+        ~Pending() { --count; }
+        Pending(const Pending&) = delete;
+        Pending& operator=(const Pending&) = delete;
+    } const pending{pending_};
     co_return co_await asio::co_spawn(worker_, verify(authenticator_, std::move(request)), asio::use_awaitable);
+}
+
+Response AccessGate::refusal(const AuthRequest& request, const AuthDecision& decision) const {
+    if (!decision.busy) return authenticator_->denial(request);
+    Response response;
+    response.status = 503;
+    response.content_type = "application/json";
+    response.body = R"({"error":"too many password checks pending; retry shortly"})";
+    response.headers.emplace_back("Cache-Control", "no-store");
+    response.headers.emplace_back("Retry-After", "1");
+    if (request.method == "HEAD") {
+        response.headers.emplace_back("Content-Length", std::to_string(response.body.size()));
+        response.body.clear();
+    }
+    return response;
 }
 
 }  // namespace cmon::http

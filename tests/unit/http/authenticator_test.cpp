@@ -2,7 +2,11 @@
 #include "http/authenticator.hpp"
 
 #include <gtest/gtest.h>
+#include <memory>
 #include <string>
+#include <vector>
+
+#include "http/transport.hpp"
 
 namespace cmon::http {
 namespace {
@@ -221,6 +225,41 @@ TEST(RedactedHealthBody, KeepsOnlyTheStatus) {
     EXPECT_EQ(redacted_health_body(R"({"status":"starting","paused":true,"sources":[]})"), R"({"status":"starting"})");
     EXPECT_EQ(redacted_health_body("not json"), R"({"status":"unknown"})");
     EXPECT_EQ(redacted_health_body(R"({"status":1})"), R"({"status":"unknown"})");
+}
+
+asio::awaitable<void> ask(AccessGate& gate, AuthRequest request, AuthDecision& out) {
+    out = co_await gate.check(std::move(request));
+}
+
+TEST(AccessGate, PasswordChecksBeyondThePendingLimitAreRefusedAsBusy) {
+    AccessGate gate{std::make_shared<const Authenticator>(both()), 1};
+    const std::vector<std::string> headers = {kAliceWrong, kMalloryAny, "Basic YWxpY2U6eA=="};  // alice:x
+    std::vector<AuthDecision> decisions(headers.size());
+    asio::io_context io;
+    // All at once: the first goes to the worker; the others find the one allowed check pending.
+    for (std::size_t i = 0; i < headers.size(); ++i) {
+        asio::co_spawn(io, ask(gate, get("/query", headers[i]), decisions[i]), asio::detached);
+    }
+    io.run();
+    EXPECT_EQ(decisions[0].outcome, Outcome::denied);
+    EXPECT_FALSE(decisions[0].busy);
+    EXPECT_TRUE(decisions[1].busy);
+    EXPECT_TRUE(decisions[2].busy);
+    EXPECT_EQ(gate.authenticator().verifications(), 1u);
+
+    const Response busy = gate.refusal(get("/query", headers[1]), decisions[1]);
+    EXPECT_EQ(busy.status, 503);
+    EXPECT_NE(busy.body.find("retry"), std::string::npos);
+    EXPECT_EQ(gate.refusal(get("/query", headers[0]), decisions[0]).status, 401);
+
+    // Nothing pending any more: checked (and refused for the wrong password) like any other request.
+    io.restart();
+    asio::co_spawn(io, ask(gate, get("/query", headers[1]), decisions[1]), asio::detached);
+    io.run();
+    EXPECT_FALSE(decisions[1].busy);
+    EXPECT_EQ(gate.authenticator().verifications(), 2u);
+    // Fast decisions never queue: a failure seen before is decided at once.
+    EXPECT_FALSE(gate.authenticator().check_fast(get("/query", headers[0]))->busy);
 }
 
 }  // namespace
