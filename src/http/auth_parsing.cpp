@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "http/request_parsing.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/text.hpp"
@@ -14,8 +15,6 @@ namespace {
 constexpr std::string_view kHashAdvice =
     "only hashed entries are accepted: bcrypt ($2y$, e.g. `htpasswd -nB USER`) or SHA-crypt ($5$/$6$, e.g. "
     "`openssl passwd -6`)";
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool is_crypt_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '/';
@@ -34,13 +33,6 @@ bool all_digits(std::string_view text) {
         if (c < '0' || c > '9') return false;
     }
     return true;
-}
-
-std::string_view trim_blank(std::string_view text) {
-    const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (!text.empty() && blank(text.front())) text.remove_prefix(1);
-    while (!text.empty() && blank(text.back())) text.remove_suffix(1);
-    return text;
 }
 
 // "$2b$12$" + 22 salt + 31 hash characters.
@@ -97,13 +89,6 @@ int base64_value(char c) {
     return -1;
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 }  // namespace
 
 std::optional<HashScheme> hash_scheme(std::string_view hash) {
@@ -118,7 +103,7 @@ std::vector<HtpasswdEntry> parse_htpasswd(std::string_view text, std::string_vie
     std::size_t number = 0;
     for (const std::string_view raw : util::split_lines(text)) {
         ++number;
-        const std::string_view line = trim_blank(raw);
+        const std::string_view line = util::trim(raw);
         if (line.empty() || line.front() == '#') continue;
         const std::string where = std::string(source) + " line " + std::to_string(number);
         const std::size_t colon = line.find(':');
@@ -167,18 +152,18 @@ void check_token_syntax(std::string_view token, std::string_view source) {
 std::string load_token_file(const std::string& path) {
     const auto text = util::read_text_file(path, 64 * 1024);
     if (!text) throw util::Error("--auth-token-file " + path + ": cannot read the file");
-    std::string token(trim_blank(*text));
+    std::string token(util::trim(*text));
     check_token_syntax(token, "--auth-token-file " + path);
     return token;
 }
 
 std::optional<Authorization> parse_authorization(std::string_view header) {
-    header = trim_blank(header);
+    header = util::trim(header);
     const std::size_t space = header.find(' ');
     if (space == std::string_view::npos || space == 0) return std::nullopt;
     Authorization result;
     for (const char c : header.substr(0, space)) result.scheme.push_back(ascii_lower(c));
-    const std::string_view credentials = trim_blank(header.substr(space + 1));
+    const std::string_view credentials = util::trim(header.substr(space + 1));
     if (credentials.empty()) return std::nullopt;
     result.credentials = std::string(credentials);
     return result;
@@ -219,36 +204,15 @@ std::optional<BasicCredentials> parse_basic_credentials(std::string_view base64)
 std::optional<std::string_view> cookie_value(std::string_view cookie_header, std::string_view name) {
     while (!cookie_header.empty()) {
         const std::size_t end = cookie_header.find(';');
-        const std::string_view pair = trim_blank(cookie_header.substr(0, end));
+        const std::string_view pair = util::trim(cookie_header.substr(0, end));
         cookie_header = end == std::string_view::npos ? std::string_view{} : cookie_header.substr(end + 1);
         const std::size_t equals = pair.find('=');
-        if (equals == std::string_view::npos || trim_blank(pair.substr(0, equals)) != name) continue;
-        std::string_view value = trim_blank(pair.substr(equals + 1));
+        if (equals == std::string_view::npos || util::trim(pair.substr(0, equals)) != name) continue;
+        std::string_view value = util::trim(pair.substr(equals + 1));
         if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
         return value;
     }
     return std::nullopt;
-}
-
-std::optional<std::string> decode_query_value(std::string_view value) {
-    std::string out;
-    out.reserve(value.size());
-    for (std::size_t i = 0; i < value.size(); ++i) {
-        const char c = value[i];
-        if (c == '+') {
-            out.push_back(' ');
-        } else if (c == '%') {
-            if (i + 2 >= value.size()) return std::nullopt;
-            const int high = hex_value(value[i + 1]);
-            const int low = hex_value(value[i + 2]);
-            if (high < 0 || low < 0) return std::nullopt;
-            out.push_back(static_cast<char>(high * 16 + low));
-            i += 2;
-        } else {
-            out.push_back(c);
-        }
-    }
-    return out;
 }
 
 }  // namespace cmon::http

@@ -62,7 +62,4 @@ std::optional<BasicCredentials> parse_basic_credentials(std::string_view base64)
 // The value of cookie `name` in a Cookie header ("a=1; b=2"); nullopt when absent.
 std::optional<std::string_view> cookie_value(std::string_view cookie_header, std::string_view name);
 
-// Decodes a query-string value: %XX escapes and '+' as space; nullopt for a bad escape.
-std::optional<std::string> decode_query_value(std::string_view value);
-
 }  // namespace cmon::http

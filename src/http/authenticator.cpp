@@ -127,9 +127,15 @@ std::optional<AuthDecision> Authenticator::check_fast(const AuthRequest& request
 
 AuthDecision Authenticator::check(const AuthRequest& request) const {
     if (auto fast = check_fast(request)) return *fast;
-    // check_fast only defers well-formed Basic credentials on a protected path.
+    return verify_basic(request);
+}
+
+AuthDecision Authenticator::verify_basic(const AuthRequest& request) const {
+    // check_fast only defers well-formed Basic credentials on a protected path; anything else is refused.
     const auto header = parse_authorization(request.authorization);
+    if (!header || header->scheme != "basic" || users_.empty()) return decision(AuthDecision::Outcome::denied);
     const auto credentials = parse_basic_credentials(header->credentials);
+    if (!credentials) return decision(AuthDecision::Outcome::denied);
     const HtpasswdEntry* user = nullptr;
     for (const auto& entry : users_) {
         if (entry.user == credentials->user) user = &entry;
@@ -147,11 +153,7 @@ AuthDecision Authenticator::check(const AuthRequest& request) const {
 }
 
 Response Authenticator::denial(const AuthRequest& request) const {
-    Response response;
-    response.status = 401;
-    response.content_type = "application/json";
-    response.body = R"({"error":"authentication required"})";
-    response.headers.emplace_back("Cache-Control", "no-store");
+    Response response = error_response(401, "authentication required");
     // Basic first: browsers show their login dialog for it.
     if (basic_enabled()) {
         response.headers.emplace_back("WWW-Authenticate",

@@ -71,6 +71,8 @@ public:
     std::optional<AuthDecision> check_fast(const AuthRequest& request) const;
     // The full decision; verifies Basic passwords with crypt_r and caches the outcome.
     AuthDecision check(const AuthRequest& request) const;
+    // The slow half of check(), for a request check_fast() returned nullopt for.
+    AuthDecision verify_basic(const AuthRequest& request) const;
 
     // The 401 answer for a denied request: JSON body, one WWW-Authenticate challenge per mechanism.
     Response denial(const AuthRequest& request) const;

@@ -12,6 +12,13 @@ namespace cmon::http {
 // a bad escape, a control character or an encoded NUL).
 std::optional<std::string> decode_path(std::string_view path);
 
+// Decodes a query-string value: %XX escapes and '+' as space; nullopt for a bad escape.
+std::optional<std::string> decode_query_value(std::string_view value);
+
+// ASCII case-insensitive equality (header names, codings, parameter keys).
+char ascii_lower(char c);
+bool iequals(std::string_view a, std::string_view b);
+
 // The raw value of the first `name=value` pair of a query string (the part after '?', without it);
 // nullopt when the parameter is absent. `name` with no '=' has the empty value.
 std::optional<std::string_view> query_parameter(std::string_view query, std::string_view name);

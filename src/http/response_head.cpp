@@ -4,18 +4,10 @@
 #include <boost/beast/http/status.hpp>
 #include <charconv>
 
+#include "http/request_parsing.hpp"
+
 namespace cmon::http {
 namespace {
-
-bool is_content_length(std::string_view name) {
-    constexpr std::string_view kName = "content-length";
-    if (name.size() != kName.size()) return false;
-    for (std::size_t i = 0; i < name.size(); ++i) {
-        const char c = name[i];
-        if (((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c) != kName[i]) return false;
-    }
-    return true;
-}
 
 void append_number(std::string& out, std::size_t value) {
     char digits[24];
@@ -40,7 +32,7 @@ void write_response_head(std::string& out, const Response& response, unsigned ve
     if (!response.content_type.empty()) append_field(out, "Content-Type", response.content_type);
     std::string_view explicit_length;
     for (const auto& [name, value] : response.headers) {
-        if (is_content_length(name)) {
+        if (iequals(name, "Content-Length")) {
             explicit_length = value;
         } else {
             append_field(out, name, value);  // several WWW-Authenticate challenges stay separate

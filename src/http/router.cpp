@@ -26,16 +26,6 @@ constexpr std::string_view kDashboardPolicy =
 constexpr std::string_view kPlaceholderPolicy =
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'";
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-    }
-    return true;
-}
-
 Response json_response(int status, std::string body) {
     Response response;
     response.status = status;
@@ -43,10 +33,6 @@ Response json_response(int status, std::string body) {
     response.body = std::move(body);
     response.headers.emplace_back("Cache-Control", "no-store");
     return response;
-}
-
-Response error_response(int status, std::string_view message) {
-    return json_response(status, "{\"error\":\"" + std::string(message) + "\"}");
 }
 
 std::string etag_of(std::uint64_t sequence, std::string_view format) {
@@ -86,6 +72,10 @@ Response cached_response(const Request& request, const CachedBody& body, const C
 }
 
 }  // namespace
+
+Response error_response(int status, std::string_view message) {
+    return json_response(status, "{\"error\":\"" + std::string(message) + "\"}");
+}
 
 std::string Response::header(std::string_view name) const {
     for (const auto& [key, value] : headers) {

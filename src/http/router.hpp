@@ -45,6 +45,9 @@ struct Response {
     std::string_view payload() const { return shared_body ? *shared_body : std::string_view(body); }
 };
 
+// {"error": message} as application/json, not cached; `message` is a fixed text (not escaped).
+Response error_response(int status, std::string_view message);
+
 struct RouterOptions {
     RouterOptions() = default;
     // Just the title (the rest default), without -Wmissing-field-initializers noise.

@@ -168,21 +168,8 @@ asio::awaitable<Response> Session::answer(const HttpRequest& request) {
         co_return response;
     } catch (const std::exception&) {
         // A bug in an exporter must cost one response, not the server.
-        Response failure;
-        failure.status = 500;
-        failure.content_type = "application/json";
-        failure.body = R"({"error":"internal error"})";
-        failure.headers.emplace_back("Cache-Control", "no-store");
-        co_return failure;
+        co_return error_response(500, "internal error");
     }
-}
-
-template <class Message>
-asio::awaitable<bool> Session::write(Message& message) {
-    error_code ec;
-    stream_.expires_after(context_.write_timeout);
-    co_await bhttp::async_write(stream_, message, kRedirect(ec));
-    co_return !ec;
 }
 
 asio::awaitable<bool> Session::write_bytes(std::string_view bytes) {
@@ -260,14 +247,8 @@ asio::awaitable<void> Session::stream_events(const Response& result, unsigned ve
 }
 
 asio::awaitable<void> Session::reject(unsigned version, int status, const char* message) {
-    HttpResponse response{static_cast<bhttp::status>(status), version};
-    response.set(bhttp::field::server, "container-monitor");
-    response.set(bhttp::field::content_type, "application/json");
-    response.set(bhttp::field::cache_control, "no-store");
-    response.body() = std::string("{\"error\":\"") + message + "\"}";
-    response.prepare_payload();
-    response.keep_alive(false);
-    if (co_await write(response)) co_await finish();
+    const Response response = error_response(status, message);  // send() keeps a reference across awaits
+    if (co_await send(response, version, false)) co_await finish();
 }
 
 // Graceful close: send FIN, then read and discard what the peer still sends (a rejected oversized

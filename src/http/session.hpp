@@ -58,7 +58,6 @@ public:
 
 private:
     using HttpRequest = bhttp::request<bhttp::string_body>;
-    using HttpResponse = bhttp::response<bhttp::string_body>;
 
     Session(tcp::socket socket, SessionContext context);
     ~Session();
@@ -76,8 +75,6 @@ private:
     asio::awaitable<bool> send(const Response& result, unsigned version, bool keep_alive);
     asio::awaitable<void> stream_events(const Response& result, unsigned version);
     asio::awaitable<bool> write_bytes(std::string_view bytes);
-    template <class Message>
-    asio::awaitable<bool> write(Message& message);
     asio::awaitable<void> reject(unsigned version, int status, const char* message);
     asio::awaitable<void> finish();
     void drop();  // shuts the socket down and closes it

@@ -23,7 +23,7 @@ void require_readable(const std::string& flag, const std::string& path) {
 
 // The asio::awaitable result of co_spawn on the worker: a coroutine with its arguments copied in.
 asio::awaitable<AuthDecision> verify(std::shared_ptr<const Authenticator> authenticator, AuthRequest request) {
-    co_return authenticator->check(request);
+    co_return authenticator->verify_basic(request);  // check_fast() already said it cannot decide
 }
 
 }  // namespace
@@ -105,11 +105,7 @@ asio::awaitable<AuthDecision> AccessGate::check(AuthRequest request) {
 
 Response AccessGate::refusal(const AuthRequest& request, const AuthDecision& decision) const {
     if (!decision.busy) return authenticator_->denial(request);
-    Response response;
-    response.status = 503;
-    response.content_type = "application/json";
-    response.body = R"({"error":"too many password checks pending; retry shortly"})";
-    response.headers.emplace_back("Cache-Control", "no-store");
+    Response response = error_response(503, "too many password checks pending; retry shortly");
     response.headers.emplace_back("Retry-After", "1");
     if (request.method == "HEAD") {
         response.headers.emplace_back("Content-Length", std::to_string(response.body.size()));
