@@ -8,20 +8,11 @@ import socket
 import time
 import unittest
 
+from docker_env import wait_for
 from raw_http import (Monitor, connect, exchange, is_closed_by_peer, open_socket_count, port_of,
                       raise_open_file_limit, read_until_closed, server_holds_connection, server_side_inode)
 
 EVENTS_REQUEST = b"GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
-
-
-def wait_until(condition, deadline_s, what, interval_s=0.1):
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval_s)
-    raise AssertionError(f"{what}: not within {deadline_s} s")
 
 
 def close_all(sockets):
@@ -107,7 +98,7 @@ class ManyClients(MonitorCase):
                 half_open.append(s)
             self.assert_serving()
             # The request timeout cuts every one of them; none is kept forever.
-            wait_until(lambda: all(is_closed_by_peer(s) for s in half_open), 120,
+            wait_for(lambda: all(is_closed_by_peer(s) for s in half_open), 120,
                        "server closed the half-open connections", interval_s=0.5)
         finally:
             close_all(half_open)
@@ -140,7 +131,7 @@ class IdleAndConnectionLimit(MonitorCase):
             s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             first = s.recv(65536)
             self.assertTrue(first.startswith(b"HTTP/1.1 200 "), first[:100])
-            wait_until(lambda: is_closed_by_peer(s), 60, "server closed the idle keep-alive connection")
+            wait_for(lambda: is_closed_by_peer(s), 60, "server closed the idle keep-alive connection")
 
     def test_connections_over_the_limit_are_closed_at_once(self):
         held = []
@@ -167,7 +158,7 @@ class IdleAndConnectionLimit(MonitorCase):
             except (ConnectionError, OSError):
                 return False
 
-        wait_until(query_answers, 60, "/query answers again")
+        wait_for(query_answers, 60, "/query answers again")
         self.assert_serving()
 
 
@@ -230,7 +221,7 @@ class SlowEventStreamClient(MonitorCase):
         stuck = connect(self.port, receive_buffer=4096)
         stuck.sendall(EVENTS_REQUEST)
         client_port = stuck.getsockname()[1]
-        inode = wait_until(lambda: server_side_inode(self.port, client_port), 30, "server side of the stuck stream")
+        inode = wait_for(lambda: server_side_inode(self.port, client_port), 30, "server side of the stuck stream")
         live = connect(self.port)
         try:
             live.sendall(EVENTS_REQUEST)

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <string>
 
+#include "http/request_parsing.hpp"
 #include "util/error.hpp"
 
 namespace cmon::http {

@@ -12,6 +12,7 @@
 #include "fake_provider.hpp"
 #include "http/beast_includes.hpp"
 #include "inflate.hpp"
+#include "test_server.hpp"
 #include "util/error.hpp"
 
 namespace cmon::http {
@@ -21,38 +22,9 @@ using namespace std::chrono_literals;
 using boost::system::error_code;
 using testing::FakeProvider;
 using testing::make_snapshot;
+using testing::RunningServer;
+using testing::test_options;
 using HttpResponse = bhttp::response<bhttp::string_body>;
-
-ServerOptions test_options() {
-    ServerOptions options;
-    options.bind = "127.0.0.1";
-    options.port = 0;
-    options.handle_signals = false;
-    return options;
-}
-
-// A server on its own thread; stopped and joined on destruction.
-class RunningServer {
-public:
-    explicit RunningServer(FakeProvider& provider, ServerOptions options = test_options())
-        : router_(RouterOptions{"test"}, provider),
-          server_(std::move(options), router_, provider),
-          port_(server_.listen()),
-          thread_([this] { server_.run(); }) {}
-    ~RunningServer() { stop(); }
-    void stop() {
-        server_.stop();
-        if (thread_.joinable()) thread_.join();
-    }
-    std::uint16_t port() const { return port_; }
-    const Router& router() const { return router_; }
-
-private:
-    Router router_;
-    Server server_;
-    std::uint16_t port_;
-    std::thread thread_;
-};
 
 class Client {
 public:
@@ -330,10 +302,10 @@ TEST(Server, MetricsOverTheWire) {
 }
 
 // A raw reader of an event stream: accumulates what arrives, with deadlines instead of blocking reads.
-class StreamClient {
+class StreamClient : public testing::DeadlineSocket {
 public:
     // receive_buffer > 0 shrinks SO_RCVBUF before connecting (a slow reader's small window).
-    explicit StreamClient(std::uint16_t port, int receive_buffer = 0) : socket_(io_) {
+    explicit StreamClient(std::uint16_t port, int receive_buffer = 0) {
         socket_.open(tcp::v4());
         if (receive_buffer > 0) socket_.set_option(asio::socket_base::receive_buffer_size(receive_buffer));
         socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
@@ -347,7 +319,10 @@ public:
     bool read_until_match(Predicate done, std::chrono::milliseconds timeout = 5000ms) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         while (!done(text_)) {
-            if (eof_ || !read_some(deadline)) return done(text_);
+            if (eof_) return done(text_);
+            const Read got = read_some(deadline);
+            eof_ = got == Read::closed;
+            if (got != Read::data) return done(text_);
         }
         return true;
     }
@@ -364,8 +339,6 @@ public:
         read_until_match([](const std::string&) { return false; }, timeout);
         return eof_;
     }
-    const std::string& text() const { return text_; }
-
     // The complete snapshot frame for `sequence`, empty until it has fully arrived.
     std::string frame(std::uint64_t sequence) const {
         const std::string head = "id: " + std::to_string(sequence) + "\nevent: snapshot\ndata: ";
@@ -379,35 +352,6 @@ public:
     }
 
 private:
-    // One read_some, at most until `deadline`; false when nothing more can come in time.
-    bool read_some(std::chrono::steady_clock::time_point deadline) {
-        const auto left = deadline - std::chrono::steady_clock::now();
-        if (left <= std::chrono::steady_clock::duration::zero()) return false;
-        std::array<char, 65536> chunk{};
-        error_code result;
-        std::size_t got = 0;
-        bool done = false;
-        socket_.async_read_some(asio::buffer(chunk), [&](const error_code& ec, std::size_t n) {
-            result = ec;
-            got = n;
-            done = true;
-        });
-        io_.restart();
-        io_.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(left) + 1ms);
-        if (!done) {
-            error_code ignored;
-            socket_.cancel(ignored);
-            io_.restart();
-            io_.run();
-        }
-        text_.append(chunk.data(), got);
-        if (result && result != asio::error::operation_aborted) eof_ = true;
-        return done && !eof_;
-    }
-
-    asio::io_context io_;
-    tcp::socket socket_;
-    std::string text_;
     bool eof_ = false;
 };
 
