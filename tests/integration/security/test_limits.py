@@ -99,7 +99,7 @@ class ManyClients(MonitorCase):
             self.assert_serving()
             # The request timeout cuts every one of them; none is kept forever.
             wait_for(lambda: all(is_closed_by_peer(s) for s in half_open), 120,
-                       "server closed the half-open connections", interval_s=0.5)
+                     "server closed the half-open connections", interval_s=0.5)
         finally:
             close_all(half_open)
         self.assert_serving()

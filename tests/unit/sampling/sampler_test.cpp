@@ -138,7 +138,7 @@ TEST(Sampler, ListenersHearEveryPublish) {
     EXPECT_EQ(heard, (std::vector<std::uint64_t>{1, 2}));
 }
 
-// The thread with a real clock: pauses when idle, and a touch brings a fresh snapshot within one interval.
+// The thread with a real clock: pauses when idle, and a touch brings a snapshot taken after the wake-up.
 TEST(SamplerThread, PausesWhenIdleAndResumesOnTouch) {
     util::RealClock clock;
     std::vector<std::unique_ptr<sources::Source>> sources;
