@@ -11,7 +11,7 @@
 //
 // Counters: containers (rows per sample), cgroup_rows (rows whose CPU time came from cgroup files),
 // daemon_cpu_ms (per sample, 10 ms tick resolution spread over all iterations), files (kept descriptors read
-// per pass in BM_PartKeptOpenReads).
+// per pass in BM_PartKeptOpenReads), io_uring (1: the kept cgroup files were read through io_uring).
 #include <unistd.h>
 
 #include <benchmark/benchmark.h>
@@ -96,6 +96,7 @@ void sample_repeatedly(benchmark::State& state, const cmon::sources::ContainerSo
     }
     const long long ticks = cpu_ticks(pids) - ticks_before;
     report_rows(state, draft);
+    state.counters["io_uring"] = source.reads_with_io_uring() ? 1 : 0;
     if (!pids.empty()) {
         const double ms = 1000.0 * static_cast<double>(ticks) / static_cast<double>(::sysconf(_SC_CLK_TCK));
         state.counters["daemon_cpu_ms"] = ms / static_cast<double>(state.iterations());
@@ -107,6 +108,15 @@ void sample_repeatedly(benchmark::State& state, const cmon::sources::ContainerSo
 // kListRefresh: samples here are back to back, so the timed loop, ~2 s, holds at most one such list).
 void BM_ContainerSample(benchmark::State& state) { sample_repeatedly(state, {}); }
 BENCHMARK(BM_ContainerSample)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime()->MinTime(2.0);
+
+// The steady state with one pread per kept file instead of io_uring batches: what a sample costs where
+// io_uring is unavailable or refused (kernel.io_uring_disabled, Docker's seccomp profile since 25.0).
+void BM_ContainerSamplePread(benchmark::State& state) {
+    cmon::sources::ContainerSourceOptions options;
+    options.file_reads = cmon::sources::KernelFileBatch::Mode::pread_only;
+    sample_repeatedly(state, options);
+}
+BENCHMARK(BM_ContainerSamplePread)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime()->MinTime(2.0);
 
 // The same with the container list fetched at every sample (list_refresh 0): what a sample cost before the
 // list was reused, and what the sample that fetches it (every kListRefresh) costs now.
@@ -199,6 +209,34 @@ void BM_PartKeptOpenReads(benchmark::State& state) {
     state.counters["files"] = static_cast<double>(files);
 }
 BENCHMARK(BM_PartKeptOpenReads)->Unit(benchmark::kMicrosecond)->MeasureProcessCPUTime();
+
+// The same files read in one KernelFileBatch (io_uring), as a sample reads them.
+void BM_PartKeptOpenReadsBatched(benchmark::State& state) {
+    if (!docker_host_set(state)) return;
+    cmon::sources::ContainerSource source{cmon::sources::HostPaths{}};
+    cmon::model::Snapshot draft;
+    source.collect(draft);
+    const cmon::sources::CgroupReader reader{cmon::sources::HostPaths{}};
+    std::vector<cmon::sources::CgroupHandle> handles;
+    std::vector<cmon::sources::KernelFile> net_devs;
+    for (const auto& row : draft.containers) {
+        handles.push_back(reader.open_container(row.id, row.init_pid));
+        if (row.init_pid)
+            net_devs.push_back(cmon::sources::KernelFile::open("/proc/" + std::to_string(*row.init_pid) + "/net/dev"));
+    }
+    cmon::sources::KernelFileBatch batch;
+    std::vector<std::size_t> net_dev_tickets(net_devs.size());
+    for (auto _ : state) {
+        batch.clear();
+        for (auto& handle : handles) handle.queue(batch);
+        for (std::size_t i = 0; i < net_devs.size(); ++i) net_dev_tickets[i] = batch.add(net_devs[i]);
+        batch.run();
+        for (auto& handle : handles) benchmark::DoNotOptimize(handle.read(&batch));
+        for (std::size_t ticket : net_dev_tickets) benchmark::DoNotOptimize(batch.text(ticket));
+    }
+    state.counters["io_uring"] = batch.uses_ring() ? 1 : 0;
+}
+BENCHMARK(BM_PartKeptOpenReadsBatched)->Unit(benchmark::kMicrosecond)->MeasureProcessCPUTime();
 
 }  // namespace
 

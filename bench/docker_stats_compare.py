@@ -101,6 +101,7 @@ def run_bench(binary, pids, expect):
             "cpu_ms": b["cpu_time"] * scale,
             "wall_ms": b["real_time"] * scale,
             "daemon_cpu_ms": b.get("daemon_cpu_ms"),
+            "io_uring": b.get("io_uring"),
         }
     return result
 
@@ -125,6 +126,7 @@ def report(files):
     print("| containers | what | CPU ms / sample (own process) | + Docker daemons CPU ms | total CPU ms | wall ms |")
     print("|---:|---|---:|---:|---:|---:|")
     ratios = []
+    pread_ratios = []
     amortized = []
     totals = {}
     results = []
@@ -139,10 +141,18 @@ def report(files):
         warm_daemon = warm["daemon_cpu_ms"] or 0.0
         warm_total = warm["cpu_ms"] + warm_daemon
         ds_total = med["cli_cpu_ms"] + med["daemon_cpu_ms"]
+        how = "files read through io_uring" if warm.get("io_uring") else "io_uring unavailable: one pread per file"
         print(
-            f"| {n} | ContainerSource sample (steady state) | {fmt(warm['cpu_ms'])} | {fmt(warm_daemon)} | "
+            f"| {n} | ContainerSource sample (steady state; {how}) | {fmt(warm['cpu_ms'])} | {fmt(warm_daemon)} | "
             f"{fmt(warm_total)} | {fmt(warm['wall_ms'])} |"
         )
+        pread = r["bench"].get("BM_ContainerSamplePread")
+        if pread:
+            pread_daemon = pread["daemon_cpu_ms"] or 0.0
+            print(
+                f"| {n} | the same with one pread per file (where io_uring is refused) | {fmt(pread['cpu_ms'])} | "
+                f"{fmt(pread_daemon)} | {fmt(pread['cpu_ms'] + pread_daemon)} | {fmt(pread['wall_ms'])} |"
+            )
         listing = r["bench"].get("BM_ContainerSampleListing")
         if listing:
             listing_daemon = listing["daemon_cpu_ms"] or 0.0
@@ -168,12 +178,16 @@ def report(files):
             f"{label} {fmt(r['bench'][key]['cpu_ms'])}"
             for key, label in (("BM_PartDockerList", "list request"), ("BM_PartParseList", "list parse"),
                                ("BM_PartCgroupReads", "cgroup files opened per read"),
-                               ("BM_PartKeptOpenReads", "the sample's files read through kept descriptors"))
+                               ("BM_PartKeptOpenReads", "the sample's files read through kept descriptors"),
+                               ("BM_PartKeptOpenReadsBatched", "the same files in io_uring batches"))
             if key in r["bench"]
         )
         if parts:
             print(f"| {n} | parts, CPU ms: {parts} | | | | |")
         ratios.append((n, ds_total / warm["cpu_ms"], ds_total / warm_total, med["wall_ms"] / warm["wall_ms"]))
+        if pread:
+            pread_ratios.append((n, ds_total / pread["cpu_ms"], ds_total / (pread["cpu_ms"] + pread_daemon),
+                                 med["wall_ms"] / pread["wall_ms"]))
         totals[n] = ds_total
     print()
     print("| containers | total CPU: docker stats ÷ monitor process | total CPU: docker stats ÷ (monitor + daemons) "
@@ -181,6 +195,8 @@ def report(files):
     print("|---:|---:|---:|---:|")
     for n, own, total, wall in ratios:
         print(f"| {n} | {own:.0f}× | {total:.0f}× | {wall:.0f}× |")
+    for n, own, total, wall in pread_ratios:
+        print(f"| {n}, one pread per file | {own:.0f}× | {total:.0f}× | {wall:.0f}× |")
     for n, own, total in amortized:
         print(f"| {n}, average at `--interval 1` | {totals[n] / own:.0f}× | {totals[n] / total:.0f}× | |")
 

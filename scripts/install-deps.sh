@@ -12,6 +12,7 @@ case "$mode" in build|test) ;; *) echo "usage: $0 [build|test]" >&2; exit 2 ;; e
 build_packages=(
   g++ cmake ninja-build ccache make pkg-config git
   libboost-dev libssl-dev libcrypt-dev zlib1g-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
+  liburing-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 test_packages=(

@@ -115,24 +115,35 @@ std::size_t CgroupHandle::open_files() const {
     return n;
 }
 
-CgroupStats CgroupHandle::read() {
+void CgroupHandle::queue(KernelFileBatch& batch) {
+    const std::array<const KernelFile*, kSlots> files{&cpu_,          &memory_usage_, &memory_stat_,
+                                                      &memory_limit_, &pids_,         &io_};
+    for (std::size_t slot = 0; slot < kSlots; ++slot) {
+        tickets_[slot] = *files[slot] ? batch.add(*files[slot]) : kNoTicket;
+    }
+    batch_generation_ = batch.generation();
+}
+
+CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
     CgroupStats stats;
     bool gone = false;
+    const bool batched = batch != nullptr && batch->generation() == batch_generation_;
     // An open file that cannot be read any more: its cgroup was removed.
-    auto text = [&](const KernelFile& file) -> std::optional<std::string_view> {
+    auto text = [&](const KernelFile& file, std::size_t slot) -> std::optional<std::string_view> {
         if (!file) return std::nullopt;
-        auto got = file.read(buffer_);
+        auto got =
+            batched && slot < kSlots && tickets_[slot] != kNoTicket ? batch->text(tickets_[slot]) : file.read(buffer_);
         gone = gone || !got;
         return got;
     };
-    if (auto t = text(cpu_)) {
+    if (auto t = text(cpu_, kCpu)) {
         stats.cpu_time_ns_total = cpu_is_cpu_stat_ ? parse_cpu_stat_usage_ns(*t) : parse_single_value(*t);
     }
     // `docker stats` (cli/command/container/stats_helpers.go, calculateMemUsageUnixNoCache): usage minus
     // inactive file cache when memory.stat reports it, else usage; never below zero.
-    if (auto t = text(memory_usage_)) stats.memory_usage_bytes = parse_single_value(*t);
+    if (auto t = text(memory_usage_, kMemoryUsage)) stats.memory_usage_bytes = parse_single_value(*t);
     if (stats.memory_usage_bytes || limit_in_stat_) {
-        if (auto t = text(memory_stat_)) {
+        if (auto t = text(memory_stat_, kMemoryStat)) {
             if (stats.memory_usage_bytes) {
                 const std::uint64_t inactive = find_flat_keyed(*t, inactive_key_).value_or(0);
                 const std::uint64_t usage = *stats.memory_usage_bytes;
@@ -141,20 +152,20 @@ CgroupStats CgroupHandle::read() {
             if (limit_in_stat_) stats.memory_limit_bytes = limit_value(find_flat_keyed(*t, kStatLimitKey));
         }
     }
-    if (!limit_in_stat_) stats.memory_limit_bytes = limit_bytes(text(memory_limit_));
-    if (auto t = text(pids_)) stats.pids = parse_single_value(*t);
+    if (!limit_in_stat_) stats.memory_limit_bytes = limit_bytes(text(memory_limit_, kMemoryLimit));
+    if (auto t = text(pids_, kPids)) stats.pids = parse_single_value(*t);
     if (io_is_v2_) {
-        if (auto t = text(io_)) fill_block_io(stats, parse_io_stat(*t));
+        if (auto t = text(io_, kIo)) fill_block_io(stats, parse_io_stat(*t));
     } else if (io_ || blkio_recursive_) {
         // blk-throttle accounts every bio, so its file is the primary source; the CFQ/BFQ-era recursive file
         // is the fallback when throttle is missing or has no devices (runc does the same, in the other order).
         std::optional<BlockIoBytes> throttle;
-        if (auto t = text(io_)) throttle = parse_blkio_service_bytes(*t);
+        if (auto t = text(io_, kIo)) throttle = parse_blkio_service_bytes(*t);
         if (throttle && throttle->devices > 0) {
             fill_block_io(stats, throttle);
         } else {
             std::optional<BlockIoBytes> recursive;
-            if (auto t = text(blkio_recursive_)) recursive = parse_blkio_service_bytes(*t);
+            if (auto t = text(blkio_recursive_, kSlots)) recursive = parse_blkio_service_bytes(*t);
             fill_block_io(stats, recursive && recursive->devices > 0 ? recursive : (throttle ? throttle : recursive));
         }
     }

@@ -2,6 +2,7 @@
 // the text formats are parsed by the pure functions in cgroup_parser.hpp.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -11,6 +12,7 @@
 
 #include "sources/cgroup/cgroup_mounts.hpp"
 #include "sources/cgroup/kernel_file.hpp"
+#include "sources/cgroup/kernel_file_batch.hpp"
 #include "sources/host_paths.hpp"
 
 namespace cmon::sources {
@@ -35,7 +37,12 @@ public:
     // The stats as they are now. found == false when nothing was located, and also when a file that was
     // open can no longer be read: the cgroup was removed (the container stopped or restarted), so the
     // owner should drop this handle and open the container again.
-    CgroupStats read();
+    CgroupStats read() { return read(nullptr); }
+    // Queues the reads the next read(&batch) needs; the handle must stay in place until batch.run().
+    void queue(KernelFileBatch& batch);
+    // The same as read(), with the texts the batch read for this handle's queue() when the batch still
+    // holds them (same generation), else one pread per file.
+    CgroupStats read(const KernelFileBatch* batch);
     std::size_t open_files() const;
     // The container's directory in the first hierarchy it was found in (the CPU one when present); empty
     // when nothing was located. Its parent is where Docker creates sibling containers.
@@ -56,6 +63,11 @@ private:
     KernelFile blkio_recursive_;  // v1 fallback when throttle accounts no device
     std::filesystem::path dir_;
     std::string buffer_;
+    // Tickets of the last queue(), per file read every sample (blkio_recursive_ is read only when needed).
+    enum Slot : std::size_t { kCpu, kMemoryUsage, kMemoryStat, kMemoryLimit, kPids, kIo, kSlots };
+    static constexpr std::size_t kNoTicket = ~std::size_t{0};
+    std::array<std::size_t, kSlots> tickets_{};
+    std::uint64_t batch_generation_ = 0;
 };
 
 class CgroupReader {

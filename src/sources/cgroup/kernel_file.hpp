@@ -5,6 +5,8 @@
 // which tells the owner to locate the container again.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -12,10 +14,20 @@
 
 namespace cmon::sources {
 
+class KernelFileBatch;
+
 class KernelFile {
 public:
+    // seq_file fills the caller's buffer record by record and stops early only when its own page-sized
+    // buffer cannot take the next record; cgroup files are one record, /proc/<pid>/net/dev lines are ~130
+    // bytes. So a read that came back shorter than this and than asked for is the end of the file: no
+    // extra read for EOF.
+    static constexpr std::size_t kShortReadIsEnd = 2048;
+
     KernelFile() = default;
-    // An empty KernelFile when the file cannot be opened (absent, vanished, no permission).
+    // An empty KernelFile when the file cannot be opened (absent, vanished, no permission). Opened with
+    // O_NONBLOCK: cgroup and procfs files ignore it when read, but it tells io_uring that a read may be
+    // issued inline (KernelFileBatch), and a FIFO planted where a cgroup file should be cannot block open.
     static KernelFile open(const std::filesystem::path& path);
     ~KernelFile();
     KernelFile(KernelFile&& other) noexcept;
@@ -27,11 +39,17 @@ public:
     // The whole file as it is now: the returned view is the start of `buffer`, which is reused between calls
     // and may be longer than the text. nullopt when it is not open or the read failed (the cgroup or
     // process is gone).
-    std::optional<std::string_view> read(std::string& buffer) const;
+    std::optional<std::string_view> read(std::string& buffer) const { return read_rest(buffer, 0); }
+    // The same when the first `have` bytes of `buffer` already hold the start of the file (read earlier in
+    // this sample): reading goes on from offset `have`.
+    std::optional<std::string_view> read_rest(std::string& buffer, std::size_t have) const;
 
 private:
+    friend class KernelFileBatch;
     explicit KernelFile(int fd) : fd_(fd) {}
     int fd_ = -1;
+    // Bytes the last read returned: KernelFileBatch sizes this file's slot from it.
+    mutable std::uint32_t last_size_ = 0;
 };
 
 }  // namespace cmon::sources

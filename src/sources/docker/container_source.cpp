@@ -50,7 +50,8 @@ ContainerSource::ContainerSource(HostPaths paths, ContainerSourceOptions options
     : paths_(std::move(paths)),
       options_(std::move(options)),
       client_(docker_host_from_environment(paths_.docker_endpoint), options_.client),
-      cgroups_(paths_) {}
+      cgroups_(paths_),
+      batch_(options_.file_reads) {}
 
 std::size_t ContainerSource::Known::open_files() const {
     return (cgroup ? cgroup->open_files() : 0) + (net_dev ? 1 : 0) + (init_watch ? 1 : 0);
@@ -104,13 +105,26 @@ ContainerSource::Known* ContainerSource::refresh_inspect(const std::string& id) 
     return &entry;
 }
 
+void ContainerSource::read_kept_files() {
+    batch_.clear();
+    for (auto& [id, known] : known_) {
+        if (known.cgroup) known.cgroup->queue(batch_);
+        if (known.net_dev) {
+            known.net_dev_ticket = batch_.add(known.net_dev);
+            known.net_dev_generation = batch_.generation();
+        }
+    }
+    batch_.run();
+}
+
 bool ContainerSource::fill_from_cgroups(model::ContainerStats& row, Known& known) {
     CgroupStats stats;
     if (known.cgroup) {
-        stats = known.cgroup->read();
+        stats = known.cgroup->read(&batch_);
         if (!stats.found) {
             known.cgroup.reset();  // removed (stopped, restarted): locate it again below
             known.net_dev = KernelFile{};
+            known.net_dev_generation = 0;
         }
     }
     if (!stats.found) {
@@ -146,7 +160,9 @@ bool ContainerSource::fill_from_cgroups(model::ContainerStats& row, Known& known
             net_dev = &transient;
         }
     }
-    auto text = net_dev->read(buffer_);
+    // The batch's text only for the very file it read (not one opened since under the same descriptor).
+    const bool batched = net_dev == &known.net_dev && known.net_dev_generation == batch_.generation();
+    auto text = batched ? batch_.text(known.net_dev_ticket) : net_dev->read(buffer_);
     if (!text) {
         return true;
     }
@@ -301,6 +317,7 @@ model::ContainerStats ContainerSource::row_of(const DockerContainerSummary& summ
 std::optional<std::vector<model::ContainerStats>> ContainerSource::rows_from_last_list() {
     std::vector<model::ContainerStats> rows;
     rows.reserve(last_list_.size());
+    read_kept_files();
     for (const auto& summary : last_list_) {
         auto it = known_.find(summary.id);
         if (it == known_.end()) return std::nullopt;
@@ -355,6 +372,7 @@ void ContainerSource::collect_listed(model::Snapshot& draft, ListReason reason) 
     }
 
     bool any_found = false;
+    read_kept_files();
     for (std::size_t i = 0; i < rows.size(); ++i) {
         any_found = fill_from_cgroups(rows[i], *owners[i]) || any_found;
     }

@@ -37,6 +37,9 @@ struct ContainerSourceOptions {
     // The longest a local source reuses the container list (above); 0: fetch it at every collect.
     std::chrono::milliseconds list_refresh = kListRefresh;
     unsigned max_parallel_stats = 8;  // stats API fallback: concurrent requests
+    // How the kept cgroup files are read each collect: through io_uring where it works (automatic), or one
+    // pread per file (pread_only: what a host without io_uring gets; the benchmark compares the two).
+    KernelFileBatch::Mode file_reads = KernelFileBatch::Mode::automatic;
     DockerClientOptions client;
 };
 
@@ -49,6 +52,9 @@ public:
     std::string_view name() const override { return "docker"; }
     // Throws util::Error when dockerd cannot be reached; containers vanishing mid-collect are skipped.
     void collect(model::Snapshot& draft) override;
+    // How the last collect read the kept cgroup files: through io_uring, or why not (KernelFileBatch).
+    bool reads_with_io_uring() const { return batch_.uses_ring(); }
+    const std::string& io_uring_status() const { return batch_.ring_status(); }
 
 private:
     // What is kept per running container between collects. On a local host the files stay open (one pread
@@ -62,6 +68,9 @@ private:
         bool init_exited = false;  // set by the one poll at the start of each collect
         std::optional<CgroupHandle> cgroup;
         KernelFile net_dev;  // /proc/<pid>/net/dev of the init process: its network namespace
+        // Where the last read_kept_files() put net_dev's text (valid while batch_ has that generation).
+        std::size_t net_dev_ticket = 0;
+        std::uint64_t net_dev_generation = 0;
         std::size_t open_files() const;
     };
 
@@ -92,6 +101,8 @@ private:
     // nullptr when the container vanished.
     Known* refresh_inspect(const std::string& id);
     bool pid_is_stale(const std::string& id, Known& known) const;
+    // Reads the kept files (cgroup, net/dev) of every known container in one batch, for fill_from_cgroups.
+    void read_kept_files();
     // False when the container's cgroup is not reachable from here.
     bool fill_from_cgroups(model::ContainerStats& row, Known& known);
     void fill_from_stats_api(std::vector<model::ContainerStats>& rows);
@@ -107,6 +118,7 @@ private:
     std::size_t kept_open_ = 0;   // descriptors held by known_, counted at the start of a collect
     std::size_t keep_budget_ = 0;
     std::string buffer_;  // reused for /proc/<pid>/net/dev
+    KernelFileBatch batch_;
     // The last successful list (labels already filtered), when it was fetched, and the stamps of the
     // cgroup parents taken right after it.
     std::vector<DockerContainerSummary> last_list_;

@@ -189,6 +189,32 @@ TEST(CgroupReader, FixtureTrees) {
     for (const auto& c : cases) {
         EXPECT_EQ(CgroupReader(fixture(c.tree)).read_container(c.id, c.init_pid), c.expected) << c.name;
     }
+    // The same files read as a sample reads them: queued in a batch (io_uring, or pread), twice.
+    for (auto mode : {KernelFileBatch::Mode::automatic, KernelFileBatch::Mode::pread_only}) {
+        KernelFileBatch batch(mode);
+        for (const auto& c : cases) {
+            CgroupHandle handle = CgroupReader(fixture(c.tree)).open_container(c.id, c.init_pid);
+            for (int round = 0; round < 2; ++round) {
+                batch.clear();
+                handle.queue(batch);
+                batch.run();
+                EXPECT_EQ(handle.read(&batch), c.expected) << c.name << " (batch, round " << round << ")";
+            }
+        }
+    }
+}
+
+TEST(CgroupReader, ReadWithAnOlderBatchReadsTheFilesAgain) {
+    TempTree tree("v2-systemd");
+    const fs::path dir = fs::path("system.slice") / ("docker-" + kId + ".scope");
+    CgroupHandle handle = CgroupReader(tree.paths()).open_container(kId, std::nullopt);
+    KernelFileBatch batch;
+    handle.queue(batch);
+    batch.run();
+    tree.write(dir / "pids.current", "9\n");
+    EXPECT_EQ(handle.read(&batch).pids, 12U);  // the text the batch read before the change
+    batch.clear();                             // tickets void: the handle reads its files itself
+    EXPECT_EQ(handle.read(&batch).pids, 9U);
 }
 
 TEST(CgroupReader, UnknownContainerIsNotFound) {
