@@ -2,8 +2,16 @@
 // KernelFile::read; tickets of an earlier batch void; kernel files read inline, not by io_uring's workers.
 #include "sources/cgroup/kernel_file_batch.hpp"
 
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -164,6 +172,55 @@ TEST(KernelFileBatch, KernelFilesAreReadInlineNotByWorkerThreads) {
         GTEST_SKIP() << status;  // a kernel or seccomp profile without io_uring: pread was used, and worked
     }
     EXPECT_EQ(status, "");
+}
+
+// What a seccomp profile that refuses io_uring (Docker's default since Engine 25.0) leaves: the batch says
+// why and reads every file with pread. In a child process, which installs such a filter on itself.
+#if defined(__x86_64__)
+constexpr std::uint32_t kAuditArch = AUDIT_ARCH_X86_64;
+#elif defined(__aarch64__)
+constexpr std::uint32_t kAuditArch = AUDIT_ARCH_AARCH64;
+#endif
+
+TEST(KernelFileBatch, FallsBackToPreadWhereIoUringIsRefused) {
+    TempDir dir;
+    const std::string text = lines(20);
+    const fs::path path = dir.write("f", text);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        // Allow everything but io_uring_setup, which fails with EPERM.
+        sock_filter filter[] = {
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kAuditArch, 1, 0),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        sock_fprog program{static_cast<unsigned short>(sizeof(filter) / sizeof(filter[0])), filter};
+        if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+            ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) {
+            ::_exit(10);
+        }
+        const KernelFile file = KernelFile::open(path);
+        KernelFileBatch batch;
+        for (int round = 0; round < 2; ++round) {
+            batch.clear();
+            const std::size_t ticket = batch.add(file);
+            batch.run();
+            if (owned(batch.text(ticket)) != text) ::_exit(11);
+        }
+        if (batch.uses_ring()) ::_exit(12);
+        if (batch.ring_status() != "io_uring unavailable (Operation not permitted): one pread per file") ::_exit(13);
+        ::_exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    // 10: no filter installed; 11: wrong text; 12: still on the ring; 13: another status line
+    EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 }  // namespace
