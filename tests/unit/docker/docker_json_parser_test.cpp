@@ -5,6 +5,7 @@
 #include <chrono>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "util/error.hpp"
@@ -59,6 +60,76 @@ TEST(ContainerListParser, EdgeCases) {
     EXPECT_EQ(list[0].id, "abc");
     EXPECT_TRUE(list[0].names.empty());
     EXPECT_FALSE(list[0].created_unix);
+}
+
+// What the streaming parser must agree with: the same six members read from a whole tree.
+std::vector<DockerContainerSummary> tree_reference(const std::string& body, const std::vector<std::string>& allowlist) {
+    using nlohmann::json;
+    json root = json::parse(body, nullptr, false);
+    if (!root.is_array()) throw util::Error("not an array");
+    std::vector<DockerContainerSummary> out;
+    for (const auto& item : root) {
+        if (!item.is_object()) continue;
+        DockerContainerSummary s;
+        auto str = [&](const char* key) {
+            auto it = item.find(key);
+            return it != item.end() && it->is_string() ? it->get<std::string>() : std::string();
+        };
+        s.id = str("Id");
+        if (s.id.empty()) continue;
+        s.image = str("Image");
+        s.state = str("State");
+        if (auto it = item.find("Names"); it != item.end() && it->is_array()) {
+            for (const auto& n : *it)
+                if (n.is_string()) s.names.push_back(n.get<std::string>());
+        }
+        if (auto it = item.find("Created"); it != item.end() && it->is_number_integer()) {
+            s.created_unix = it->get<std::int64_t>();
+        }
+        if (auto it = item.find("Labels"); it != item.end() && it->is_object()) {
+            for (const auto& [k, v] : it->items())
+                if (v.is_string() && label_allowed(k, allowlist)) s.labels.emplace(k, v.get<std::string>());
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+bool same(const std::vector<DockerContainerSummary>& a, const std::vector<DockerContainerSummary>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i].id != b[i].id || a[i].names != b[i].names || a[i].image != b[i].image || a[i].state != b[i].state ||
+            a[i].created_unix != b[i].created_unix || a[i].labels != b[i].labels) {
+            return false;
+        }
+    }
+    return true;
+}
+
+TEST(ContainerListParser, AgreesWithATreeParseOnOddInputs) {
+    const std::vector<std::string> bodies = {
+        fixture("containers_list.json"),
+        R"([{"Id":"a","Id":"b","Names":["/x"],"Names":["/y","/z"]}])",
+        R"([{"Id":"a","Labels":{"k":"1","k":"2","o":{"k":"3"},"n":5,"a.b":"c"},"Labels":{"k":"4"}}])",
+        R"([{"Id":"a","Labels":{"k":"1"},"Labels":null}])",
+        R"([{"Id":"a","Names":[["/nested"],"/ok",{"Names":["/deep"]},7]}])",
+        R"([{"Id":"a","NetworkSettings":{"Id":"no","Networks":{"x":{"Names":["/no"]}}},"State":"running"}])",
+        R"([[{"Id":"inner"}],{"Id":"a"},5,"s",null,{"Id":""},{"Id":7}])",
+        R"([{"Id":"a","Created":1.5},{"Id":"b","Created":-3},{"Id":"c","Created":18446744073709551615}])",
+        R"([{"Id":"a","Image":["x"],"State":{"s":1},"Labels":["k","v"],"Names":{"0":"/x"}}])",
+        R"([{"Id":"é\u00e9\"\\","Names":["/\u0041"]}])",
+    };
+    for (const auto& body : bodies) {
+        for (const std::vector<std::string>& allowlist : {std::vector<std::string>{}, {"*"}, {"k", "a.*"}}) {
+            const auto streamed = parse_container_list(body, allowlist);
+            EXPECT_TRUE(same(streamed, tree_reference(body, allowlist))) << body;
+        }
+    }
+    // Malformed or not an array: both refuse.
+    for (const std::string body : {"", "[", "[{\"Id\":\"a\"}", "[{\"Id\":\"a\"}]]", "{}", "\"x\"", "[{\"Id\":\"a\"]"}) {
+        EXPECT_THROW(parse_container_list(body, {}), util::Error) << body;
+        EXPECT_THROW(tree_reference(body, {}), util::Error) << body;
+    }
 }
 
 TEST(InspectParser, RunningContainer) {
