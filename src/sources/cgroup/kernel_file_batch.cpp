@@ -15,8 +15,9 @@ namespace {
 // Submission queue size: reads go in chunks of this many per io_uring_enter. 256 SQEs and 512 CQEs are
 // ~24 KiB of ring memory.
 constexpr unsigned kRingEntries = 256;
-// A file read for the first time gets this much room; later ones get 1.5× their last size plus 64 bytes.
-constexpr std::size_t kFirstSlot = 4096;
+// A file read for the first time gets this much room (single-value cgroup files need ~20 bytes; a longer
+// one is completed with pread once); later ones get 1.5× their last size plus 64 bytes.
+constexpr std::size_t kFirstSlot = 512;
 constexpr std::size_t kMaxSlot = 1 << 20;
 
 std::size_t slot_for(std::uint32_t last_size) {
@@ -75,7 +76,10 @@ void KernelFileBatch::run() {
     ran_ = true;
     if (entries_.empty()) return;
     const std::size_t bytes = entries_.back().offset + entries_.back().capacity;
-    if (arena_.size() < bytes) arena_.resize(bytes);  // only grows: no zero-fill per sample
+    // Grows, and shrinks only when far too big (after many containers went): no zero-fill per sample.
+    if (arena_.size() < bytes || (arena_.size() > 4 * bytes && arena_.size() > (64U << 10))) {
+        arena_ = std::string(bytes, '\0');
+    }
 
     if (!ring_tried_) {
         ring_tried_ = true;
