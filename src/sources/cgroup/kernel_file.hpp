@@ -18,11 +18,12 @@ class KernelFileBatch;
 
 class KernelFile {
 public:
-    // seq_file fills the caller's buffer record by record and stops early only when its own page-sized
-    // buffer cannot take the next record; cgroup files are one record, /proc/<pid>/net/dev lines are ~130
-    // bytes. So a read that came back shorter than this and than asked for is the end of the file: no
-    // extra read for EOF.
-    static constexpr std::size_t kShortReadIsEnd = 2048;
+    // seq_file fills the caller's buffer record by record and stops early only when its own buffer (a page,
+    // 4 KiB at least; grown to fit a record bigger than that) cannot take the next record. The cgroup files
+    // read here are one record each (memory.stat too), /proc/<pid>/net/dev lines ~130 bytes. So a read that
+    // came back shorter than this (a page less 512 bytes) and than asked for is the end of the file: no
+    // extra read for EOF. (It was 2 KiB: a cgroup v2 memory.stat of 2-2.5 KB then cost a second read.)
+    static constexpr std::size_t kShortReadIsEnd = 4096 - 512;
 
     KernelFile() = default;
     // An empty KernelFile when the file cannot be opened (absent, vanished, no permission). Opened with
