@@ -184,21 +184,33 @@ void BM_PartCgroupReads(benchmark::State& state) {
 }
 BENCHMARK(BM_PartCgroupReads)->Unit(benchmark::kMicrosecond)->MeasureProcessCPUTime();
 
-// The files a steady-state sample reads, through descriptors kept open (one pread each: the cgroup files
-// and /proc/<pid>/net/dev), nothing else: no Docker, no rows. The floor of a sample with these files.
-void BM_PartKeptOpenReads(benchmark::State& state) {
-    if (!docker_host_set(state)) return;
+// The files a steady-state sample reads, opened once for every running container: its cgroup files and
+// /proc/<pid>/net/dev.
+struct KeptFiles {
+    std::vector<cmon::sources::CgroupHandle> handles;
+    std::vector<cmon::sources::KernelFile> net_devs;
+};
+
+KeptFiles open_kept_files() {
     cmon::sources::ContainerSource source{cmon::sources::HostPaths{}};
     cmon::model::Snapshot draft;
     source.collect(draft);
     const cmon::sources::CgroupReader reader{cmon::sources::HostPaths{}};
-    std::vector<cmon::sources::CgroupHandle> handles;
-    std::vector<cmon::sources::KernelFile> net_devs;
+    KeptFiles kept;
     for (const auto& row : draft.containers) {
-        handles.push_back(reader.open_container(row.id, row.init_pid));
-        if (row.init_pid)
-            net_devs.push_back(cmon::sources::KernelFile::open("/proc/" + std::to_string(*row.init_pid) + "/net/dev"));
+        kept.handles.push_back(reader.open_container(row.id, row.init_pid));
+        if (row.init_pid) {
+            kept.net_devs.push_back(
+                cmon::sources::KernelFile::open("/proc/" + std::to_string(*row.init_pid) + "/net/dev"));
+        }
     }
+    return kept;
+}
+
+// Those files read through their kept descriptors, one pread each, nothing else: no Docker, no rows.
+void BM_PartKeptOpenReads(benchmark::State& state) {
+    if (!docker_host_set(state)) return;
+    auto [handles, net_devs] = open_kept_files();
     std::string buffer;
     for (auto _ : state) {
         for (auto& handle : handles) benchmark::DoNotOptimize(handle.read());
@@ -210,20 +222,10 @@ void BM_PartKeptOpenReads(benchmark::State& state) {
 }
 BENCHMARK(BM_PartKeptOpenReads)->Unit(benchmark::kMicrosecond)->MeasureProcessCPUTime();
 
-// The same files read in one KernelFileBatch (io_uring), as a sample reads them.
+// The same files read in one KernelFileBatch (io_uring), as a sample reads them: the floor of a sample.
 void BM_PartKeptOpenReadsBatched(benchmark::State& state) {
     if (!docker_host_set(state)) return;
-    cmon::sources::ContainerSource source{cmon::sources::HostPaths{}};
-    cmon::model::Snapshot draft;
-    source.collect(draft);
-    const cmon::sources::CgroupReader reader{cmon::sources::HostPaths{}};
-    std::vector<cmon::sources::CgroupHandle> handles;
-    std::vector<cmon::sources::KernelFile> net_devs;
-    for (const auto& row : draft.containers) {
-        handles.push_back(reader.open_container(row.id, row.init_pid));
-        if (row.init_pid)
-            net_devs.push_back(cmon::sources::KernelFile::open("/proc/" + std::to_string(*row.init_pid) + "/net/dev"));
-    }
+    auto [handles, net_devs] = open_kept_files();
     cmon::sources::KernelFileBatch batch;
     std::vector<std::size_t> net_dev_tickets(net_devs.size());
     for (auto _ : state) {

@@ -122,6 +122,13 @@ def fmt(ms):
     return f"{ms:.3f}" if ms < 10 else f"{ms:.0f}"
 
 
+def sample_row(n, what, bench):
+    """One benchmark's row: own CPU, the daemons' CPU during it, both, wall time (ms per sample)."""
+    daemon = bench["daemon_cpu_ms"] or 0.0
+    print(f"| {n} | {what} | {fmt(bench['cpu_ms'])} | {fmt(daemon)} | {fmt(bench['cpu_ms'] + daemon)} | "
+          f"{fmt(bench['wall_ms'])} |")
+
+
 def report(files):
     print("| containers | what | CPU ms / sample (own process) | + Docker daemons CPU ms | total CPU ms | wall ms |")
     print("|---:|---|---:|---:|---:|---:|")
@@ -142,25 +149,15 @@ def report(files):
         warm_total = warm["cpu_ms"] + warm_daemon
         ds_total = med["cli_cpu_ms"] + med["daemon_cpu_ms"]
         how = "files read through io_uring" if warm.get("io_uring") else "io_uring unavailable: one pread per file"
-        print(
-            f"| {n} | ContainerSource sample (steady state; {how}) | {fmt(warm['cpu_ms'])} | {fmt(warm_daemon)} | "
-            f"{fmt(warm_total)} | {fmt(warm['wall_ms'])} |"
-        )
+        sample_row(n, f"ContainerSource sample (steady state; {how})", warm)
         pread = r["bench"].get("BM_ContainerSamplePread")
         if pread:
+            sample_row(n, "the same with one pread per file (where io_uring is refused)", pread)
             pread_daemon = pread["daemon_cpu_ms"] or 0.0
-            print(
-                f"| {n} | the same with one pread per file (where io_uring is refused) | {fmt(pread['cpu_ms'])} | "
-                f"{fmt(pread_daemon)} | {fmt(pread['cpu_ms'] + pread_daemon)} | {fmt(pread['wall_ms'])} |"
-            )
         listing = r["bench"].get("BM_ContainerSampleListing")
         if listing:
             listing_daemon = listing["daemon_cpu_ms"] or 0.0
-            print(
-                f"| {n} | ContainerSource sample that fetches the list (at least every {LIST_REFRESH_S} s) | "
-                f"{fmt(listing['cpu_ms'])} | {fmt(listing_daemon)} | {fmt(listing['cpu_ms'] + listing_daemon)} | "
-                f"{fmt(listing['wall_ms'])} |"
-            )
+            sample_row(n, f"ContainerSource sample that fetches the list (at least every {LIST_REFRESH_S} s)", listing)
             # At the default --interval 1: one sample in LIST_REFRESH_S fetches the list.
             k = LIST_REFRESH_S
             own = ((k - 1) * warm["cpu_ms"] + listing["cpu_ms"]) / k
