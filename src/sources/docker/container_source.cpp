@@ -44,6 +44,16 @@ std::size_t keep_open_budget() {
     return std::min<std::size_t>(static_cast<std::size_t>(limit.rlim_cur) / 4, 16384);
 }
 
+// Container events after which GET /containers/json may show something else (a name, a state, a
+// container). Frequent ones that change nothing there (exec, health checks, attach, top, copies) do not.
+bool event_changes_list(std::string_view action) {
+    constexpr std::string_view kNoChange[] = {"exec_",  "health_status", "attach", "detach",         "resize",
+                                              "top",    "archive-path",  "copy",   "extract-to-dir", "export",
+                                              "commit", "mount",         "unmount"};
+    return std::none_of(std::begin(kNoChange), std::end(kNoChange),
+                        [action](std::string_view prefix) { return action.starts_with(prefix); });
+}
+
 }  // namespace
 
 ContainerSource::ContainerSource(HostPaths paths, ContainerSourceOptions options)
@@ -277,7 +287,10 @@ ContainerSource::ListReason ContainerSource::list_reason(bool init_exited) const
     const bool reusable = local_cgroups_ && listed_at_ && options_.list_refresh.count() > 0 &&
                           options_.inspect_refresh <= 0 &&
                           client_.host().transport == DockerHost::Transport::unix_socket;
-    if (!reusable || list_next_ || std::chrono::steady_clock::now() - *listed_at_ >= options_.list_refresh) {
+    const auto now = std::chrono::steady_clock::now();
+    const auto listed_for = now - *listed_at_;
+    if (!reusable || list_next_ || listed_for >= options_.list_refresh_max ||
+        (!events_usable_ && listed_for >= options_.list_refresh)) {
         return ListReason::routine;
     }
     if (init_exited) return ListReason::change;
@@ -292,7 +305,33 @@ ContainerSource::ListReason ContainerSource::list_reason(bool init_exited) const
     if (daemon_exited_ || (!daemon_watch_ && !unix_socket_listening(client_.host().socket_path))) {
         return ListReason::routine;
     }
+    // What none of the above shows (a rename, pause/unpause): asked of the daemon's event log.
+    if (now - std::max(*listed_at_, events_checked_at_) >= options_.list_refresh) return ListReason::events;
     return ListReason::none;
+}
+
+bool ContainerSource::list_changed_since_last_list() {
+    // The window starts a second before the end of the last one (or the last list), in case the daemon
+    // counts its bounds differently; events older than the last list's request are already in that list.
+    const auto wall_ns = [] {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    };
+    const std::int64_t until = wall_ns() - 1'000'000;  // never in the future: the daemon would wait for it
+    const std::int64_t since = std::max(list_started_ns_, events_until_ns_) - 1'000'000'000;
+    auto response = client_.get(DockerRequest::events(since, until));
+    events_checked_at_ = std::chrono::steady_clock::now();
+    if (!response.ok()) {
+        // Refused (a socket proxy that does not pass /events, say): list every list_refresh from now on.
+        // A daemon-side error: list this time.
+        if (response.status >= 400 && response.status < 500) events_usable_ = false;
+        return true;
+    }
+    events_until_ns_ = until;
+    for (const auto& event : parse_events(response.body)) {
+        if (event.time_ns >= list_started_ns_ && event_changes_list(event.action)) return true;
+    }
+    return false;
 }
 
 model::ContainerStats ContainerSource::row_of(const DockerContainerSummary& summary, const Known& known) const {
@@ -331,6 +370,9 @@ std::optional<std::vector<model::ContainerStats>> ContainerSource::rows_from_las
 void ContainerSource::collect(model::Snapshot& draft) {
     const bool init_exited = poll_init_watches();
     ListReason reason = list_reason(init_exited);
+    if (reason == ListReason::events) {
+        reason = list_changed_since_last_list() ? ListReason::change : ListReason::none;
+    }
     if (reason == ListReason::none) {
         if (auto rows = rows_from_last_list()) {
             draft.containers = std::move(*rows);
@@ -345,6 +387,9 @@ void ContainerSource::collect_listed(model::Snapshot& draft, ListReason reason) 
     list_next_ = true;  // until this list succeeds
     const auto before = parents_.empty() ? current_parents() : parents_;
     const auto started = std::chrono::steady_clock::now();
+    const auto started_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     auto list = client_.get(DockerRequest::containers_list());
     if (!list.ok()) {
         throw util::Error("docker: GET /containers/json: HTTP " + std::to_string(list.status) + ": " +
@@ -398,6 +443,7 @@ void ContainerSource::collect_listed(model::Snapshot& draft, ListReason reason) 
         daemon_exited_ = false;
     }
     listed_at_ = started;
+    list_started_ns_ = started_ns;
     list_next_ = reason == ListReason::change || moved;
 }
 

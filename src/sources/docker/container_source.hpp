@@ -26,16 +26,22 @@ namespace cmon::sources {
 // Between two GET /containers/json, a local source takes the set of running containers as unchanged while
 // no container init process exited, the cgroup directories that hold container cgroups keep their number
 // of subdirectories, every container's files still read, and the daemon's socket still accepts. What none
-// of that shows (a rename, pause/unpause, labels) is picked up by a full list at least this often.
+// of that shows (a rename, pause/unpause) is asked of the daemon's event log this often (GET /events for
+// the window since the last check, container events only; a list follows when one of them may change
+// it), or picked up by a full list this often where /events is not answered.
 inline constexpr std::chrono::milliseconds kListRefresh{5000};
+// A full list at least this often all the same.
+inline constexpr std::chrono::milliseconds kListRefreshMax{60000};
 
 struct ContainerSourceOptions {
     std::vector<std::string> label_allowlist;  // exact keys or "prefix*"; empty: no labels exported
     // Inspect a known container again every N collects (0: once per container, plus after a restart).
     // Above 0, the container list is fetched at every collect.
     int inspect_refresh = 0;
-    // The longest a local source reuses the container list (above); 0: fetch it at every collect.
+    // How often a local source checks the event log while it reuses the container list, and the longest
+    // it reuses it (above); list_refresh 0: fetch the list at every collect.
     std::chrono::milliseconds list_refresh = kListRefresh;
+    std::chrono::milliseconds list_refresh_max = kListRefreshMax;
     unsigned max_parallel_stats = 8;  // stats API fallback: concurrent requests
     // How the kept cgroup files are read each collect: through io_uring where it works (automatic), or one
     // pread per file (pread_only: what a host without io_uring gets; the benchmark compares the two).
@@ -86,11 +92,15 @@ private:
         std::int64_t mtime_ns = 0;
         bool operator==(const ParentDir&) const = default;
     };
-    enum class ListReason { none, routine, change };
+    // events: ask the daemon's event log whether a list is due (list_changed_since_last_list).
+    enum class ListReason { none, routine, change, events };
 
     // Whether this collect fetches the container list, and why (a change: fetch again at the next one too,
     // in case a container was caught between its cgroup appearing and Docker calling it running).
     ListReason list_reason(bool init_exited) const;
+    // GET /events since the last list: true when a container event after that list's request may change
+    // what it shows, or when the daemon does not answer /events (then lists are routine again).
+    bool list_changed_since_last_list();
     // The last list's containers with their usage read now; nullopt when one of them cannot be read.
     std::optional<std::vector<model::ContainerStats>> rows_from_last_list();
     void collect_listed(model::Snapshot& draft, ListReason reason);
@@ -126,6 +136,10 @@ private:
     // cgroup parents taken right after it.
     std::vector<DockerContainerSummary> last_list_;
     std::optional<std::chrono::steady_clock::time_point> listed_at_;
+    std::int64_t list_started_ns_ = 0;  // wall clock (Unix ns) when the last list was asked for
+    std::chrono::steady_clock::time_point events_checked_at_{};
+    std::int64_t events_until_ns_ = 0;  // the end of the last /events window
+    bool events_usable_ = true;
     std::vector<ParentDir> parents_;
     bool list_next_ = true;
     // The process listening on the daemon's unix socket (dockerd), watched between lists; empty when its

@@ -278,6 +278,26 @@ std::vector<DockerContainerSummary> parse_container_list(std::string_view body,
     return std::move(*list);
 }
 
+std::vector<DockerEvent> parse_events(std::string_view body) {
+    std::vector<DockerEvent> out;
+    for (std::string_view line : util::split(body, '\n')) {
+        json event = parse_or_discard(line);
+        if (!event.is_object()) continue;
+        DockerEvent parsed;
+        parsed.type = string_at(event, "Type");
+        parsed.action = string_at(event, "Action");
+        if (parsed.action.empty()) parsed.action = string_at(event, "status");
+        if (const json* ns = member(event, "timeNano"); ns != nullptr && ns->is_number_integer()) {
+            parsed.time_ns = ns->get<std::int64_t>();
+        } else if (const json* s = member(event, "time"); s != nullptr && s->is_number_integer()) {
+            parsed.time_ns = s->get<std::int64_t>() * 1000000000;
+        }
+        if (parsed.action.empty() || parsed.time_ns <= 0) continue;
+        out.push_back(std::move(parsed));
+    }
+    return out;
+}
+
 std::optional<DockerInspect> parse_container_inspect(std::string_view body) {
     json root = parse_or_discard(body);
     if (!root.is_object()) {

@@ -45,6 +45,13 @@ struct DockerStats {
     std::optional<std::uint64_t> block_write_bytes;
 };
 
+// One line of GET /events.
+struct DockerEvent {
+    std::string type;    // "container", ...
+    std::string action;  // "rename", "pause", "exec_start: sh", "health_status: healthy", ...
+    std::int64_t time_ns = 0;
+};
+
 struct GpuAssignment {
     std::vector<unsigned> indices;
     bool all = false;
@@ -56,6 +63,9 @@ bool label_allowed(std::string_view key, const std::vector<std::string>& allowli
 // GET /containers/json. Throws util::Error when the body is not a JSON array (a broken daemon response).
 std::vector<DockerContainerSummary> parse_container_list(std::string_view body,
                                                          const std::vector<std::string>& label_allowlist);
+// GET /events with a bounded window: one JSON object per line. Lines that are not an object with an action
+// and a time are skipped. "Action"/"timeNano" (API 1.22+), else "status"/"time".
+std::vector<DockerEvent> parse_events(std::string_view body);
 // GET /containers/{id}/json. nullopt when the body is not a JSON object.
 std::optional<DockerInspect> parse_container_inspect(std::string_view body);
 // GET /containers/{id}/stats?stream=false&one-shot=true. nullopt when the body is not a JSON object.

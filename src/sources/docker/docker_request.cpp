@@ -1,6 +1,7 @@
 // Builds the allowlisted Docker API paths. Pure: no I/O.
 #include "sources/docker/docker_request.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "util/error.hpp"
@@ -57,9 +58,21 @@ DockerRequest DockerRequest::container_top(std::string_view ref) {
     return {DockerEndpoint::container_top, "/containers/" + checked_ref(ref) + "/top", ""};
 }
 
-DockerRequest DockerRequest::events(std::int64_t since_unix, std::int64_t until_unix) {
+namespace {
+
+// "seconds.nanoseconds" (timetypes.GetTimestamp's form); negative times are clamped to 0.
+std::string docker_timestamp(std::int64_t unix_ns) {
+    const std::int64_t ns = std::max<std::int64_t>(unix_ns, 0);
+    std::string fraction = std::to_string(ns % 1000000000);
+    return std::to_string(ns / 1000000000) + "." + std::string(9 - fraction.size(), '0') + fraction;
+}
+
+}  // namespace
+
+DockerRequest DockerRequest::events(std::int64_t since_unix_ns, std::int64_t until_unix_ns) {
     return {DockerEndpoint::events, "/events",
-            "since=" + std::to_string(since_unix) + "&until=" + std::to_string(until_unix)};
+            "since=" + docker_timestamp(since_unix_ns) + "&until=" + docker_timestamp(until_unix_ns) +
+                "&filters=%7B%22type%22%3A%5B%22container%22%5D%7D"};
 }
 
 std::string DockerRequest::target(std::string_view api_version) const {

@@ -23,8 +23,11 @@ public:
     static DockerRequest container_inspect(std::string_view ref);  // GET /containers/{ref}/json
     static DockerRequest container_stats(std::string_view ref);    // GET /containers/{ref}/stats, one-shot
     static DockerRequest container_top(std::string_view ref);      // GET /containers/{ref}/top
-    // GET /events?since=&until= (a bounded window, so the response ends instead of streaming forever).
-    static DockerRequest events(std::int64_t since_unix, std::int64_t until_unix);
+    // GET /events?since=&until=&filters={"type":["container"]}: container events in a bounded window (so
+    // the response ends instead of streaming forever), the bounds in Unix nanoseconds (sent as
+    // "seconds.nanoseconds", as the Docker CLI sends them). `until` must not be in the future: the daemon
+    // would hold the response open until then.
+    static DockerRequest events(std::int64_t since_unix_ns, std::int64_t until_unix_ns);
 
     DockerEndpoint endpoint() const { return endpoint_; }
     static constexpr std::string_view method() { return "GET"; }

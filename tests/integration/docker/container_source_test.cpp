@@ -212,6 +212,41 @@ TEST_F(DockerIntegration, StoppedContainerDisappearsAndNewOneAppears) {
     EXPECT_TRUE(fresh->memory_usage_bytes);
 }
 
+// A rename and a pause change nothing a local source watches (init process, cgroup directories): only the
+// daemon's event log tells. With no routine full list during the test, they must come through it.
+TEST_F(DockerIntegration, RenameAndPauseAreSeenThroughTheEventLog) {
+    ContainerSourceOptions options;
+    options.list_refresh = 300ms;      // the event-log check
+    options.list_refresh_max = 10min;  // no routine full list in this test
+    ContainerSource source(paths_, options);
+    std::string id = start("ev", "", "sleep 120");
+    ASSERT_TRUE(wait_until(10s, [&] { return find(collect(source), id) != nullptr; }));
+    for (int i = 0; i < 3; ++i) collect(source);  // the list is reused from here on
+
+    auto renamed = run(docker("rename cmon-it-ev cmon-it-ev2"));
+    ASSERT_EQ(renamed.status, 0) << renamed.out;
+    created_.push_back("cmon-it-ev2");
+    EXPECT_TRUE(wait_until(10s, [&] {
+        auto snapshot = collect(source);
+        const auto* c = find(snapshot, id);
+        return c != nullptr && c->name == "cmon-it-ev2";
+    }));
+
+    auto paused = run(docker("pause cmon-it-ev2"));
+    ASSERT_EQ(paused.status, 0) << paused.out;
+    EXPECT_TRUE(wait_until(10s, [&] {
+        auto snapshot = collect(source);
+        const auto* c = find(snapshot, id);
+        return c != nullptr && c->state == "paused";
+    }));
+    run(docker("unpause cmon-it-ev2"));
+    EXPECT_TRUE(wait_until(10s, [&] {
+        auto snapshot = collect(source);
+        const auto* c = find(snapshot, id);
+        return c != nullptr && c->state == "running";
+    }));
+}
+
 TEST_F(DockerIntegration, StatsApiFallbackWhenCgroupsAreUnreachable) {
     // Roots that do not exist stand in for a remote daemon: no container cgroup is reachable from here.
     paths_.proc = "/nonexistent-cmon-proc";

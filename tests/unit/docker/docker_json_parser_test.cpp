@@ -132,6 +132,30 @@ TEST(ContainerListParser, AgreesWithATreeParseOnOddInputs) {
     }
 }
 
+TEST(EventsParser, OneEventPerLineOldAndNewForms) {
+    const std::string body =
+        R"({"status":"start","id":"abc","Type":"container","Action":"start","Actor":{"ID":"abc","Attributes":{"name":"x"}},"scope":"local","time":1795869950,"timeNano":1795869950123456789})"
+        "\n"
+        R"({"status":"pause","id":"abc","time":1795869951})"
+        "\n\n"
+        R"(not json)"
+        "\n"
+        R"({"Type":"container","Action":"rename"})"
+        "\n"
+        R"([1,2])"
+        "\n"
+        R"({"Type":"container","Action":"exec_start: sh -c true","timeNano":1795869952000000001})";
+    const auto events = parse_events(body);
+    ASSERT_EQ(events.size(), 3U);
+    EXPECT_EQ(events[0].type, "container");
+    EXPECT_EQ(events[0].action, "start");
+    EXPECT_EQ(events[0].time_ns, 1795869950123456789LL);
+    EXPECT_EQ(events[1].action, "pause");  // API < 1.22: status and time in seconds
+    EXPECT_EQ(events[1].time_ns, 1795869951000000000LL);
+    EXPECT_EQ(events[2].action, "exec_start: sh -c true");
+    EXPECT_TRUE(parse_events("").empty());
+}
+
 TEST(InspectParser, RunningContainer) {
     auto inspect = parse_container_inspect(fixture("inspect_running_cpus.json"));
     ASSERT_TRUE(inspect);
