@@ -104,8 +104,9 @@ void sample_repeatedly(benchmark::State& state, const cmon::sources::ContainerSo
 }
 
 // Steady state: one ContainerSource sampling again and again, as the monitor does every interval (inspect
-// results cached; the container list reused while nothing says it changed, fetched again at least every
-// kListRefresh: samples here are back to back, so the timed loop, ~2 s, holds at most one such list).
+// results cached; the container list reused while nothing says it changed, the daemon's event log asked
+// every kListRefresh, a full list every kListRefreshMax: samples here are back to back, so the timed
+// loop, ~2 s, holds at most one event-log check and no list).
 void BM_ContainerSample(benchmark::State& state) { sample_repeatedly(state, {}); }
 BENCHMARK(BM_ContainerSample)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime()->MinTime(2.0);
 
@@ -117,6 +118,19 @@ void BM_ContainerSamplePread(benchmark::State& state) {
     sample_repeatedly(state, options);
 }
 BENCHMARK(BM_ContainerSamplePread)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime()->MinTime(2.0);
+
+// The steady state with the event-log check (GET /events for the window since the last check) at every
+// sample: what the sample in every kListRefresh that asks the daemon costs.
+void BM_ContainerSampleEventCheck(benchmark::State& state) {
+    cmon::sources::ContainerSourceOptions options;
+    options.list_refresh = std::chrono::milliseconds{1};
+    sample_repeatedly(state, options);
+}
+BENCHMARK(BM_ContainerSampleEventCheck)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime()
+    ->MinTime(2.0);
 
 // The same with the container list fetched at every sample (list_refresh 0): what a sample cost before the
 // list was reused, and what the sample that fetches it (every kListRefresh) costs now.
