@@ -60,7 +60,7 @@ public:
     void collect(model::Snapshot& draft) override;
     // How the last collect read the kept files: through io_uring, or why not (KernelFileBatch).
     bool reads_with_io_uring() const { return batch_.uses_ring(); }
-    // Says so in the source health when io_uring was refused (the same data for 40-70 % more CPU).
+    // Says so in the source health when io_uring was refused (the same data for 40-75 % more CPU).
     std::string health_note() const override {
         return options_.file_reads == KernelFileBatch::Mode::automatic ? batch_.ring_status() : std::string{};
     }
