@@ -44,6 +44,10 @@ std::size_t keep_open_budget() {
     return std::min<std::size_t>(static_cast<std::size_t>(limit.rlim_cur) / 4, 16384);
 }
 
+// dockerd answers a GET /events window from a buffer of its latest events (eventsLimit, 256, in moby's
+// daemon/events; the 60-s full list covers a daemon that keeps fewer).
+constexpr std::size_t kDaemonEventBuffer = 256;
+
 // Container events after which GET /containers/json may show something else (a name, a state, a
 // container). Frequent ones that change nothing there (exec, health checks, attach, top, copies) do not.
 bool event_changes_list(std::string_view action) {
@@ -328,7 +332,10 @@ bool ContainerSource::list_changed_since_last_list() {
         return true;
     }
     events_until_ns_ = until;
-    for (const auto& event : parse_events(response.body)) {
+    const auto events = parse_events(response.body);
+    // A full buffer back: events older than those may be missing from the window.
+    if (events.size() >= kDaemonEventBuffer) return true;
+    for (const auto& event : events) {
         if (event.time_ns >= list_started_ns_ && event_changes_list(event.action)) return true;
     }
     return false;
