@@ -27,8 +27,9 @@ namespace cmon::sources {
 // no container init process exited, the cgroup directories that hold container cgroups keep their number
 // of subdirectories, every container's files still read, and the daemon's socket still accepts. What none
 // of that shows (a rename, pause/unpause) is asked of the daemon's event log this often (GET /events for
-// the window since the last check, container events only; a list follows when one of them may change
-// it), or picked up by a full list this often where /events is not answered.
+// the window since the last check; a list follows when a container event may change it, or when the
+// window is so full that older events may have dropped out of the daemon's buffer), or picked up by a
+// full list this often where /events is not answered.
 inline constexpr std::chrono::milliseconds kListRefresh{5000};
 // A full list at least this often all the same.
 inline constexpr std::chrono::milliseconds kListRefreshMax{60000};

@@ -71,8 +71,7 @@ std::string docker_timestamp(std::int64_t unix_ns) {
 
 DockerRequest DockerRequest::events(std::int64_t since_unix_ns, std::int64_t until_unix_ns) {
     return {DockerEndpoint::events, "/events",
-            "since=" + docker_timestamp(since_unix_ns) + "&until=" + docker_timestamp(until_unix_ns) +
-                "&filters=%7B%22type%22%3A%5B%22container%22%5D%7D"};
+            "since=" + docker_timestamp(since_unix_ns) + "&until=" + docker_timestamp(until_unix_ns)};
 }
 
 std::string DockerRequest::target(std::string_view api_version) const {

@@ -23,10 +23,10 @@ public:
     static DockerRequest container_inspect(std::string_view ref);  // GET /containers/{ref}/json
     static DockerRequest container_stats(std::string_view ref);    // GET /containers/{ref}/stats, one-shot
     static DockerRequest container_top(std::string_view ref);      // GET /containers/{ref}/top
-    // GET /events?since=&until=&filters={"type":["container"]}: container events in a bounded window (so
-    // the response ends instead of streaming forever), the bounds in Unix nanoseconds (sent as
-    // "seconds.nanoseconds", as the Docker CLI sends them). `until` must not be in the future: the daemon
-    // would hold the response open until then.
+    // GET /events?since=&until=: the daemon's events in a bounded window (so the response ends instead of
+    // streaming forever), the bounds in Unix nanoseconds (sent as "seconds.nanoseconds", as the Docker CLI
+    // sends them). `until` must not be in the future: the daemon would hold the response open until then.
+    // Unfiltered: events of every type share the daemon's buffer, so the caller counts them all.
     static DockerRequest events(std::int64_t since_unix_ns, std::int64_t until_unix_ns);
 
     DockerEndpoint endpoint() const { return endpoint_; }

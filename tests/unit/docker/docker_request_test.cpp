@@ -73,9 +73,8 @@ TEST(DockerRequest, Targets) {
               "/v1.41/containers/web_1/stats?stream=false&one-shot=true");
     EXPECT_EQ(DockerRequest::container_top("a.b-c").target("1.41"), "/v1.41/containers/a.b-c/top");
     EXPECT_EQ(DockerRequest::events(10'000000007, 20'500000000).target("1.41"),
-              "/v1.41/events?since=10.000000007&until=20.500000000&filters=%7B%22type%22%3A%5B%22container%22%5D%7D");
-    EXPECT_EQ(DockerRequest::events(-5, 0).target(""),
-              "/events?since=0.000000000&until=0.000000000&filters=%7B%22type%22%3A%5B%22container%22%5D%7D");
+              "/v1.41/events?since=10.000000007&until=20.500000000");
+    EXPECT_EQ(DockerRequest::events(-5, 0).target(""), "/events?since=0.000000000&until=0.000000000");
     EXPECT_EQ(DockerRequest::containers_list().path(), "/containers/json");
     EXPECT_EQ(DockerRequest::container_inspect("x").endpoint(), DockerEndpoint::container_inspect);
 }
