@@ -241,14 +241,14 @@ void BM_PartKeptOpenReadsBatched(benchmark::State& state) {
     if (!docker_host_set(state)) return;
     auto [handles, net_devs] = open_kept_files();
     cmon::sources::KernelFileBatch batch;
-    std::vector<std::size_t> net_dev_tickets(net_devs.size());
+    std::vector<cmon::sources::KernelFileBatch::Ticket> net_dev_tickets(net_devs.size());
     for (auto _ : state) {
         batch.clear();
         for (auto& handle : handles) handle.queue(batch);
         for (std::size_t i = 0; i < net_devs.size(); ++i) net_dev_tickets[i] = batch.add(net_devs[i]);
         batch.run();
         for (auto& handle : handles) benchmark::DoNotOptimize(handle.read(&batch));
-        for (std::size_t ticket : net_dev_tickets) benchmark::DoNotOptimize(batch.text(ticket));
+        for (const auto& ticket : net_dev_tickets) benchmark::DoNotOptimize(batch.text(ticket));
     }
     state.counters["io_uring"] = batch.uses_ring() ? 1 : 0;
 }

@@ -119,20 +119,19 @@ void CgroupHandle::queue(KernelFileBatch& batch) {
     const std::array<const KernelFile*, kSlots> files{&cpu_,          &memory_usage_, &memory_stat_,
                                                       &memory_limit_, &pids_,         &io_};
     for (std::size_t slot = 0; slot < kSlots; ++slot) {
-        tickets_[slot] = *files[slot] ? batch.add(*files[slot]) : kNoTicket;
+        tickets_[slot] = *files[slot] ? std::optional(batch.add(*files[slot])) : std::nullopt;
     }
-    batch_generation_ = batch.generation();
 }
 
 CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
     CgroupStats stats;
     bool gone = false;
-    const bool batched = batch != nullptr && batch->generation() == batch_generation_;
     // An open file that cannot be read any more: its cgroup was removed.
     auto text = [&](const KernelFile& file, std::size_t slot) -> std::optional<std::string_view> {
         if (!file) return std::nullopt;
+        const auto* ticket = slot < kSlots && tickets_[slot] ? &*tickets_[slot] : nullptr;
         auto got =
-            batched && slot < kSlots && tickets_[slot] != kNoTicket ? batch->text(tickets_[slot]) : file.read(buffer_);
+            batch != nullptr && ticket != nullptr && batch->holds(*ticket) ? batch->text(*ticket) : file.read(buffer_);
         gone = gone || !got;
         return got;
     };

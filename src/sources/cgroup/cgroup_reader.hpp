@@ -41,7 +41,7 @@ public:
     // Queues the reads the next read(&batch) needs; the handle must stay in place until batch.run().
     void queue(KernelFileBatch& batch);
     // The same as read(), with the texts the batch read for this handle's queue() when the batch still
-    // holds them (same generation), else one pread per file.
+    // holds them, else one pread per file.
     CgroupStats read(const KernelFileBatch* batch);
     std::size_t open_files() const;
     // The container's directory in the first hierarchy it was found in (the CPU one when present); empty
@@ -65,9 +65,7 @@ private:
     std::string buffer_;
     // Tickets of the last queue(), per file read every sample (blkio_recursive_ is read only when needed).
     enum Slot : std::size_t { kCpu, kMemoryUsage, kMemoryStat, kMemoryLimit, kPids, kIo, kSlots };
-    static constexpr std::size_t kNoTicket = ~std::size_t{0};
-    std::array<std::size_t, kSlots> tickets_{};
-    std::uint64_t batch_generation_ = 0;
+    std::array<std::optional<KernelFileBatch::Ticket>, kSlots> tickets_{};
 };
 
 class CgroupReader {

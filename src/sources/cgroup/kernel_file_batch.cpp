@@ -39,8 +39,8 @@ struct KernelFileBatch::Ring {
     }
 };
 
-KernelFileBatch::KernelFileBatch(Mode mode) : mode_(mode) {
-    if (mode_ == Mode::pread_only) {
+KernelFileBatch::KernelFileBatch(Mode mode) {
+    if (mode == Mode::pread_only) {
         ring_tried_ = true;
         ring_status_ = "io_uring not used (pread asked for)";
     }
@@ -57,13 +57,13 @@ void KernelFileBatch::clear() {
     ran_ = false;
 }
 
-std::size_t KernelFileBatch::add(const KernelFile& file) {
+KernelFileBatch::Ticket KernelFileBatch::add(const KernelFile& file) {
     Entry entry;
     entry.file = &file;
     entry.offset = entries_.empty() ? 0 : entries_.back().offset + entries_.back().capacity;
     entry.capacity = slot_for(file.last_size_);
     entries_.push_back(entry);
-    return entries_.size() - 1;
+    return Ticket{entries_.size() - 1, generation_};
 }
 
 void KernelFileBatch::drop_ring(std::string why) {
@@ -188,9 +188,9 @@ void KernelFileBatch::finish(Entry& entry) {
     }
 }
 
-std::optional<std::string_view> KernelFileBatch::text(std::size_t ticket) const {
-    if (!ran_ || ticket >= entries_.size()) return std::nullopt;
-    const Entry& entry = entries_[ticket];
+std::optional<std::string_view> KernelFileBatch::text(Ticket ticket) const {
+    if (!holds(ticket)) return std::nullopt;
+    const Entry& entry = entries_[ticket.index];
     if (entry.result < 0) return std::nullopt;
     if (entry.overflow >= 0) {
         return std::string_view(overflow_[static_cast<std::size_t>(entry.overflow)].data(),

@@ -35,17 +35,26 @@ public:
     KernelFileBatch(const KernelFileBatch&) = delete;
     KernelFileBatch& operator=(const KernelFileBatch&) = delete;
 
-    // Forgets the queued reads and their texts: tickets handed out before are void (generation() changes).
+    // A queued read: its entry, and which batch it belongs to (each clear() starts a new one).
+    struct Ticket {
+        std::size_t index = 0;
+        std::uint64_t generation = 0;
+    };
+
+    // Forgets the queued reads and their texts: tickets handed out before are void.
     void clear();
-    // Queues a read of `file`, which must stay open and in place until run(). Returns its ticket.
-    std::size_t add(const KernelFile& file);
+    // Queues a read of `file`, which must stay open and in place until run().
+    Ticket add(const KernelFile& file);
     // Reads every file queued since clear(); each text is the whole file as KernelFile::read gives it.
     void run();
-    // The text of a ticket after run(), valid until the next clear(); nullopt when that read failed (the
-    // cgroup or process is gone) or the ticket is not one of this batch.
-    std::optional<std::string_view> text(std::size_t ticket) const;
-    // Changes at every clear(): a holder of tickets compares it to know whether they are still this batch's.
-    std::uint64_t generation() const { return generation_; }
+    // Whether run() read this ticket's file in the current batch (false for an earlier batch's ticket, or
+    // before run()): a holder reads the file itself when not.
+    bool holds(Ticket ticket) const {
+        return ran_ && ticket.generation == generation_ && ticket.index < entries_.size();
+    }
+    // The text of a held ticket, valid until the next clear(); nullopt when that read failed (the cgroup or
+    // process is gone) or the ticket is not held.
+    std::optional<std::string_view> text(Ticket ticket) const;
 
     // Whether the next run() reads through io_uring; when not, why (empty while it does).
     bool uses_ring() const;
@@ -68,7 +77,6 @@ private:
     void finish(Entry& entry);
     void drop_ring(std::string why);
 
-    Mode mode_;
     std::unique_ptr<Ring> ring_;
     bool ring_tried_ = false;
     std::string ring_status_;

@@ -44,6 +44,12 @@ std::size_t keep_open_budget() {
     return std::min<std::size_t>(static_cast<std::size_t>(limit.rlim_cur) / 4, 16384);
 }
 
+// The wall clock in Unix nanoseconds, as Docker's event times are.
+std::int64_t unix_now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 // dockerd answers a GET /events window from a buffer of its latest events of every type (256 in moby's
 // daemon/events; a 28-s run of 300 pause/unpause events here gave back 249 for since=0). A window with
 // half as many events is taken as one that may have lost older ones; the 60-s full list covers the rest.
@@ -124,10 +130,7 @@ void ContainerSource::read_kept_files() {
     batch_.clear();
     for (auto& [id, known] : known_) {
         if (known.cgroup) known.cgroup->queue(batch_);
-        if (known.net_dev) {
-            known.net_dev_ticket = batch_.add(known.net_dev);
-            known.net_dev_generation = batch_.generation();
-        }
+        if (known.net_dev) known.net_dev_ticket = batch_.add(known.net_dev);
     }
     batch_.run();
 }
@@ -139,7 +142,7 @@ bool ContainerSource::fill_from_cgroups(model::ContainerStats& row, Known& known
         if (!stats.found) {
             known.cgroup.reset();  // removed (stopped, restarted): locate it again below
             known.net_dev = KernelFile{};
-            known.net_dev_generation = 0;
+            known.net_dev_ticket.reset();
         }
     }
     if (!stats.found) {
@@ -176,8 +179,8 @@ bool ContainerSource::fill_from_cgroups(model::ContainerStats& row, Known& known
         }
     }
     // The batch's text only for the very file it read (not one opened since under the same descriptor).
-    const bool batched = net_dev == &known.net_dev && known.net_dev_generation == batch_.generation();
-    auto text = batched ? batch_.text(known.net_dev_ticket) : net_dev->read(buffer_);
+    const bool batched = net_dev == &known.net_dev && known.net_dev_ticket && batch_.holds(*known.net_dev_ticket);
+    auto text = batched ? batch_.text(*known.net_dev_ticket) : net_dev->read(buffer_);
     if (!text) {
         return true;
     }
@@ -318,11 +321,7 @@ ContainerSource::ListReason ContainerSource::list_reason(bool init_exited) const
 bool ContainerSource::list_changed_since_last_list() {
     // The window starts a second before the end of the last one (or the last list), in case the daemon
     // counts its bounds differently; events older than the last list's request are already in that list.
-    const auto wall_ns = [] {
-        return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
-    };
-    const std::int64_t until = wall_ns() - 1'000'000;  // never in the future: the daemon would wait for it
+    const std::int64_t until = unix_now_ns() - 1'000'000;  // never in the future: the daemon would wait for it
     const std::int64_t since = std::max(list_started_ns_, events_until_ns_) - 1'000'000'000;
     auto response = client_.get(DockerRequest::events(since, until));
     events_checked_at_ = std::chrono::steady_clock::now();
@@ -396,9 +395,7 @@ void ContainerSource::collect_listed(model::Snapshot& draft, ListReason reason) 
     list_next_ = true;  // until this list succeeds
     const auto before = parents_.empty() ? current_parents() : parents_;
     const auto started = std::chrono::steady_clock::now();
-    const auto started_ns =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
+    const auto started_ns = unix_now_ns();
     auto list = client_.get(DockerRequest::containers_list());
     if (!list.ok()) {
         throw util::Error("docker: GET /containers/json: HTTP " + std::to_string(list.status) + ": " +

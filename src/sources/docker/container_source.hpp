@@ -78,9 +78,8 @@ private:
         bool init_exited = false;  // set by the one poll at the start of each collect
         std::optional<CgroupHandle> cgroup;
         KernelFile net_dev;  // /proc/<pid>/net/dev of the init process: its network namespace
-        // Where the last read_kept_files() put net_dev's text (valid while batch_ has that generation).
-        std::size_t net_dev_ticket = 0;
-        std::uint64_t net_dev_generation = 0;
+        // Where the last read_kept_files() put net_dev's text (while batch_ holds it).
+        std::optional<KernelFileBatch::Ticket> net_dev_ticket;
         std::size_t open_files() const;
     };
 

@@ -71,7 +71,7 @@ void reads_whole_files(KernelFileBatch::Mode mode) {
     KernelFileBatch batch(mode);
     for (int round = 0; round < 2; ++round) {
         batch.clear();
-        std::vector<std::size_t> tickets;
+        std::vector<KernelFileBatch::Ticket> tickets;
         for (const auto& file : files) tickets.push_back(batch.add(file));
         batch.run();
         for (std::size_t i = 0; i < texts.size(); ++i) {
@@ -83,7 +83,7 @@ void reads_whole_files(KernelFileBatch::Mode mode) {
     const std::string grown = lines(300);
     dir.write("0", grown);
     batch.clear();
-    const std::size_t ticket = batch.add(files[0]);
+    const auto ticket = batch.add(files[0]);
     batch.run();
     EXPECT_EQ(owned(batch.text(ticket)), grown);
 }
@@ -104,8 +104,8 @@ TEST(KernelFileBatch, AFailedReadHasNoText) {
         ASSERT_TRUE(directory);
         const KernelFile file = KernelFile::open(dir.write("f", "7\n"));
         KernelFileBatch batch(mode);
-        const std::size_t bad = batch.add(directory);
-        const std::size_t good = batch.add(file);
+        const auto bad = batch.add(directory);
+        const auto good = batch.add(file);
         batch.run();
         EXPECT_EQ(batch.text(bad), std::nullopt);
         EXPECT_EQ(owned(batch.text(good)), "7\n");
@@ -116,14 +116,19 @@ TEST(KernelFileBatch, TicketsOfAnEarlierBatchAreVoid) {
     TempDir dir;
     const KernelFile file = KernelFile::open(dir.write("f", "1\n"));
     KernelFileBatch batch;
-    const std::size_t ticket = batch.add(file);
-    EXPECT_EQ(batch.text(ticket), std::nullopt);  // not run yet
+    const auto ticket = batch.add(file);
+    EXPECT_FALSE(batch.holds(ticket));  // not run yet
+    EXPECT_EQ(batch.text(ticket), std::nullopt);
     batch.run();
-    const auto generation = batch.generation();
+    EXPECT_TRUE(batch.holds(ticket));
     EXPECT_EQ(owned(batch.text(ticket)), "1\n");
     batch.clear();
-    EXPECT_NE(batch.generation(), generation);
+    const auto next = batch.add(file);  // the same index in the next batch
+    batch.run();
+    EXPECT_EQ(next.index, ticket.index);
+    EXPECT_FALSE(batch.holds(ticket));
     EXPECT_EQ(batch.text(ticket), std::nullopt);
+    EXPECT_TRUE(batch.holds(next));
 }
 
 // io_uring hands the reads it cannot issue inline to worker threads named "iou-wrk-<submitting tid>".
@@ -157,8 +162,8 @@ TEST(KernelFileBatch, KernelFilesAreReadInlineNotByWorkerThreads) {
         KernelFileBatch batch;
         for (int round = 0; round < 4; ++round) {
             batch.clear();
-            const std::size_t a = batch.add(sysfs);
-            const std::size_t b = batch.add(procfs);
+            const auto a = batch.add(sysfs);
+            const auto b = batch.add(procfs);
             batch.run();
             if (owned(batch.text(a)) != expected) problems.push_back("sysfs text differs from pread's");
             if (!batch.text(b) || !batch.text(b)->starts_with("Inter-|")) problems.push_back("bad net/dev text");
@@ -208,7 +213,7 @@ TEST(KernelFileBatch, FallsBackToPreadWhereIoUringIsRefused) {
         KernelFileBatch batch;
         for (int round = 0; round < 2; ++round) {
             batch.clear();
-            const std::size_t ticket = batch.add(file);
+            const auto ticket = batch.add(file);
             batch.run();
             if (owned(batch.text(ticket)) != text) ::_exit(11);
         }

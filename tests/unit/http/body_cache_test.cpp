@@ -9,6 +9,14 @@
 namespace cmon::http {
 namespace {
 
+// A body builder that counts how often the cache called it.
+auto counting_build(int& calls) {
+    return [&calls] {
+        ++calls;
+        return std::string("x");
+    };
+}
+
 TEST(Gzip, InflatesBackToTheInput) {
     std::string text;
     for (int i = 0; i < 2000; ++i) text += "line " + std::to_string(i) + "\n";
@@ -43,10 +51,7 @@ TEST(BodyCache, BuildsOncePerSequenceAndFormatAndSharesBytes) {
 TEST(BodyCache, EvictsLeastRecentlyUsed) {
     BodyCache cache(2);
     int calls = 0;
-    const auto build = [&] {
-        ++calls;
-        return std::string("x");
-    };
+    const auto build = counting_build(calls);
     cache.get(1, "api", build);
     cache.get(2, "api", build);
     cache.get(1, "api", build);  // 1 is now the most recent
@@ -69,10 +74,7 @@ TEST(CachedBody, GzipIsMadeOnceAndInflatesToPlain) {
 TEST(BodyCache, DropsSequencesFarBehindTheNewest) {
     BodyCache cache(16, 1);
     int calls = 0;
-    const auto build = [&] {
-        ++calls;
-        return std::string("x");
-    };
+    const auto build = counting_build(calls);
     cache.get(1, "api", build);
     cache.get(2, "api", build);
     cache.get(2, "query", build);
