@@ -11,6 +11,7 @@ The image is assembled without a registry: the locally built binary plus exactly
 Bridge networks are never used (the test daemon has none). Containers and the image are removed."""
 import json
 import os
+import socket
 import subprocess
 import unittest
 import urllib.error
@@ -24,13 +25,33 @@ MONITOR_IMAGE = "cmon-test/monitor:latest"
 BUSYBOX_IMAGE = "cmon-test/busybox:latest"
 
 
-def host_snapshot():
-    """What the binary sees when it runs directly on this host: the reference for hostname and IP."""
-    r = subprocess.run([BINARY, "snapshot", "--format", "json", "--interval", "0.2", "--docker-host",
-                        "unix:///nonexistent.sock"], capture_output=True, text=True, timeout=60)
-    if r.returncode != 0:
-        raise AssertionError(f"host snapshot exited {r.returncode}: {r.stderr}")
-    return json.loads(r.stdout)["host"]
+def primary_ipv4():
+    """This host's primary IPv4 as iproute2 sees it: the source address the kernel picks toward the default
+    route's gateway (127.0.0.1 without a default route, as the monitor shows)."""
+    try:
+        default = subprocess.run(["ip", "-4", "-o", "route", "show", "default"], capture_output=True,
+                                 text=True, check=True, timeout=10).stdout.split()
+    except FileNotFoundError:
+        raise AssertionError("`ip` not found: install iproute2 (scripts/install-deps.sh test)") from None
+    if not default:
+        return "127.0.0.1"
+    target = default[default.index("via") + 1] if "via" in default else "1.1.1.1"
+    route = subprocess.run(["ip", "-4", "-o", "route", "get", target], capture_output=True, text=True,
+                           check=True, timeout=10).stdout.split()
+    return route[route.index("src") + 1]
+
+
+def host_reference(docker):
+    """What the monitor must show for this host, from sources other than the monitor itself."""
+    with open("/proc/meminfo") as f:
+        mem_kib = int(next(line for line in f if line.startswith("MemTotal:")).split()[1])
+    return {
+        "engine_name": docker.text("info", "--format", "{{.Name}}"),  # --hostname auto in a container
+        "kernel_hostname": socket.gethostname(),
+        "primary_ipv4": primary_ipv4(),
+        "cpu_count": os.cpu_count(),
+        "memory_total_bytes": mem_kib * 1024,
+    }
 
 
 class ContainerDeployment(unittest.TestCase):
@@ -54,7 +75,7 @@ class ContainerDeployment(unittest.TestCase):
                                           "sh", "-c", "head -c 4000000 /dev/zero >/dev/shm/fill; exec sleep 600")
         wait_for(lambda: cls.docker.text("exec", cls.workload_id, "stat", "-c", "%s", "/dev/shm/fill") == "4000000",
                  30, "the workload container to fill /dev/shm")
-        cls.host = host_snapshot()
+        cls.host = host_reference(cls.docker)
 
     @classmethod
     def remove_test_containers(cls):
@@ -103,7 +124,7 @@ class ContainerDeployment(unittest.TestCase):
 
         # Docker's GET /info Name (--hostname auto in a container), although the container's own UTS name is
         # its id.
-        self.assertEqual(snapshot["host"]["hostname"], self.host["hostname"])
+        self.assertEqual(snapshot["host"]["hostname"], self.host["engine_name"])
         # The host's network namespace through pid 1 of the host pid namespace (/host/proc/1/net),
         # although the monitor itself has no network.
         self.assertEqual(snapshot["host"]["primary_ipv4"], self.host["primary_ipv4"])
@@ -113,7 +134,7 @@ class ContainerDeployment(unittest.TestCase):
     def test_hostname_policies(self):
         # The container's own UTS name, set so that it is known; --hostname before the image is Docker's flag.
         inner = ["--hostname", "inner-uts-name"]
-        self.assertEqual(self.run_snapshot(*inner)["host"]["hostname"], self.host["hostname"], "auto: Docker's name")
+        self.assertEqual(self.run_snapshot(*inner)["host"]["hostname"], self.host["engine_name"], "auto: Docker's name")
         self.assertEqual(self.run_snapshot(*inner, monitor_flags=("--hostname", "kernel"))["host"]["hostname"],
                          "inner-uts-name", "kernel: the monitor's own UTS namespace")
         self.assertEqual(self.run_snapshot(*inner, "-e", "CMON_HOSTNAME=front-desk")["host"]["hostname"],
@@ -124,7 +145,7 @@ class ContainerDeployment(unittest.TestCase):
         self.assertIn("'gpu box' is not auto, kernel, docker or a host name", r.stderr)
         # --uts=host still works and agrees.
         self.assertEqual(self.run_snapshot("--uts=host", monitor_flags=("--hostname", "kernel"))["host"]["hostname"],
-                         self.host["hostname"])
+                         self.host["kernel_hostname"])
 
     def test_serve_with_host_network(self):
         port = free_loopback_port()
