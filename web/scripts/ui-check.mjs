@@ -52,6 +52,15 @@ async function check(name, fn) {
   }
 }
 
+// Waits until the page has rendered `count` snapshots newer than the one it shows now (the sample time's
+// title is the snapshot's RFC 3339 time, which every frame of the dev server moves on).
+async function newSnapshots(page, count = 2) {
+  for (let i = 0; i < count; i += 1) {
+    const shown = await page.getAttribute('.facts .fact-value', 'title');
+    await page.waitForFunction((t) => document.querySelector('.facts .fact-value').getAttribute('title') !== t, shown, { timeout: 10000 });
+  }
+}
+
 const names = (page) => page.$$eval('tbody.group:not(.special) .cname', (els) => els.map((e) => e.textContent));
 const status = (page) => page.getAttribute('.status', 'data-status');
 
@@ -87,7 +96,7 @@ try {
     await page.keyboard.press('Space');
     assert.equal(await page.getAttribute('th[data-key="cpu"]', 'aria-sort'), 'ascending');
     assert.equal((await names(page))[0], 'bob-jupyter');
-    await page.waitForTimeout(1500);
+    await newSnapshots(page);
     assert.equal(await page.evaluate(() => document.activeElement.dataset.focus), 'sort:cpu');
   });
 
@@ -117,7 +126,7 @@ try {
     await page.waitForSelector('.detail-row .uplot');
     assert.equal(await page.locator('.detail-row .uplot').count(), 3);
     assert.equal(await page.getAttribute('tbody.group .expander', 'aria-expanded'), 'true');
-    await page.waitForTimeout(1500);
+    await newSnapshots(page);
     assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-expanded')), 'true');
     await page.keyboard.press('Enter');
     assert.equal(await page.locator('.detail-row').count(), 0);
@@ -157,9 +166,13 @@ try {
     await page.goto(pausing.url);
     await page.waitForSelector('.status[data-status="paused"]', { timeout: 8000 });
     assert.match(await page.textContent('.status'), /Paused.*resumes on activity/);
-    await page.waitForTimeout(5100); // activity retries are rate-limited to one per 5 s
-    await page.keyboard.press('Shift');
-    await page.waitForSelector('.status[data-status="connected"]', { timeout: 5000 });
+    // Activity retries are rate-limited to one per 5 s: key presses until one resumes, within a deadline.
+    const deadline = Date.now() + 15000;
+    for (;;) {
+      await page.keyboard.press('Shift');
+      if (await page.waitForSelector('.status[data-status="connected"]', { timeout: 1000 }).then(() => true, () => false)) break;
+      if (Date.now() > deadline) throw new Error(`no key press resumed the paused page within 15 s (status: ${await status(page)})`);
+    }
   });
 
   const dying = await devServer();
