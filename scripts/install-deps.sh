@@ -17,6 +17,7 @@ build_packages=(
 )
 test_packages=(
   docker.io busybox-static iproute2 prometheus chromium curl procps python3 dpkg-dev
+  systemd  # systemd-analyze verify (deploy.package)
   clang libclang-rt-14-dev  # libFuzzer (ctest fuzz.short, scripts/run-fuzzers.sh)
 )
 
