@@ -1,7 +1,10 @@
 // GpuAttributor when /proc/<pid> vanishes between the GPU's process list and the reads of its files
 // (issue 8, "Faults"): no exception, and every answer is either right or absent, never another pid's.
+// Each partial pid directory is met one at a time (TreeStates); a thread that churns them shows the
+// attributions racing it both succeed and miss.
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -76,17 +79,24 @@ TEST_F(VanishingProc, StatusGoneAfterCgroupWasReadKeepsTheContainerWithoutItsPid
 TEST_F(VanishingProc, PidDirectoriesComingAndGoingDuringReadsNeverGiveAWrongAnswer) {
     testing::VanishingTree churn_a(root_ / "original" / "4101", paths_.proc / "4101");
     testing::VanishingTree churn_b(root_ / "original" / "4102", paths_.proc / "4102");
+    // Until ticks have both attributed 4101 and missed it (the race ran both ways), at least 3000.
     int attributed = 0;
-    for (int tick = 0; tick < 3000; ++tick) {
+    int missed = 0;
+    int ticks = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while ((ticks < 3000 || attributed == 0 || missed == 0) && std::chrono::steady_clock::now() < deadline) {
         // A fresh attributor each tick: every tick reads the files (a cached answer would hide the race).
         GpuAttributor attributor(paths_);
         auto snapshot = draft({4101, 4102, 4103});
         ASSERT_NO_THROW(attributor.attribute(snapshot));
+        ++ticks;
         const auto& a = snapshot.gpu_processes[0];
         const auto& b = snapshot.gpu_processes[1];
         if (a.container_id) {
             ASSERT_EQ(*a.container_id, kA);
             ++attributed;
+        } else {
+            ++missed;
         }
         if (a.container_pid) {
             ASSERT_EQ(*a.container_pid, 1U);
@@ -101,15 +111,57 @@ TEST_F(VanishingProc, PidDirectoriesComingAndGoingDuringReadsNeverGiveAWrongAnsw
     }
     churn_a.stop();
     churn_b.stop();
-    EXPECT_GT(churn_a.rounds(), 0);
+    EXPECT_GT(attributed, 0) << "no tick attributed 4101 while its directory churned (" << ticks << " ticks)";
+    EXPECT_GT(missed, 0) << "no tick missed 4101 while its directory churned (" << ticks << " ticks)";
     // Once the tree stands still, the answer is complete again.
     GpuAttributor attributor(paths_);
     auto settled = draft({4101, 4102});
     attributor.attribute(settled);
     EXPECT_EQ(settled.gpu_processes[0].container_id, kA);
     EXPECT_EQ(settled.gpu_processes[1].container_pid, 57U);
-    std::printf("attributed %d of 3000 ticks while pid directories churned (%d rounds)\n", attributed,
-                churn_a.rounds());
+}
+
+// Every state a pid directory passes through while it vanishes or comes back, one at a time: the container
+// exactly when the cgroup file is there, its pid exactly when the status file is there too.
+TEST_F(VanishingProc, EveryPartialPidDirectoryGivesExactlyWhatItsFilesSay) {
+    struct Pid {
+        unsigned pid;
+        std::string container;
+        unsigned container_pid;
+    };
+    int attributed = 0;
+    int missed = 0;
+    for (const Pid& p : {Pid{4101, kA, 1}, Pid{4102, kB, 57}}) {
+        const fs::path dir = paths_.proc / std::to_string(p.pid);
+        testing::TreeStates states(root_ / "original" / std::to_string(p.pid), dir);
+        auto attribute = [&](const std::string& state) {
+            const bool has_dir = fs::exists(dir);
+            const bool has_cgroup = fs::exists(dir / "cgroup");
+            const bool has_status = fs::exists(dir / "status");
+            GpuAttributor attributor(paths_);
+            auto snapshot = draft({p.pid, 4103});
+            ASSERT_NO_THROW(attributor.attribute(snapshot)) << state;
+            const auto& got = snapshot.gpu_processes[0];
+            EXPECT_EQ(got.process_exists, has_dir) << state;
+            EXPECT_EQ(got.container_id, has_cgroup ? std::optional<std::string>(p.container) : std::nullopt)
+                << state;
+            EXPECT_EQ(got.container_pid,
+                      has_cgroup && has_status ? std::optional<unsigned>(p.container_pid) : std::nullopt)
+                << state;
+            EXPECT_FALSE(snapshot.gpu_processes[1].container_id) << "the host process, " << state;
+            ++(got.container_id ? attributed : missed);
+        };
+        for (std::size_t count = 0; count <= states.size(); ++count) {
+            states.show_prefix(count);
+            attribute(std::to_string(p.pid) + " with its first " + std::to_string(count) + " entries");
+        }
+        for (std::size_t index = 0; index < states.size(); ++index) {
+            states.show_without(index);
+            attribute(std::to_string(p.pid) + " without " + states.entry(index).string());
+        }
+    }
+    EXPECT_GT(attributed, 0);
+    EXPECT_GT(missed, 0);
 }
 
 }  // namespace
