@@ -40,14 +40,16 @@ run: deps
 	@$(MAKE) --no-print-directory build
 	./$(BUILD_DIR)/container-monitor --port $(PORT) $(ARGS)
 
-# Sets up, builds and runs every test: the whole suite on the normal build, then the unit tests again
-# under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Sets up, builds and runs every test: the whole suite on the normal build, then the unit tests and the
+# in-process `system` ones (sockets, child processes, real clocks: tests/unit/CMakeLists.txt) again under
+# AddressSanitizer + UndefinedBehaviorSanitizer.
 test: test-deps
 	@$(MAKE) --no-print-directory build build-asan
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --output-on-failure -L unit -j $(JOBS)
+	  ctest --output-on-failure -L '^(unit|system)$$' -j $(JOBS)
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# The hermetic tests only: nothing outside the process, no waits (ctest label `unit`).
 unit: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -L unit -j $(JOBS)
 
