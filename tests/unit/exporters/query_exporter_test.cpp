@@ -5,18 +5,34 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <optional>
+#include <string>
 
 namespace cmon::exporters {
 namespace {
 
 constexpr std::uint64_t kGiB = 1024ull * 1024 * 1024;
 
+// The legacy "time" is local time: pinned to UTC here, and TZ put back as it was afterwards (other tests in
+// this process format local times too).
 class QueryExporter : public ::testing::Test {
 protected:
     void SetUp() override {
+        if (const char* tz = std::getenv("TZ")) saved_tz_ = tz;
         setenv("TZ", "UTC", 1);
         tzset();
     }
+    void TearDown() override {
+        if (saved_tz_) {
+            setenv("TZ", saved_tz_->c_str(), 1);
+        } else {
+            unsetenv("TZ");
+        }
+        tzset();
+    }
+
+private:
+    std::optional<std::string> saved_tz_;
 };
 
 model::Snapshot two_gpu_host() {
@@ -142,8 +158,10 @@ TEST_F(QueryExporter, NamesAreEscapedJson) {
     auto s = two_gpu_host();
     s.containers[0].name = "evil\"name<script>\n";
     s.note = "\xff\xfe not utf-8";
-    auto json = nlohmann::json::parse(to_query_json(s));
+    auto json = nlohmann::json::parse(to_query_json(s));  // parse() refuses invalid UTF-8
     EXPECT_EQ(json["container-stats"]["19ea60696906"]["name"], "evil\"name<script>\n");
+    // Bytes that are not UTF-8 become U+FFFD each; the rest of the note is kept.
+    EXPECT_EQ(json["note"], "\uFFFD\uFFFD not utf-8");
 }
 
 TEST_F(QueryExporter, LostGpuKeepsItsPlaceWithNumbers) {
