@@ -56,9 +56,11 @@ FleetQueries make_fleet_queries(std::string_view selector, const std::vector<Usa
     const std::string sel(selector);
     FleetQueries q;
     q.up = "up{" + sel + "}";
-    // The subquery's step defaults to the evaluation interval: a down monitor's last data to that precision.
-    q.last_data = "max by (job, instance) (max_over_time(timestamp(up{" + sel + "} == 1)[" +
-                  std::to_string(lookback_seconds) + "s:]))";
+    // To the evaluation interval over the last 10 minutes (a subquery's default step), to the minute
+    // further back: a monitor that just went down gets an exact time without 86400 steps a day.
+    const std::string ok = "timestamp(up{" + sel + "} == 1)";
+    q.last_data = "max by (job, instance) (max_over_time(" + ok + "[600s:])) or max by (job, instance) (max_over_time(" +
+                  ok + "[" + std::to_string(lookback_seconds) + "s:60s]))";
     q.names = "group by (job, instance, Hostname) (last_over_time(DCGM_FI_DEV_FB_USED{" + sel + "}[1h]))";
     std::string names;
     for (const auto& name : fleet_gauge_names()) names += (names.empty() ? "" : "|") + name;

@@ -284,7 +284,8 @@ TEST(FleetQueries, BoundedToTheJobAndTagged) {
     EXPECT_NE(q.gauges.find("__name__=~\""), std::string::npos);
     EXPECT_NE(q.gauges.find("job=\"cm\""), std::string::npos);
     EXPECT_NE(q.gauges.find("DCGM_FI_DEV_FB_USED"), std::string::npos);
-    EXPECT_NE(q.last_data.find("[86400s:]"), std::string::npos);
+    EXPECT_NE(q.last_data.find("[600s:]"), std::string::npos);
+    EXPECT_NE(q.last_data.find("[86400s:60s]"), std::string::npos);
     // Each window x counter once; a range under a minute is widened to 60 s.
     EXPECT_NE(q.usage.find("cmon_container_gpu_held_seconds_total{job=\"cm\"}[60s]"), std::string::npos);
     EXPECT_NE(q.usage.find("cmon_container_gpu_idle_held_seconds_total{job=\"cm\"}[604800s]"), std::string::npos);
