@@ -120,15 +120,14 @@ class FleetOnPrometheus(unittest.TestCase):
         # The page is the fleet page.
         status, headers, body = self.fleet.get("/")
         self.assertEqual(status, 200)
-        self.assertIn(b"api/v1/fleet", body + b"")  # noscript link of fleet.html
+        self.assertIn(b"api/v1/fleet", body)  # the noscript link of fleet.html, not the dashboard
         status, _, _ = self.fleet.get("/api/v1/snapshot")
         self.assertEqual(status, 404)
 
     def test_2_owners_and_report(self):
         """Needs issue 15 (owner label on cmon_container_info, cmon_container_gpu_*_seconds_total)."""
-        if not self.prometheus.query('cmon_container_gpu_held_seconds_total'):
-            wait_until(lambda: self.prometheus.query('cmon_container_gpu_held_seconds_total'), 30,
-                       "issue 15's GPU accounting counters in Prometheus (merge w15 first)")
+        wait_until(lambda: self.prometheus.query('cmon_container_gpu_held_seconds_total'), 30,
+                   "issue 15's GPU accounting counters in Prometheus (this test needs issue 15 merged)")
         f = self.wait_fleet(lambda f: {"ana", "bob", "carl"} <= {o["owner"] for o in f["owners"]},
                             "owners ana, bob and carl")
         owners = {o["owner"]: o for o in f["owners"]}
