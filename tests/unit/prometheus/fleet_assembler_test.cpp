@@ -24,8 +24,8 @@ PromSample sample(PromLabels labels, double value, double at = kNow) {
 }
 
 PromLabels gpu_labels(std::string name, std::string instance, std::string gpu, std::string host) {
-    return {{"__name__", std::move(name)}, {"instance", std::move(instance)}, {"gpu", std::move(gpu)},
-            {"UUID", "GPU-" + host + "-" + gpu}, {"modelName", "NVIDIA A100"}, {"Hostname", std::move(host)}};
+    return {{"__name__", name}, {"instance", instance}, {"gpu", gpu},
+            {"UUID", "GPU-" + host + "-" + gpu}, {"modelName", "NVIDIA A100"}, {"Hostname", host}};
 }
 
 PromLabels process_labels(std::string name, std::string instance, std::string gpu, std::string pid,
@@ -77,7 +77,7 @@ FleetAnswers lab() {
                        1));
     // C: AMD through the vendor-neutral series only (no Hostname label); bob's notebook idles on GPU 0.
     auto amd = [&](std::string name, std::string gpu) {
-        return PromLabels{{"__name__", std::move(name)}, {"instance", C}, {"gpu", std::move(gpu)},
+        return PromLabels{{"__name__", name}, {"instance", C}, {"gpu", gpu},
                           {"vendor", "amd"}, {"pci", "0000:0" + gpu + ":00.0"}};
     };
     g.push_back(sample(amd("cmon_gpu_utilization_ratio", "0"), 0.0));
