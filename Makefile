@@ -12,7 +12,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/ccache
 
 CMAKE_FLAGS = -G Ninja -DCMON_WERROR=$(WERROR)
 
-.PHONY: all deps test-deps build build-asan run test unit bench bench-containers bench-load clean
+.PHONY: all deps test-deps build build-asan run test unit bench bench-containers bench-load bench-fleet clean
 
 all: build
 
@@ -67,6 +67,12 @@ bench-containers: $(BUILD_DIR)/build.ninja
 bench-load: $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target container-monitor
 	bench/load_bench.sh $(BUILD_DIR)
+
+# `container-monitor fleet` on a Prometheus backfilled with 50 servers x 8 GPUs x 40 containers of
+# synthetic series (promtool tsdb create-blocks-from openmetrics). docs/performance.md records the numbers.
+bench-fleet: $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target container-monitor
+	bench/fleet_bench.py $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -18,7 +18,7 @@ mkdirSync(outdir, { recursive: true });
 
 const result = await build({
   absWorkingDir: here,
-  entryPoints: { app: 'src/main.js' },
+  entryPoints: { app: 'src/main.js', fleet: 'src/fleet/fleet.js' },
   bundle: true,
   minify: true,
   format: 'iife',
@@ -38,6 +38,13 @@ if (!js || !css) throw new Error(`build.mjs: expected app-<hash>.js and app-<has
 
 const html = readFileSync(join(here, 'src/index.html'), 'utf8').replace('{{JS}}', js).replace('{{CSS}}', css);
 writeFileSync(join(outdir, 'index.html'), html);
+
+// The lab page of `container-monitor fleet` (served at / by the fleet service): its own entry point.
+const fleetJs = outputs.find((f) => /^fleet-[A-Z0-9]+\.js$/.test(f));
+const fleetCss = outputs.find((f) => /^fleet-[A-Z0-9]+\.css$/.test(f));
+if (!fleetJs || !fleetCss) throw new Error(`build.mjs: expected fleet-<hash>.js and .css, got ${outputs.join(', ')}`);
+writeFileSync(join(outdir, 'fleet.html'),
+  readFileSync(join(here, 'src/fleet/fleet.html'), 'utf8').replace('{{JS}}', fleetJs).replace('{{CSS}}', fleetCss));
 
 let firstLoad = 0;
 for (const name of readdirSync(outdir).sort()) {

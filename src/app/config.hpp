@@ -9,7 +9,7 @@
 
 namespace cmon::app {
 
-enum class Command { serve, snapshot, exit_ok };
+enum class Command { serve, snapshot, exit_ok, fleet, report };
 
 struct Config {
     Command command = Command::serve;
@@ -62,6 +62,24 @@ struct Config {
     // `snapshot`
     std::string snapshot_format = "table";  // table, json, query, prometheus
     bool strict = false;                    // non-zero exit when any source failed
+
+    // `fleet` and `report`: the lab view on Prometheus' HTTP API (docs/deployment.md, "A lab")
+    std::string prometheus_url;                 // http(s)://host:9090[/prefix]; Thanos, VictoriaMetrics alike
+    std::string prometheus_job = "container-monitor";  // the scrape job of the monitors
+    std::string prometheus_user;                // basic auth, with the password file
+    std::string prometheus_password_file;
+    std::string prometheus_bearer_file;         // "Authorization: Bearer <file>", re-read per request
+    std::string prometheus_ca;                  // PEM CAs for an https Prometheus
+    std::string prometheus_cert;                // client certificate (mutual TLS), with prometheus_key
+    std::string prometheus_key;
+    bool prometheus_insecure = false;           // skip verifying an https Prometheus' certificate
+    double prometheus_timeout_seconds = 5.0;    // per query; slower answers become the page's banner
+    unsigned prometheus_max_series = 200000;    // per query; more is an error, not a slow page
+    double fleet_refresh_seconds = 5.0;         // between refreshes while someone looks
+    double free_gpu_memory_mib = 1024;          // a GPU without processes and less memory used is free
+    std::string report_since = "7d";            // `report` window (Prometheus duration)
+    std::string report_by = "owner";            // owner, container, server
+    std::string report_format = "table";        // table, csv, json
 };
 
 // Parses argv. Returns the config, or throws ConfigError with one line fit for stderr. --help and

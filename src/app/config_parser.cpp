@@ -7,6 +7,7 @@
 #include "app/config.hpp"
 #include "app/version.hpp"
 #include "sources/host/hostname_policy.hpp"
+#include "sources/prometheus/duration_parser.hpp"
 
 namespace cmon::app {
 
@@ -114,6 +115,38 @@ void add_options(CLI::App& cli, Config& c) {
         ->capture_default_str();
 }
 
+void add_prometheus_options(CLI::App& cli, Config& c) {
+    cli.add_option("--prometheus", c.prometheus_url,
+                   "Prometheus (or Thanos Query, VictoriaMetrics, Mimir) base URL: http(s)://host:port[/prefix]")
+        ->envname("CMON_PROMETHEUS");
+    cli.add_option("--prometheus-job", c.prometheus_job, "The scrape job whose targets are the monitors")
+        ->envname("CMON_PROMETHEUS_JOB")
+        ->capture_default_str();
+    cli.add_option("--prometheus-user", c.prometheus_user, "Basic auth user (with --prometheus-password-file)")
+        ->envname("CMON_PROMETHEUS_USER");
+    cli.add_option("--prometheus-password-file", c.prometheus_password_file, "File holding the basic auth password")
+        ->envname("CMON_PROMETHEUS_PASSWORD_FILE");
+    cli.add_option("--prometheus-bearer-file", c.prometheus_bearer_file,
+                   "File holding a bearer token sent as 'Authorization: Bearer' (re-read on every request)")
+        ->envname("CMON_PROMETHEUS_BEARER_FILE");
+    cli.add_option("--prometheus-ca", c.prometheus_ca, "PEM CA file to verify an https Prometheus")
+        ->envname("CMON_PROMETHEUS_CA");
+    cli.add_option("--prometheus-cert", c.prometheus_cert, "Client certificate (PEM) for mutual TLS")
+        ->envname("CMON_PROMETHEUS_CERT");
+    cli.add_option("--prometheus-key", c.prometheus_key, "Private key (PEM) of --prometheus-cert")
+        ->envname("CMON_PROMETHEUS_KEY");
+    cli.add_flag("--prometheus-insecure-skip-verify", c.prometheus_insecure,
+                 "Do not verify an https Prometheus' certificate (testing only)");
+    cli.add_option("--prometheus-timeout", c.prometheus_timeout_seconds, "Seconds a query may take")
+        ->envname("CMON_PROMETHEUS_TIMEOUT")
+        ->check(CLI::Range(0.1, 600.0))
+        ->capture_default_str();
+    cli.add_option("--prometheus-max-series", c.prometheus_max_series, "Most series one query may return")
+        ->envname("CMON_PROMETHEUS_MAX_SERIES")
+        ->check(CLI::Range(1u, 100000000u))
+        ->capture_default_str();
+}
+
 }  // namespace
 
 Config parse_config(int argc, char** argv) {
@@ -129,6 +162,35 @@ Config parse_config(int argc, char** argv) {
         ->check(CLI::IsMember({"table", "json", "query", "prometheus"}))
         ->capture_default_str();
     snapshot->add_flag("--strict", config.strict, "Exit with status 3 when any source failed");
+    auto* fleet = cli.add_subcommand("fleet", "Serve the lab's page and /api/v1/fleet from a Prometheus that "
+                                              "scrapes every server's monitor");
+    fleet->fallthrough();
+    auto* report = cli.add_subcommand("report", "Print GPU-hours per owner, container or server from Prometheus");
+    report->fallthrough();
+    for (auto* sub : {fleet, report}) add_prometheus_options(*sub, config);
+    fleet->add_option("--fleet-refresh", config.fleet_refresh_seconds, "Seconds between refreshes while someone looks")
+        ->envname("CMON_FLEET_REFRESH")
+        ->check(CLI::Range(0.5, 3600.0))
+        ->capture_default_str();
+    fleet->add_option("--free-gpu-memory", config.free_gpu_memory_mib,
+                      "MiB of GPU memory used below which a GPU without processes counts as free")
+        ->envname("CMON_FREE_GPU_MEMORY")
+        ->check(CLI::Range(0.0, 1e9))
+        ->capture_default_str();
+    report->add_option("--since", config.report_since, "Window ending now, as Prometheus writes durations (7d, 12h, 1d12h)")
+        ->check(CLI::Validator(
+            [](const std::string& text) {
+                return sources::parse_duration_seconds(text) ? std::string()
+                                                             : "'" + text + "' is not a duration like 7d, 12h or 90m";
+            },
+            "DURATION"))
+        ->capture_default_str();
+    report->add_option("--by", config.report_by, "owner, container or server")
+        ->check(CLI::IsMember({"owner", "container", "server"}))
+        ->capture_default_str();
+    report->add_option("--format", config.report_format, "table, csv or json")
+        ->check(CLI::IsMember({"table", "csv", "json"}))
+        ->capture_default_str();
     cli.require_subcommand(0, 1);
     try {
         cli.parse(argc, argv);
@@ -154,6 +216,16 @@ Config parse_config(int argc, char** argv) {
         throw ConfigError("--tls-cert and --tls-key go together: give both or neither (see --help)");
     }
     if (snapshot->parsed()) config.command = Command::snapshot;
+    if (fleet->parsed() || report->parsed()) {
+        config.command = fleet->parsed() ? Command::fleet : Command::report;
+        if (config.prometheus_url.empty()) throw ConfigError("--prometheus URL is required (see --help)");
+        if (config.prometheus_cert.empty() != config.prometheus_key.empty()) {
+            throw ConfigError("--prometheus-cert and --prometheus-key go together (see --help)");
+        }
+        if (!config.prometheus_password_file.empty() && config.prometheus_user.empty()) {
+            throw ConfigError("--prometheus-password-file needs --prometheus-user (see --help)");
+        }
+    }
     return config;
 }
 

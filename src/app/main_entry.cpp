@@ -5,6 +5,7 @@
 
 #include "app/application.hpp"
 #include "app/config.hpp"
+#include "app/fleet_command.hpp"
 #include "app/snapshot_command.hpp"
 #include "util/error.hpp"
 
@@ -21,6 +22,8 @@ int main_entry(int argc, char** argv) {
     if (config.command == Command::exit_ok) return 0;
     try {
         if (config.command == Command::snapshot) return run_snapshot(config);
+        if (config.command == Command::fleet) return run_fleet(config);
+        if (config.command == Command::report) return run_report(config);
         return Application(std::move(config)).run();
     } catch (const util::Error& e) {
         std::fprintf(stderr, "container-monitor: %s\n", e.what());

@@ -113,6 +113,9 @@ Response Router::operator()(const Request& request) const {
 }
 
 Response Router::route_get(const Request& request, std::string_view path, std::string_view query_string) const {
+    if (options_.extra_routes) {
+        if (auto response = options_.extra_routes(request, path, query_string)) return std::move(*response);
+    }
     if (path == "/api/v1/snapshot") return api_snapshot(request);
     if (path == "/api/v1/history") return api_history(request, query_string);
     if (path == "/api/v1/events") {
@@ -127,7 +130,9 @@ Response Router::route_get(const Request& request, std::string_view path, std::s
     if (path == "/query") return query(request);
     if (path == "/healthz") return health();
     if (options_.assets) {
-        if (const auto found = options_.assets(path)) return asset(request, *found, path == "/");
+        if (const auto found = options_.assets(path == "/" ? std::string_view(options_.index_path) : path)) {
+            return asset(request, *found, path == "/");
+        }
     }
     if (path == "/") return placeholder();
     return error_response(404, "not found");

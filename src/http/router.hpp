@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +58,11 @@ struct RouterOptions {
     std::string version;                      // cmon_build_info{version} in /metrics
     std::string hostname_label;               // dcgm-exporter's Hostname label; empty: the snapshot's
     AssetLookup assets;                       // the dashboard; null: serve the placeholder page at /
+    // Another pipeline served by the same server (`container-monitor fleet`): asked before the routes
+    // above with the decoded path and the raw query string; nullopt falls through to them.
+    std::function<std::optional<Response>(const Request&, std::string_view path, std::string_view query)>
+        extra_routes;
+    std::string index_path = "/";  // the asset that answers "/" (the fleet serves "/fleet.html")
 };
 
 // One server-sent event for the newest snapshot: "id: <sequence>\nevent: snapshot\ndata: <json>\n\n".

@@ -1,0 +1,47 @@
+// The PromQL the lab view asks, in one place. Pure: strings only. Every query is bounded to the monitors'
+// job (a label selector, `job="container-monitor"` by default) so other exporters on the same
+// Prometheus cost nothing, and asks only for the metric names the fleet reads.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cmon::sources {
+
+// The instant gauges the fleet reads, by name (one query: {__name__=~"a|b|..."}).
+const std::vector<std::string>& fleet_gauge_names();
+
+// The accounting counters of issue 15 and the key their window sums go under.
+struct AccountingCounter {
+    std::string_view metric;  // cmon_container_gpu_held_seconds_total
+    std::string_view kind;    // held, busy, idle_held
+};
+const std::vector<AccountingCounter>& accounting_counters();
+
+struct UsageWindow {
+    std::string name;       // "today", "week", "month", or the report's "window"
+    long long seconds = 0;  // the increase() range, whole seconds (at least 60)
+};
+
+struct FleetQueries {
+    std::string up;         // up per monitor
+    std::string last_data;  // per monitor: the newest time a scrape worked, within the look-back
+    std::string names;      // per monitor: its Hostname label (from the GPU series of the last hour)
+    std::string gauges;     // every gauge the page shows, in one instant vector
+    std::string usage;      // GPU-seconds per owner x window x kind
+};
+
+// selector: label matchers without braces, e.g. `job="container-monitor"`. lookback_seconds bounds how
+// far back a down monitor's last data is searched.
+FleetQueries make_fleet_queries(std::string_view selector, const std::vector<UsageWindow>& windows,
+                                long long lookback_seconds);
+
+// sum by (<by>) (increase(<counter>{<selector>}[<window>])) for every counter and window, each tagged with
+// labels window="<name>" and kind="<kind>", joined with `or` into one query.
+std::string usage_query(std::string_view selector, std::string_view by, const std::vector<UsageWindow>& windows);
+
+// `job="container-monitor"` from a job name, with PromQL string escaping.
+std::string job_selector(std::string_view job);
+
+}  // namespace cmon::sources
