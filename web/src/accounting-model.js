@@ -93,7 +93,7 @@ export const OWNER_COLUMNS = [
 export const CONTAINER_COLUMNS = [
   { key: 'name', label: 'Container', value: (r) => r.name, defaultDir: 'asc' },
   { key: 'owner', label: 'Owner', value: (r) => r.owner, defaultDir: 'asc' },
-  { key: 'gpus', label: 'GPUs', value: (r) => r.gpus.length, defaultDir: 'desc', numeric: true },
+  { key: 'gpus', label: 'GPUs', value: (r) => r.gpus.map((g) => g.gpu).join(', '), defaultDir: 'asc' },
   { key: 'held', label: 'GPU-hours held', value: (r) => r.held, defaultDir: 'desc', numeric: true },
   { key: 'busy', label: 'GPU-hours busy', value: (r) => r.busy, defaultDir: 'desc', numeric: true },
   { key: 'idle', label: 'Idle-held hours', value: (r) => r.idleHeld, defaultDir: 'desc', numeric: true },

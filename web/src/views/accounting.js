@@ -137,7 +137,7 @@ export function createAccounting({ navigate }) {
         r.removed ? h('span', { class: 'badge' }, 'removed') : null,
       ),
       h('td', {}, r.owner),
-      h('td', { class: 'num', title: r.gpus.map((g) => `GPU ${g.gpu}`).join(', ') }, r.gpus.map((g) => g.gpu).join(', ') || '—'),
+      h('td', { class: 'col-gpus' }, r.gpus.length ? r.gpus.map((g) => h('span', { class: 'chip' }, g.gpuInstanceId !== null ? `${g.gpu}·GI${g.gpuInstanceId}` : g.gpu)) : '—'),
       h('td', { class: 'num col-held' }, formatHours(r.held)),
       h('td', { class: 'num col-busy' }, formatHours(r.busy)),
       h('td', { class: 'num col-idle' }, formatHours(r.idleHeld)),

@@ -9,7 +9,7 @@ import { gpuSeries, gpuHolders, historyUrl, formatRoute, windowOf } from '../his
 import { accountingRows, formatEfficiency, formatHours } from '../accounting-model.js';
 import { gpuTiles } from '../gpu-model.js';
 import { fetchJson, poll } from '../fetch-json.js';
-import { vendorName } from './gpu-strip.js';
+import { withVendor } from './gpu-strip.js';
 
 const DAY = windowOf('24h');
 const COLORS = ['--c1', '--c2', '--c3', '--c4', '--c5', '--c6'];
@@ -69,8 +69,7 @@ export function createGpuDetail() {
       return;
     }
     const slice = route.slice !== null ? tile.slices.find((s) => String(s.index) === route.slice) : null;
-    const vendor = vendorName(tile.vendor);
-    setText(title, `GPU ${tile.index}${slice ? ` · MIG ${slice.index} (${slice.profile})` : ''} · ${vendor ? `${vendor} ` : ''}${tile.name}`);
+    setText(title, `GPU ${tile.index}${slice ? ` · MIG ${slice.index} (${slice.profile})` : ''} · ${withVendor(tile.vendor, tile.name)}`);
     const target = slice || tile;
     const utilText = target.util === null ? (slice ? 'n/a' : MISSING) : formatPercent(target.util, 0);
     const facts = h(

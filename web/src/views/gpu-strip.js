@@ -14,6 +14,12 @@ export function vendorName(vendor) {
   return vendor ? VENDOR_NAMES[vendor] || vendor : null;
 }
 
+// "NVIDIA A100" already says its vendor; "Instinct MI300X" does not: the vendor goes in front only then.
+export function withVendor(vendor, name) {
+  const v = vendorName(vendor);
+  return v && !String(name).toLowerCase().startsWith(v.toLowerCase()) ? `${v} ${name}` : String(name);
+}
+
 function meter(label, percent, text, extra) {
   const p = Number.isFinite(percent) ? Math.max(0, Math.min(100, percent)) : 0;
   return h(
@@ -101,6 +107,7 @@ function tileEl(tile, nowMs, route) {
   const memPct = percentOf(tile.memUsed, tile.memTotal);
   const current = route.view === 'gpu' && route.gpu === String(tile.index);
   const vendor = vendorName(tile.vendor);
+  const vendorShown = vendor && !tile.name.toLowerCase().startsWith(vendor.toLowerCase());
   const state = stateOf(tile);
   const badges = [];
   if (state === 'free') badges.push(h('span', { class: 'badge free' }, 'free'));
@@ -121,14 +128,19 @@ function tileEl(tile, nowMs, route) {
           'data-route': '',
           'data-focus': `gpu:${tile.index}`,
           'aria-current': current && route.slice === null ? 'page' : null,
-          'aria-label': describe(`GPU ${tile.index}, ${vendor ? `${vendor} ` : ''}${tile.name}`, tile.util, utilText, tile.memUsed, tile.memTotal, tile.owners, tile.free, tile.lost, tile.idleHolders, tile.longestIdleSeconds),
+          'aria-label': describe(`GPU ${tile.index}, ${withVendor(tile.vendor, tile.name)}`, tile.util, utilText, tile.memUsed, tile.memTotal, tile.owners, tile.free, tile.lost, tile.idleHolders, tile.longestIdleSeconds),
         },
         h('span', { class: 'tile-index' }, `GPU ${tile.index}`),
         h('span', { class: 'tile-util num' }, utilText),
       ),
       badges,
     ),
-    h('div', { class: 'tile-model muted', title: tile.uuid }, vendor ? h('span', { class: 'tile-vendor' }, vendor) : null, h('span', { class: 'tile-name' }, tile.name)),
+    h(
+      'div',
+      { class: 'tile-model muted', title: tile.uuid, 'data-vendor': tile.vendor },
+      vendorShown ? h('span', { class: 'tile-vendor' }, vendor) : null,
+      h('span', { class: 'tile-name' }, tile.name),
+    ),
     h('div', { class: 'tile-meters' }, meter('util', tile.util, utilText), meter('mem', memPct, formatBytesPair(tile.memUsed, tile.memTotal))),
     tile.slices.length
       ? h('ul', { class: 'slices', 'aria-label': `MIG slices of GPU ${tile.index}` }, tile.slices.map((s) => sliceRow(tile, s, nowMs, current && route.slice === String(s.index))))
