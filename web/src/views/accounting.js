@@ -46,7 +46,7 @@ function createTable({ kind, caption, columns, initialSort, rowCells }) {
       sort = toggleSort(sort, columns, col.key);
       render();
     });
-    return h('th', { scope: 'col', class: col.numeric ? 'num' : null, 'data-key': col.key }, button);
+    return h('th', { scope: 'col', class: col.numeric ? 'num' : null, 'data-col': col.key }, button);
   });
   const body = h('tbody');
   const foot = h('tfoot');
@@ -64,7 +64,7 @@ function createTable({ kind, caption, columns, initialSort, rowCells }) {
   });
 
   function render() {
-    for (const th of headCells) th.setAttribute('aria-sort', th.dataset.key === sort.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none');
+    for (const th of headCells) th.setAttribute('aria-sort', th.dataset.col === sort.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none');
     clear(body);
     const sorted = sortRows(rows, columns, sort.key, sort.dir);
     for (const r of sorted) body.append(h('tr', { 'data-key': r.key }, rowCells(r)));

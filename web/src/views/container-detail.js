@@ -12,7 +12,7 @@ const COLORS = ['--c3', '--c4', '--c5', '--c6', '--c1', '--c2'];
 
 export function createContainerDetail({ navigate }) {
   const title = h('h2', { id: 'container-view-title', tabindex: '-1' }, 'Container');
-  const facts = h('dl', { class: 'detail-facts inline' });
+  const facts = h('dl', { class: 'view-facts' });
   const status = h('p', { class: 'view-status', role: 'status' });
   const windowButtons = WINDOWS.map((w) => {
     const b = h('button', { type: 'button', class: 'seg', 'data-window': w.key, 'aria-pressed': 'false' }, w.label);

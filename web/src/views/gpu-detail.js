@@ -10,6 +10,7 @@ import { accountingRows, formatEfficiency, formatHours } from '../accounting-mod
 import { gpuTiles } from '../gpu-model.js';
 import { fetchJson, poll } from '../fetch-json.js';
 import { withVendor } from './gpu-strip.js';
+import { morph } from '../morph.js';
 
 const DAY = windowOf('24h');
 const COLORS = ['--c1', '--c2', '--c3', '--c4', '--c5', '--c6'];
@@ -59,13 +60,11 @@ export function createGpuDetail() {
     if (!route || !snapshot) return;
     const nowMs = Date.parse(snapshot.time) || Date.now();
     const tile = gpuTiles(snapshot, nowMs).find((t) => String(t.index) === route.gpu);
-    const active = document.activeElement;
-    const focusHref = active && nowList.contains(active) ? active.getAttribute('href') : null;
-    clear(nowList);
-    restoreFocus(focusHref);
+    const fresh = h('div', { class: 'now-holders' });
     if (!tile) {
       setText(title, `GPU ${route.gpu}`);
-      nowList.append(h('p', { class: 'empty' }, `GPU ${route.gpu} is not in the current snapshot`));
+      fresh.append(h('p', { class: 'empty' }, `GPU ${route.gpu} is not in the current snapshot`));
+      morph(nowList, fresh);
       return;
     }
     const slice = route.slice !== null ? tile.slices.find((s) => String(s.index) === route.slice) : null;
@@ -74,16 +73,16 @@ export function createGpuDetail() {
     const utilText = target.util === null ? (slice ? 'n/a' : MISSING) : formatPercent(target.util, 0);
     const facts = h(
       'dl',
-      { class: 'detail-facts inline' },
+      { class: 'view-facts' },
       h('div', {}, h('dt', {}, 'Utilization'), h('dd', { class: 'num' }, utilText)),
       h('div', {}, h('dt', {}, 'Memory'), h('dd', { class: 'num' }, formatBytesPair(target.memUsed, target.memTotal))),
       h('div', {}, h('dt', {}, 'UUID'), h('dd', { class: 'mono' }, target.uuid || MISSING)),
     );
-    nowList.append(facts);
-    if (tile.lost) nowList.append(h('p', { class: 'empty' }, 'The GPU is lost: who holds it is unknown'));
-    else if (target.free) nowList.append(h('p', { class: 'tile-free' }, h('span', { class: 'free-dot', 'aria-hidden': 'true' }), 'Free: nothing holds memory on it'));
+    fresh.append(facts);
+    if (tile.lost) fresh.append(h('p', { class: 'empty' }, 'The GPU is lost: who holds it is unknown'));
+    else if (target.free) fresh.append(h('p', { class: 'tile-free' }, h('span', { class: 'free-dot', 'aria-hidden': 'true' }), 'Free: nothing holds memory on it'));
     else {
-      nowList.append(
+      fresh.append(
         h(
           'ul',
           { class: 'holders wide', 'aria-label': 'Holding it now' },
@@ -100,6 +99,7 @@ export function createGpuDetail() {
         ),
       );
     }
+    morph(nowList, fresh);
   }
 
   function renderHistory(history, accounting) {
@@ -162,15 +162,6 @@ export function createGpuDetail() {
       body.append(h('tr', {}, h('td', { colspan: 8, class: 'empty' }, text)));
     }
     table.append(body);
-  }
-
-  // Runs after the list is rebuilt (microtask): the link that had focus gets it back.
-  function restoreFocus(href) {
-    if (!href) return;
-    queueMicrotask(() => {
-      const again = [...nowList.querySelectorAll('a')].find((a) => a.getAttribute('href') === href);
-      if (again) again.focus({ preventScroll: true });
-    });
   }
 
   function sliceInstance() {

@@ -1,12 +1,14 @@
 // The GPU strip at the top of every view: one tile per GPU (MIG slices as rows inside it) with utilization,
 // memory and who is on it (owner · container, memory held), free GPUs marked free, idle holders flagged
 // "idle for 3 h 12 min". The tile's title links to the GPU's detail view, a holder to its container's.
-// Tiles are keyed by GPU index and re-rendered per snapshot; focus on a link survives the re-render.
+// The strip is rebuilt from each snapshot and morphed into the page, so links under the pointer or with
+// focus stay the same elements.
 import { h, setText } from '../dom.js';
 import { formatBytes, formatBytesPair, formatDuration, formatIdleFor, formatPercent, level, percentOf, MISSING } from '../format.js';
 import { gpuTiles, freeSummary } from '../gpu-model.js';
 import { formatRoute } from '../history-model.js';
 import { sourceError } from './sources.js';
+import { morph } from '../morph.js';
 
 const VENDOR_NAMES = { nvidia: 'NVIDIA', amd: 'AMD', intel: 'Intel' };
 
@@ -161,7 +163,6 @@ export function createGpuStrip() {
   );
   let snapshot = null;
   let route = { view: 'overview' };
-  let lastKey = '';
 
   function render() {
     if (!snapshot) return;
@@ -173,17 +174,7 @@ export function createGpuStrip() {
     const { free, total } = freeSummary(tiles);
     setText(summary, total ? `${free} of ${total} free` : '');
     summary.dataset.free = String(free);
-    // Minutes-level idle times and rounded numbers: skip the DOM work when nothing visible changed.
-    const key = JSON.stringify([tiles.map((t) => [stateOf(t), t.util, t.memUsed, t.holders, t.slices]), route, Math.floor(nowMs / 1000)]);
-    if (key === lastKey) return;
-    lastKey = key;
-    const active = document.activeElement;
-    const focusKey = active && list.contains(active) ? active.getAttribute('data-focus') : null;
-    list.replaceChildren(...tiles.map((t) => tileEl(t, nowMs, route)));
-    if (focusKey) {
-      const again = list.querySelector(`[data-focus="${CSS.escape(focusKey)}"]`);
-      if (again) again.focus({ preventScroll: true });
-    }
+    morph(list, h('ul', { class: 'strip-list' }, tiles.map((t) => tileEl(t, nowMs, route))));
   }
 
   return {
@@ -194,7 +185,6 @@ export function createGpuStrip() {
     },
     setRoute(next) {
       route = next;
-      lastKey = '';
       render();
     },
   };
