@@ -104,7 +104,7 @@ function tileState(lost, holders, nowMs) {
 }
 
 // Snapshot → [tile]. tile: { key, index, name, vendor, uuid, lost, util, memUsed, memTotal, holders, owners,
-// free, idleHolders, longestIdleSeconds, slices: [slice] }; slice: { key, index, profile, uuid,
+// free, idleHolders, longestIdleSeconds, slices: [slice], unsliced: [holder] (MIG GPU, on no known slice) }; slice: { key, index, profile, uuid,
 // gpuInstanceId, computeInstanceId, util (null: not reported), memUsed, memTotal, holders, owners, free, ... }.
 export function gpuTiles(snapshot, nowMs) {
   const byId = containerIndex(snapshot);
@@ -133,8 +133,11 @@ export function gpuTiles(snapshot, nowMs) {
           ...tileState(lost, sliceHolders, nowMs),
         };
       });
+      // Processes on a MIG GPU that no slice claims (a driver that does not say the instance) stay visible.
+      const unsliced = slices.length ? holdersOf(own.filter((p) => !migDevices.some((m) => processOnSlice(p, m))), byId) : [];
       return {
         key: String(gpu.index),
+        unsliced,
         index: gpu.index,
         name: gpu.name || 'GPU',
         vendor: typeof gpu.vendor === 'string' && gpu.vendor !== '' ? gpu.vendor : null,

@@ -86,6 +86,13 @@ test('MIG: slices nested in their GPU, processes on the slice of their GPU insta
   assert.equal(m.processOnSlice({ gpu_instance_id: 1, compute_instance_id: 1 }, { gpu_instance_id: 1, compute_instance_id: 0 }), false);
   assert.equal(m.processOnSlice({ gpu_instance_id: 1 }, { gpu_instance_id: 1, compute_instance_id: 0 }), true);
   assert.equal(m.processOnSlice({}, { gpu_instance_id: 1 }), false);
+  assert.deepEqual(gpu3.unsliced, []);
+  const noInstance = structuredClone(fixture);
+  delete noInstance.gpu_processes.at(-1).gpu_instance_id;
+  const tile = m.gpuTiles(noInstance, now)[3];
+  assert.deepEqual(tile.unsliced.map((h) => h.name), ['dave_sweep'], 'a process on no known slice is still shown');
+  assert.equal(tile.slices[0].free, true);
+  assert.equal(m.gpuTiles(fixture, now)[0].unsliced.length, 0, 'no MIG: nothing unsliced');
 });
 
 test('a process of a container that is not listed is held by "container <short id>"', () => {

@@ -147,6 +147,9 @@ function tileEl(tile, nowMs, route) {
     tile.slices.length
       ? h('ul', { class: 'slices', 'aria-label': `MIG slices of GPU ${tile.index}` }, tile.slices.map((s) => sliceRow(tile, s, nowMs, current && route.slice === String(s.index))))
       : holderList(tile.holders, nowMs, tile.free, tile.lost),
+    tile.unsliced.length
+      ? h('div', { class: 'unsliced' }, h('span', { class: 'muted' }, 'On no known slice'), holderList(tile.unsliced, nowMs, false, tile.lost))
+      : null,
   );
 }
 
