@@ -5,10 +5,12 @@
 // gpu-first: test/fixtures/snapshot-gpu-first.json (owners, vendor, MIG slices, a free GPU, an idle holder)
 // and GET /api/v1/accounting from test/fixtures/accounting.json; history then has the step, _max, owner,
 // sm_percent and gpu_memory_bytes_by_gpu of CONTRACT.md (in every scenario: the shape the page expects).
+// --api http://127.0.0.1:PORT/ passes every /api/ request to a running container-monitor instead (loopback
+// only), to try a freshly built page against a real back end without rebuilding the binary.
 // Port 0 (the default) picks a free port; the chosen URL is printed on the first line of stdout.
 // Fixture times are shifted so the fixture's "time" is now; values wander a little each second
 // (deterministically: a seeded generator) unless --frozen.
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +27,26 @@ const pauseAfter = Number(option('--pause-after', 0));
 const frozen = argv.includes('--frozen');
 const dist = resolve(option('--dist', join(here, 'dist')));
 const INTERVAL_MS = 1000;
+const api = option('--api', '');
+if (api && !['127.0.0.1', 'localhost', '[::1]'].includes(new URL(api).hostname)) {
+  console.error(`dev-server: --api must be a loopback URL, not ${api}`);
+  process.exit(2);
+}
+
+// Streams one request to the --api server and its answer back (SSE included).
+function proxy(req, res) {
+  const target = new URL(req.url, api);
+  const upstream = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
+    res.writeHead(answer.statusCode, answer.headers);
+    answer.pipe(res);
+  });
+  upstream.on('error', (e) => {
+    res.writeHead(502, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ error: `dev-server proxy: ${e.message}` }));
+  });
+  req.on('close', () => upstream.destroy());
+  upstream.end();
+}
 
 const fixtureFile = scenario === 'gpu-first' ? 'snapshot-gpu-first.json' : 'snapshot.json';
 const fixture = JSON.parse(readFileSync(join(here, 'test/fixtures', fixtureFile), 'utf8'));
@@ -216,7 +238,8 @@ function serveFile(req, res, pathname) {
 
 const server = createServer((req, res) => {
   const url = new URL(req.url, 'http://localhost');
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
+  if (api && url.pathname.startsWith('/api/')) proxy(req, res);
+  else if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405);
     res.end();
   } else if (url.pathname === '/api/v1/snapshot') sendJson(res, snapshotAt(Date.now()));
