@@ -434,7 +434,7 @@ describe('dashboard end to end (real binary, dockerd, stand-in NVML, chromium)',
     assert.equal(await row.locator('td').first().textContent(), OWNER_A);
     await waitFor(async () => /^(<0\.01|\d+\.\d\d)$/.test(await row.locator('.col-held').textContent()), 30, 'GPU-hours held by alpha on GPU 0');
     assert.equal(await page.locator('.view-gpu .holders-chart .uplot').count(), 1);
-    assert.match(await page.textContent('.view-gpu .legend'), new RegExp(`${OWNER_A} · ${alpha.name}`));
+    assert.match(await page.textContent('.view-gpu .holders-legend'), new RegExp(`${OWNER_A} · ${alpha.name}`));
     assert.equal(await page.locator(`.view-gpu tr[data-container="${bravo.shortId}"]`).count(), 0, 'bravo was never on GPU 0');
     assert.equal(await tile(0).getAttribute('aria-current'), 'true');
 

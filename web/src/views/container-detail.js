@@ -20,7 +20,7 @@ export function createContainerDetail({ navigate }) {
     return b;
   });
   const picker = h('div', { class: 'segmented', role: 'group', 'aria-label': 'Chart window' }, windowButtons);
-  const cpu = createChart({ height: 130, max: 100, format: (v) => formatPercent(v, 0), series: [{ label: 'CPU', color: '--c1' }, { label: 'CPU peak', color: '--c4', fill: false }] });
+  const cpu = createChart({ height: 130, max: 100, format: (v) => formatPercent(v, 0), legend: true, series: [{ label: 'CPU', color: '--c1' }, { label: 'peak per step', color: '--c4', fill: false }] });
   const mem = createChart({ height: 130, bytes: true, format: formatBytes, series: [{ label: 'Memory', color: '--c2' }] });
   const gpuWrap = h('div', { class: 'gpu-chart-wrap' });
   const smWrap = h('div', { class: 'sm-chart-wrap' });
@@ -80,6 +80,7 @@ export function createContainerDetail({ navigate }) {
         height: 130,
         bytes: true,
         format: formatBytes,
+        legend: perGpu.length > 1,
         series: perGpu.length ? perGpu.map((g, i) => ({ label: `GPU ${g} memory`, color: COLORS[i % COLORS.length], fill: i === 0 })) : [{ label: 'GPU memory', color: '--c3' }],
       });
       gpuWrap.replaceChildren(gpuChart.el);

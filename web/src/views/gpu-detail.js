@@ -29,10 +29,10 @@ export function createGpuDetail() {
   const sub = h('p', { class: 'view-sub muted' });
   const status = h('p', { class: 'view-status', role: 'status' });
   const nowList = h('div', { class: 'now-holders' });
-  const util = createChart({ height: 150, max: 100, format: (v) => formatPercent(v, 0), series: [{ label: 'Utilization', color: '--c1' }, { label: 'Peak', color: '--c4', fill: false }] });
+  const util = createChart({ height: 150, max: 100, format: (v) => formatPercent(v, 0), legend: true, series: [{ label: 'Utilization', color: '--c1' }, { label: 'peak per step', color: '--c4', fill: false }] });
   const mem = createChart({ height: 150, bytes: true, format: formatBytes, series: [{ label: 'Memory used', color: '--c2' }] });
   const holdersWrap = h('div', { class: 'holders-chart' });
-  const legend = h('ul', { class: 'legend', 'aria-label': 'Holders in the chart' });
+  const legend = h('ul', { class: 'legend holders-legend', 'aria-label': 'Holders in the chart' });
   const table = h('table', { class: 'dtable' });
   const tableWrap = h('div', { class: 'table-wrap' }, table);
   const el = h(
