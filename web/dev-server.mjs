@@ -75,6 +75,7 @@ function applyScenario(s) {
     s.containers[0].name = `name${evil}`;
     s.containers[0].image = `image${evil}`;
     s.containers[0].labels = { 'com.example.owner': evil };
+    s.containers[0].owner = `owner${evil}`;
     s.gpus[0].name = `gpu${evil}`;
     s.gpu_processes[3].command = `cmd${evil}`;
     s.sources.push({ name: 'evil', ok: false, error: evil });

@@ -226,6 +226,7 @@ try {
     assert.match(await page.textContent('.note'), /<b>bold<\/b>/);
     assert.match(await page.textContent('.detail-facts'), /onerror/);
     assert.match(await page.title(), /<img/);
+    assert.match(await page.textContent('.strip .tile[data-gpu="0"] .holder-owner'), /^owner<img src=x/, 'the owner in the GPU strip');
   });
 
   const pausing = await devServer('--pause-after', '2');
