@@ -7,6 +7,11 @@
 // appears without a reload; sorting and filtering work and live in the URL; a hidden tab lets the server
 // pause and the page resumes on return; the first load stays within 150 KB gzip; no console errors; every
 // request goes to loopback; screenshots in light and dark mode saved as artifacts.
+// GPU first (issue 15): the GPU strip (who is on each GPU with owner and memory, a free GPU, an idle holder
+// "idle for …"); clicking a GPU opens its 24 h charts and holders over time, clicking a holder opens the
+// container's charts for a chosen window and its GPU-hours; the Accounting view per owner and container
+// with keyboard sorting, the range in the URL and a CSV download that matches the table; every view in light
+// and dark mode and at a phone width (no sideways scrolling of the page), screenshots of each.
 //
 // Environment (set by tests/e2e/CMakeLists.txt; defaults fit a run by hand from the repository root):
 //   CMON_BINARY         the container-monitor binary                 (build/container-monitor)
@@ -38,6 +43,8 @@ const IMAGE = 'cmon-test/busybox:latest';
 const GIB = 1024 ** 3;
 // Linux pids never exceed 2^22 (PID_MAX_LIMIT), so this one is guaranteed to be gone: orphaned memory.
 const GONE_PID = 4194999;
+const OWNER_A = 'ana';
+const OWNER_B = 'ben';
 // A container id (64 hex digits) in our own cgroup path: this test runs inside some container.
 const RUNS_IN_CONTAINER = /[0-9a-f]{64}/.test(readFileSync('/proc/self/cgroup', 'utf8'));
 // Chromium as root needs --no-sandbox; the rest keeps it from phoning home (no update, sync, QUIC).
@@ -87,8 +94,9 @@ class Docker {
   }
 
   // A container that ends by itself (sleep) even if this test dies; no network.
-  async start(name) {
-    const id = await this.run('run', '-d', '--network', 'none', '--name', name, IMAGE, 'sleep', '900');
+  async start(name, labels = {}) {
+    const labelArgs = Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+    const id = await this.run('run', '-d', '--network', 'none', '--name', name, ...labelArgs, IMAGE, 'sleep', '900');
     this.started.push(id);
     const pid = Number(await this.run('inspect', '-f', '{{.State.Pid}}', id));
     assert.ok(pid > 0, `host pid of ${name}`);
@@ -196,8 +204,9 @@ describe('dashboard end to end (real binary, dockerd, stand-in NVML, chromium)',
       throw new Error(`playwright-core is missing from web/node_modules (run npm ci in web/, or build the project): ${e.message}`);
     }
     docker = new Docker(dockerHost());
-    alpha = await docker.start(`${tag}-alpha`);
-    bravo = await docker.start(`${tag}-bravo`);
+    // Owners from the default --owner-label (owner); a container without one is owned by its name.
+    alpha = await docker.start(`${tag}-alpha`, { owner: OWNER_A });
+    bravo = await docker.start(`${tag}-bravo`, { owner: OWNER_B });
     writeScenario(scenarioPath, {
       gpus: [
         gpu(0, [
@@ -208,6 +217,7 @@ describe('dashboard end to end (real binary, dockerd, stand-in NVML, chromium)',
           { pid: bravo.pid, used_memory: 3 * GIB, sm_util: 0 }, // idle holder after --idle-gpu-after
           { pid: GONE_PID, used_memory: GIB }, // orphaned memory
         ]),
+        gpu(2, []), // nobody on it: free
       ],
     });
     monitor = new Monitor(
@@ -274,7 +284,7 @@ describe('dashboard end to end (real binary, dockerd, stand-in NVML, chromium)',
     assert.equal(await page.locator('#app i, #app b, #app script').count(), 0, 'markup in data is shown as text');
 
     // GPUs: one card each with the model, utilization, temperature, power/limit and fan.
-    assert.equal(await page.locator('.gpu-card').count(), 2);
+    assert.equal(await page.locator('.gpu-card').count(), 3);
     for (const g of snapshot.gpus) {
       const card = page.locator('.gpu-card', { hasText: `GPU ${g.index}` });
       assert.equal(await card.locator('.gpu-name').textContent(), g.name);
@@ -371,6 +381,193 @@ describe('dashboard end to end (real binary, dockerd, stand-in NVML, chromium)',
     await page.waitForSelector('.status[data-status="connected"]', { timeout: 20000 });
     await page.waitForFunction((t) => document.querySelector('.facts .fact-value').textContent !== t, shownTime, { timeout: 20000 });
     assert.equal(await page.evaluate(() => window.__e2eLoaded), true, 'the page was not reloaded');
+  });
+
+  // ---- GPU first (issue 15) ----
+  const tile = (index) => page.locator(`.strip .tile[data-gpu="${index}"]`);
+  const focusedId = () => page.evaluate(() => document.activeElement && document.activeElement.id);
+  const cellTexts = (selector) => page.$$eval(selector, (els) => els.map((e) => e.textContent.trim()));
+
+  test('the GPU strip: who is on each GPU with owner and memory, a free GPU, an idle holder', async () => {
+    await page.goto(monitor.base);
+    await page.waitForSelector('.strip .tile[data-gpu="1"][data-state="idle"]', { timeout: 20000 });
+    assert.equal(await page.locator('.strip .tile').count(), 3);
+    assert.equal(await page.textContent('.strip-summary'), '1 of 3 free');
+
+    // GPU 0: alpha's owner and name with its 2 GiB, and the host process.
+    const alphaHolder = tile(0).locator('.holder', { hasText: alpha.name });
+    assert.match(await alphaHolder.textContent(), new RegExp(`${OWNER_A} · ${alpha.name}\\s*2\\.00 GiB`));
+    assert.equal(await alphaHolder.locator('a.holder-link').getAttribute('href'), `?container=${alpha.shortId}`);
+    // This test's own node holds memory on GPU 0: a host process, or one of a container not listed (see above).
+    assert.match(await tile(0).locator('.holders').textContent(), RUNS_IN_CONTAINER ? /container [0-9a-f]{12}/ : new RegExp(`host PID ${process.pid}`));
+    assert.equal(await tile(0).getAttribute('data-state'), 'busy');
+    assert.match(await tile(0).locator('.tile-util').textContent(), /^40%$/);
+
+    // GPU 1: bravo flagged idle, with the time it has been idle; the orphaned memory as such.
+    const bravoHolder = tile(1).locator('.holder', { hasText: bravo.name });
+    assert.match(await bravoHolder.textContent(), new RegExp(`${OWNER_B} · ${bravo.name}\\s*3\\.00 GiB`));
+    assert.match(await bravoHolder.locator('.badge.idle').textContent(), /^idle for \d+ (s|min)$/);
+    assert.match(await tile(1).textContent(), new RegExp(`PID ${GONE_PID} \\(process gone\\)`));
+
+    // GPU 2: free, visibly and for a screen reader.
+    assert.equal(await tile(2).getAttribute('data-state'), 'free');
+    assert.match(await tile(2).locator('.tile-free').textContent(), /Free/);
+    assert.match(await tile(2).locator('a.tile-link').getAttribute('aria-label'), /^GPU 2, .*utilization 42%.*, free$/);
+    assert.match(await tile(1).locator('a.tile-link').getAttribute('aria-label'), /held by ben, orphaned memory, 1 idle holder, idle for \d+ (s|min)$/);
+  });
+
+  test('clicking a GPU opens its 24 h charts and holders over time; Back returns focus to the tile', async () => {
+    await page.goto(monitor.base);
+    await page.waitForSelector('.strip .tile[data-gpu="0"] a.tile-link');
+    await page.click('.strip .tile[data-gpu="0"] a.tile-link');
+    assert.equal(new URL(page.url()).search, '?gpu=0');
+    assert.equal(await focusedId(), 'gpu-view-title', 'focus moves to the view heading');
+    assert.equal(await page.locator('#containers-title').isVisible(), false, 'the overview is put away');
+    assert.match(await page.textContent('#gpu-view-title'), /^GPU 0 · /);
+    await page.waitForSelector('.view-gpu .detail-charts .uplot', { timeout: 20000 });
+    assert.equal(await page.locator('.view-gpu .detail-charts .uplot').count(), 2, 'utilization and memory');
+    assert.ok(requests.some((u) => u.includes('api/v1/history?seconds=86400&step=180')), 'asked for 24 h of history');
+    // Holders over time: alpha held memory on GPU 0, with its GPU-hours from the accounting.
+    const row = page.locator(`.view-gpu tr[data-container="${alpha.shortId}"]`);
+    await row.waitFor({ timeout: 30000 });
+    assert.equal(await row.locator('th').textContent(), alpha.name);
+    assert.equal(await row.locator('td').first().textContent(), OWNER_A);
+    await waitFor(async () => /^(<0\.01|\d+\.\d\d)$/.test(await row.locator('.col-held').textContent()), 30, 'GPU-hours held by alpha on GPU 0');
+    assert.equal(await page.locator('.view-gpu .holders-chart .uplot').count(), 1);
+    assert.match(await page.textContent('.view-gpu .holders-legend'), new RegExp(`${OWNER_A} · ${alpha.name}`));
+    assert.equal(await page.locator(`.view-gpu tr[data-container="${bravo.shortId}"]`).count(), 0, 'bravo was never on GPU 0');
+    assert.equal(await tile(0).getAttribute('aria-current'), 'true');
+
+    await page.click('.view-gpu a.back');
+    assert.equal(new URL(page.url()).search, '');
+    await page.waitForSelector('#containers-title', { state: 'visible' });
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('data-focus')), 'gpu:0', 'focus back on the tile');
+    await page.goBack();
+    await page.waitForSelector('.view-gpu', { state: 'visible' });
+    assert.equal(new URL(page.url()).search, '?gpu=0', 'Back in the browser returns to the GPU');
+  });
+
+  test('clicking a holder opens the container: CPU, memory and GPU charts per window, and its GPU-hours', async () => {
+    await page.goto(monitor.base);
+    await page.click(`.strip .tile[data-gpu="0"] a.holder-link[href="?container=${alpha.shortId}"]`);
+    assert.equal(new URL(page.url()).search, `?container=${alpha.shortId}`);
+    assert.equal(await focusedId(), 'container-view-title');
+    assert.equal(await page.textContent('#container-view-title'), alpha.name);
+    assert.match(await page.textContent('.view-container .view-facts'), new RegExp(`Owner${OWNER_A}`));
+    await page.waitForSelector('.view-container .gpu-chart-wrap .uplot', { timeout: 20000 });
+    assert.ok((await page.locator('.view-container .detail-charts .uplot').count()) >= 3, 'CPU, memory and GPU memory');
+    assert.equal(await page.getAttribute('.view-container .seg[data-window="1h"]', 'aria-pressed'), 'true');
+    assert.ok(requests.some((u) => u.includes('api/v1/history?seconds=3600&step=10')));
+
+    for (const [key, query] of [['15m', 'seconds=900'], ['6h', 'seconds=21600&step=60'], ['24h', 'seconds=86400&step=180']]) {
+      const before = requests.length;
+      await page.focus(`.view-container .seg[data-window="${key}"]`);
+      await page.keyboard.press('Enter'); // a real button: the keyboard works
+      assert.equal(await page.getAttribute(`.view-container .seg[data-window="${key}"]`, 'aria-pressed'), 'true');
+      assert.equal(new URL(page.url()).searchParams.get('window'), key === '1h' ? null : key);
+      await waitFor(() => requests.slice(before).some((u) => u.includes(`api/v1/history?${query}`)), 10, `history for ${key}`);
+    }
+    // GPU-hours: GPU 0 held (and kept 40% busy) since the monitor started.
+    const gpuRow = page.locator('.view-container .hours-table tbody tr', { hasText: 'GPU 0' });
+    await gpuRow.waitFor({ timeout: 30000 });
+    const cells = await gpuRow.locator('td').allTextContents();
+    assert.match(cells[0], /^(<0\.01|\d+\.\d\d)$/, `held in the window: ${cells}`);
+    assert.match(cells[3], /^(<0\.01|\d+\.\d\d)$/, `held since start: ${cells}`);
+    assert.match(cells[2], /^(3\d|4\d)%$/, `efficiency of a process at SM 40%: ${cells}`);
+  });
+
+  test('Accounting: per owner and per container, sortable by keyboard, range in the URL, CSV as shown', async () => {
+    await page.goto(monitor.base);
+    await page.click('nav.page-nav a:has-text("Accounting")');
+    assert.equal(new URL(page.url()).search, '?view=accounting');
+    assert.equal(await focusedId(), 'accounting-title');
+    assert.equal(await page.getAttribute('nav.page-nav a:has-text("Accounting")', 'aria-current'), 'page');
+    const ownerRows = '.acct-owners tbody tr';
+    await page.waitForSelector(`${ownerRows}[data-key="${OWNER_B}"]`, { timeout: 30000 });
+    assert.ok(requests.some((u) => /api\/v1\/accounting\?since=\d+$/.test(u)), 'today: asked with ?since=');
+    assert.equal(await page.getAttribute('.seg[data-range="today"]', 'aria-pressed'), 'true');
+    const effOf = (owner) => page.textContent(`${ownerRows}[data-key="${owner}"] .col-eff`);
+    await waitFor(async () => /^(3\d|4\d)%$/.test((await effOf(OWNER_A)).trim()), 30, `${OWNER_A} about 40% efficient`);
+    assert.equal((await effOf(OWNER_B)).trim(), '0%', 'an idle holder: held, never busy');
+    assert.match(await page.textContent(`${ownerRows}[data-key="${OWNER_B}"] .col-idle`), /^(<0\.01|\d+\.\d\d)$/);
+    assert.match(await page.textContent(`.acct-containers tbody tr[data-key="${alpha.shortId}"]`), new RegExp(`${alpha.name}${OWNER_A}0`));
+
+    // Sorting by keyboard: Owner ascending, then descending; Efficiency ascending puts ben before ana.
+    const owners = async () => (await cellTexts(`${ownerRows} th`)).filter((o) => o === OWNER_A || o === OWNER_B);
+    await page.focus('.acct-owners th[data-col="owner"] button');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.getAttribute('.acct-owners th[data-col="owner"]', 'aria-sort'), 'ascending');
+    assert.equal(await page.getAttribute('.acct-owners th[data-col="held"]', 'aria-sort'), 'none');
+    assert.deepEqual(await owners(), [OWNER_A, OWNER_B]);
+    await page.keyboard.press('Space');
+    assert.equal(await page.getAttribute('.acct-owners th[data-col="owner"]', 'aria-sort'), 'descending');
+    assert.deepEqual(await owners(), [OWNER_B, OWNER_A]);
+    await page.click('.acct-owners th[data-col="eff"] button');
+    assert.equal(await page.getAttribute('.acct-owners th[data-col="eff"]', 'aria-sort'), 'ascending');
+    assert.deepEqual(await owners(), [OWNER_B, OWNER_A]);
+
+    // The CSV holds the rows as shown, in the order shown.
+    const shown = await cellTexts(`${ownerRows} th`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('.acct-block:has(.acct-owners) a.csv')]);
+    assert.match(download.suggestedFilename(), /^gpu-accounting-owners-\d{8}T\d{4}Z-\d{8}T\d{4}Z\.csv$/);
+    const csv = readFileSync(await download.path(), 'utf8');
+    const lines = csv.split('\r\n');
+    assert.equal(lines.pop(), '', 'CRLF at the end');
+    assert.equal(lines[0], 'owner,containers,gpu_hours_held,gpu_hours_busy,gpu_hours_idle_held,efficiency,from,to');
+    const rows = lines.slice(1).map((l) => l.split(','));
+    assert.deepEqual(rows.map((r) => r[0]), shown);
+    const ana = rows.find((r) => r[0] === OWNER_A);
+    const ben = rows.find((r) => r[0] === OWNER_B);
+    assert.equal(ana[1], alpha.name);
+    assert.ok(Number(ana[2]) > 0 && Number(ana[3]) > 0 && Number(ana[3]) <= Number(ana[2]), `ana held and busy: ${ana}`);
+    assert.ok(Number(ana[5]) >= 0.3 && Number(ana[5]) <= 0.5, `ana's efficiency about 0.4: ${ana}`);
+    assert.equal(Number(ben[3]), 0);
+    assert.equal(Number(ben[5]), 0);
+    assert.ok(Number(ben[4]) > 0, `ben held while idle: ${ben}`);
+
+    // Since start: no ?since=, and the range stays in the URL for a reload.
+    const before = requests.length;
+    await page.click('.seg[data-range="start"]');
+    assert.equal(new URL(page.url()).searchParams.get('range'), 'start');
+    await waitFor(() => requests.slice(before).some((u) => u.endsWith('api/v1/accounting')), 10, 'accounting since start');
+    await page.reload();
+    await page.waitForSelector(`${ownerRows}[data-key="${OWNER_A}"]`, { timeout: 20000 });
+    assert.equal(await page.getAttribute('.seg[data-range="start"]', 'aria-pressed'), 'true');
+  });
+
+  test('every view in light and dark mode and at a phone width, without sideways scrolling', async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const views = [
+      ['overview', '', '.strip .tile'],
+      ['gpu', '?gpu=0', '.view-gpu .detail-charts .uplot'],
+      ['container', `?container=${alpha.shortId}`, '.view-container .detail-charts .uplot'],
+      ['accounting', '?view=accounting', `.acct-owners tbody tr[data-key="${OWNER_A}"]`],
+    ];
+    try {
+      for (const [width, height] of [[1360, 900], [390, 844]]) {
+        await page.setViewportSize({ width, height });
+        for (const [name, search, ready] of views) {
+          await page.goto(new URL(search, monitor.base).href);
+          await page.waitForSelector(ready, { timeout: 20000 });
+          const colours = {};
+          for (const scheme of ['light', 'dark']) {
+            await page.emulateMedia({ colorScheme: scheme });
+            await page.waitForTimeout(300); // let transitions settle before the picture
+            colours[scheme] = await page.evaluate(() => getComputedStyle(document.querySelector('.strip .tile')).backgroundColor);
+            const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+            assert.ok(overflow <= 0, `${name} at ${width} px (${scheme}) scrolls sideways by ${overflow} px`);
+            const path = join(ARTIFACTS, `e2e-${name}-${scheme}-${width}.png`);
+            await page.screenshot({ path, fullPage: true });
+            assert.ok(existsSync(path));
+          }
+          assert.notEqual(colours.light, colours.dark, `${name}: dark mode changes the tiles`);
+          if (width < 500) assert.ok((await page.locator('.strip .tile').first().boundingBox()).width < width, 'tiles fit the phone');
+        }
+      }
+    } finally {
+      await page.setViewportSize({ width: 1360, height: 900 });
+      await page.emulateMedia({ colorScheme: null });
+    }
   });
 
   test('screenshots in light and dark mode', async () => {

@@ -1,7 +1,8 @@
 // Screenshots of the dashboard served by dev-server.mjs, in light and dark mode, desktop and phone width,
 // using Debian's chromium through playwright-core (which never downloads a browser of its own here).
-// Usage: node scripts/screenshot.mjs [--out DIR] [--scenario NAME] [--expand] [--chromium PATH]
-// Writes <out>/<scenario>-<scheme>-<device>.png (default out: $TMPDIR/cmon-screenshots).
+// Usage: node scripts/screenshot.mjs [--out DIR] [--scenario NAME] [--expand] [--path '?view=accounting']
+//                                   [--chromium PATH]
+// Writes <out>/<scenario>[-<path>]-<scheme>-<device>.png (default out: $TMPDIR/cmon-screenshots).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,8 @@ const out = resolve(option('--out', join(tmpdir(), 'cmon-screenshots')));
 const scenario = option('--scenario', 'normal');
 const executablePath = option('--chromium', '/usr/bin/chromium');
 const expand = argv.includes('--expand');
+const path = option('--path', '');
+const slug = path ? `-${path.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}` : '';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -67,14 +70,15 @@ try {
       });
       page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
       page.on('console', (m) => m.type() === 'error' && console.error(`console: ${m.text()}`));
-      await page.goto(url);
+      await page.goto(url + path);
       await page.waitForSelector('.status[data-status="connected"]', { timeout: 10000 });
       if (expand) {
         await page.click('tbody.group .expander');
         await page.waitForSelector('.detail-row .uplot', { timeout: 5000 });
       }
+      if (path) await page.waitForFunction(() => !document.querySelector('.view:not([hidden]) .view-status') || document.querySelector('.view:not([hidden]) .view-status').textContent !== 'Loading…');
       await page.waitForTimeout(600); // let bars and gauges finish their transitions
-      const file = join(out, `${scenario}-${scheme}-${device}${expand ? '-expanded' : ''}.png`);
+      const file = join(out, `${scenario}${slug}-${scheme}-${device}${expand ? '-expanded' : ''}.png`);
       await page.screenshot({ path: file, fullPage: true });
       console.log(file);
       await context.close();

@@ -1,11 +1,13 @@
 // Behaviour checks of the dashboard in Debian chromium against dev-server.mjs (the fake API): live status,
 // keyboard sorting with aria-sort, filter/toggle kept in the URL, expanding a row, focus surviving
-// re-renders, markup in data shown as text, no request leaving the server, paused/hidden/disconnected.
+// re-renders, markup in data shown as text, no request leaving the server, paused/hidden/disconnected;
+// the GPU-first views on the CONTRACT fixtures (strip, MIG slices, GPU and container views, Accounting
+// sorting and CSV, a slow click that spans live updates).
 // Usage: node scripts/ui-check.mjs [--chromium PATH] [--dist DIR]   (build first: node build.mjs; --dist
 // checks another built bundle, e.g. the one a CMake build embeds: <build dir>/web/dist)
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,6 +147,81 @@ try {
     await page.waitForSelector('.status[data-status="connected"]');
   });
 
+  await check('an older server without /api/v1/accounting: the view says so in place', async (page) => {
+    await page.goto(`${base}?view=accounting`);
+    await page.waitForFunction(() => /Accounting unavailable: HTTP 404: not found/.test(document.querySelector('.view-accounting .view-status').textContent));
+    assert.equal(await page.locator('.view-accounting .view-status').isVisible(), true);
+  });
+
+  const gpuFirst = await devServer('--scenario', 'gpu-first');
+  servers.push(gpuFirst.child);
+  await check('GPU strip: holders with owners, free GPU and free MIG slice, idle for 3 h 12 min, vendor', async (page) => {
+    await page.goto(gpuFirst.url);
+    await page.waitForSelector('.strip .tile[data-gpu="3"] .slice');
+    assert.equal(await page.locator('.strip .tile').count(), 4);
+    assert.equal(await page.textContent('.strip-summary'), '2 of 5 free');
+    assert.deepEqual(await page.$$eval('.strip .tile', (els) => els.map((e) => e.dataset.state)), ['busy', 'idle', 'free', 'busy']);
+    assert.match(await page.textContent('.tile[data-gpu="0"] .holders'), /alice · alice-llm-finetune63\.5 GiB/);
+    assert.equal(await page.textContent('.tile[data-gpu="1"] .holder.is-idle .badge.idle'), 'idle for 3 h 12 min');
+    assert.equal(await page.getAttribute('.tile[data-gpu="0"] .tile-model', 'data-vendor'), 'nvidia');
+    assert.deepEqual(await page.$$eval('.tile[data-gpu="3"] .slice', (els) => els.map((e) => e.dataset.state)), ['busy', 'free']);
+    assert.equal(await page.textContent('.tile[data-gpu="3"] .slice[data-slice="0"] .meter .meter-text'), 'n/a');
+    assert.match(await page.textContent('.tile[data-gpu="3"] .slice[data-slice="0"] .holders'), /dave · dave_sweep/);
+    assert.match(await page.getAttribute('.tile[data-gpu="1"] a.tile-link', 'aria-label'), /held by bob, orphaned memory, 1 idle holder, idle for 3 h 12 min$/);
+  });
+
+  await check('a slow click on a holder survives live updates and opens the container with focus on its title', async (page) => {
+    await page.goto(gpuFirst.url);
+    const link = page.locator('.tile[data-gpu="0"] a.holder-link');
+    await link.waitFor();
+    const box = await link.boundingBox();
+    await page.mouse.move(box.x + 5, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.waitForTimeout(2200); // two snapshots arrive while the button is held
+    await page.mouse.up();
+    await page.waitForFunction(() => location.search === '?container=19ea60696906');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'container-view-title');
+    await page.waitForSelector('.view-container .hours-table tfoot');
+    assert.deepEqual(await page.$$eval('.view-container .hours-table tfoot td', (els) => els.map((e) => e.textContent)), ['6.00', '5.10', '85%', '10.00', '8.50']);
+    await page.waitForSelector('.view-container .sm-chart-wrap .uplot');
+    assert.equal(await page.locator('.view-container .detail-charts .uplot').count(), 4, 'CPU, memory, GPU memory, SM');
+  });
+
+  await check('a MIG slice opens its GPU view; the holders table lists who held the GPU with GPU-hours', async (page) => {
+    await page.goto(gpuFirst.url);
+    await page.click('.tile[data-gpu="3"] .slice[data-slice="0"] a.slice-link');
+    assert.equal(new URL(page.url()).search, '?gpu=3&slice=0');
+    assert.equal(await page.textContent('#gpu-view-title'), 'GPU 3 · MIG 0 (3g.40gb) · NVIDIA A100-SXM4-80GB');
+    await page.waitForSelector('.view-gpu tr[data-container="d4e5f6071829"] .col-held');
+    assert.equal(await page.textContent('.view-gpu tr[data-container="d4e5f6071829"] .col-held'), '1.00');
+    assert.equal(await page.getAttribute('.tile[data-gpu="3"] .slice[data-slice="0"] a.slice-link', 'aria-current'), 'page');
+    await page.goto(`${gpuFirst.url}?gpu=0`);
+    await page.waitForSelector('.view-gpu tr[data-container="19ea60696906"]');
+    assert.deepEqual(await page.$$eval('.view-gpu tbody tr', (els) => els.map((e) => e.dataset.container)), ['19ea60696906']);
+    assert.equal(await page.locator('.view-gpu .holders-chart .uplot').count(), 1);
+  });
+
+  await check('Accounting: keyboard sorting with aria-sort, totals, CSV of the rows as shown', async (page) => {
+    await page.goto(`${gpuFirst.url}?view=accounting`);
+    await page.waitForSelector('.acct-owners tbody tr[data-key="alice"]');
+    const owners = () => page.$$eval('.acct-owners tbody th', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(await owners(), ['alice', 'bob', 'dave', '=erin', 'carol'], 'GPU-hours held, most first (ties by name)');
+    assert.equal(await page.getAttribute('.acct-owners th[data-col="held"]', 'aria-sort'), 'descending');
+    await page.focus('.acct-owners th[data-col="eff"] button');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.getAttribute('.acct-owners th[data-col="eff"]', 'aria-sort'), 'ascending');
+    assert.equal(await page.getAttribute('.acct-owners th[data-col="held"]', 'aria-sort'), 'none');
+    assert.deepEqual(await owners(), ['bob', 'dave', 'alice', '=erin', 'carol']);
+    assert.deepEqual(await page.$$eval('.acct-owners tfoot td', (els) => els.map((e) => e.textContent)), ['', '13.50', '6.45', '3.20', '48%']);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('.acct-block:has(.acct-owners) a.csv')]);
+    const csv = readFileSync(await download.path(), 'utf8').split('\r\n');
+    assert.deepEqual(csv.map((l) => l.split(',')[0]), ['owner', 'bob', 'dave', 'alice', "'=erin", 'carol', '']);
+    assert.match(csv[1], /^bob,bob-jupyter,6,0\.3,3\.2,0\.05,\d{4}-/);
+    await page.click('.seg[data-range="start"]');
+    await page.waitForFunction(() => document.querySelector('.acct-owners tbody tr[data-key="alice"] .col-held').textContent === '10.00');
+    assert.equal(new URL(page.url()).searchParams.get('range'), 'start');
+  });
+
   const hostile = await devServer('--scenario', 'hostile');
   servers.push(hostile.child);
   await check('markup in names, labels, notes and errors is shown as text', async (page) => {
@@ -158,6 +235,7 @@ try {
     assert.match(await page.textContent('.note'), /<b>bold<\/b>/);
     assert.match(await page.textContent('.detail-facts'), /onerror/);
     assert.match(await page.title(), /<img/);
+    assert.match(await page.textContent('.strip .tile[data-gpu="0"] .holder-owner'), /^owner<img src=x/, 'the owner in the GPU strip');
   });
 
   const pausing = await devServer('--pause-after', '2');

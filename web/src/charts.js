@@ -103,7 +103,11 @@ export function createChart(spec) {
   const at = h('span', { class: 'readout-time muted num' });
   const readoutEl = spec.sparkline ? null : h('div', { class: 'readout' }, h('span', { class: 'readout-label' }, spec.series[0].label), value, at);
   const plotEl = h('div', { class: 'plot' });
-  const el = h('div', { class: spec.sparkline ? 'chart spark' : 'chart' }, readoutEl, plotEl);
+  // spec.legend: a key under the plot naming every series (charts with more than one line).
+  const legendEl = spec.legend
+    ? h('ul', { class: 'legend mini' }, spec.series.map((s) => h('li', {}, h('span', { class: 'swatch', style: { '--swatch': `var(${s.color})` } }), s.label)))
+    : null;
+  const el = h('div', { class: spec.sparkline ? 'chart spark' : 'chart' }, readoutEl, plotEl, legendEl);
   let data = [[], ...spec.series.map(() => [])];
   let plot = null;
 

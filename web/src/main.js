@@ -9,6 +9,11 @@ import { createSources } from './views/sources.js';
 import { createHost } from './views/host.js';
 import { createGpus } from './views/gpus.js';
 import { createContainers } from './views/containers.js';
+import { createGpuStrip } from './views/gpu-strip.js';
+import { createGpuDetail } from './views/gpu-detail.js';
+import { createContainerDetail } from './views/container-detail.js';
+import { createAccounting } from './views/accounting.js';
+import { parseRoute, formatRoute } from './history-model.js';
 
 // The server keeps 15 minutes by default (--history); ask for that much and keep the same client-side.
 const HISTORY_SECONDS = 900;
@@ -20,23 +25,80 @@ const host = createHost();
 const gpus = createGpus();
 const containers = createContainers();
 const store = new SeriesStore(HISTORY_SECONDS);
+const strip = createGpuStrip();
+const gpuDetail = createGpuDetail();
+const containerDetail = createContainerDetail({ navigate });
+const accounting = createAccounting({ navigate });
 
 function section(id, title, body) {
   return h('section', { class: 'panel', 'aria-labelledby': id }, h('h2', { id }, title), body);
 }
 
+// Views: the overview (host, GPU sensors, containers) or one of GPU detail, container detail, Accounting,
+// always under the GPU strip. Which one is in the URL's query (?gpu=0, ?container=<id>, ?view=accounting),
+// so links open in new tabs, Back works, and the containers table keeps its state in the hash.
+const navOverview = h('a', { class: 'nav-link', href: '?', 'data-route': '' }, 'Overview');
+const navAccounting = h('a', { class: 'nav-link', href: '?view=accounting', 'data-route': '' }, 'Accounting');
+const nav = h('nav', { class: 'page-nav', 'aria-label': 'Views' }, navOverview, navAccounting);
+const overview = [
+  section('host-title', 'Host', host.el),
+  section('gpu-title', 'GPU sensors', gpus.el),
+  section('containers-title', 'Containers', containers.el),
+];
+
 document.getElementById('app').replaceChildren(
   header.el,
-  h(
-    'main',
-    {},
-    note.el,
-    sources.el,
-    section('host-title', 'Host', host.el),
-    section('gpu-title', 'GPUs', gpus.el),
-    section('containers-title', 'Containers', containers.el),
-  ),
+  nav,
+  h('main', {}, note.el, sources.el, strip.el, gpuDetail.el, containerDetail.el, accounting.el, ...overview),
 );
+
+let route = parseRoute(location.search);
+let opener = null; // data-focus of the link that left the overview, to return focus to it
+
+function applyRoute(focus) {
+  const views = { gpu: gpuDetail, container: containerDetail, accounting };
+  for (const [name, view] of Object.entries(views)) if (name !== route.view) view.hide();
+  overview.forEach((el) => {
+    el.hidden = route.view !== 'overview';
+  });
+  const view = views[route.view];
+  if (view) view.show(route);
+  navOverview.setAttribute('aria-current', route.view === 'overview' ? 'page' : 'false');
+  navAccounting.setAttribute('aria-current', route.view === 'accounting' ? 'page' : 'false');
+  strip.setRoute(route);
+  if (!focus) return;
+  if (view) {
+    view.title.focus({ preventScroll: true });
+    view.el.scrollIntoView({ block: 'nearest' });
+  } else if (opener) {
+    const again = document.querySelector(`[data-focus="${CSS.escape(opener)}"]`);
+    if (again) again.focus();
+  }
+}
+
+function navigate(next, { replace = false, focus = true } = {}) {
+  const url = (formatRoute(next) || location.pathname) + location.hash;
+  if (replace) history.replaceState(null, '', url);
+  else history.pushState(null, '', url);
+  route = parseRoute(location.search);
+  applyRoute(focus);
+}
+
+// Same-page links (data-route) change the view without a reload; modified clicks open a tab as usual.
+document.addEventListener('click', (event) => {
+  const link = event.target instanceof Element ? event.target.closest('a[data-route]') : null;
+  if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  event.preventDefault();
+  if (route.view === 'overview') opener = link.getAttribute('data-focus');
+  const next = parseRoute(new URL(link.href).search);
+  navigate(next, { focus: true });
+});
+window.addEventListener('popstate', () => {
+  const before = formatRoute(route);
+  route = parseRoute(location.search);
+  applyRoute(formatRoute(route) !== before); // a hash-only change (table state) keeps focus where it is
+});
+applyRoute(false);
 
 let latest = null;
 let snapshotDirty = false;
@@ -54,6 +116,9 @@ function flush() {
     header.update(latest);
     note.update(latest);
     sources.update(latest);
+    strip.update(latest);
+    gpuDetail.update(latest);
+    containerDetail.update(latest);
     host.update(latest);
     gpus.update(latest);
     containers.update(latest);

@@ -190,7 +190,7 @@ export function createContainers() {
         'tr',
         { class: `crow${open ? ' open' : ''}` },
         h('td', { class: 'col-expand' }, expander),
-        h('td', { class: 'col-name' }, h('span', { class: 'cname' }, c.name || c.short_id), group.idleHolder ? h('span', { class: 'badge idle' }, 'idle GPU') : null),
+        h('td', { class: 'col-name' }, h('a', { class: 'cname-link', href: `?container=${encodeURIComponent(c.short_id)}`, 'data-route': '', 'data-focus': `name:${group.key}`, title: 'CPU, memory and GPU charts and GPU-hours' }, h('span', { class: 'cname' }, c.name || c.short_id)), group.idleHolder ? h('span', { class: 'badge idle' }, 'idle GPU') : null),
         h('td', { class: 'col-id mono', title: c.id }, c.short_id),
         h('td', { class: 'col-image' }, h('span', { class: 'ellipsis', title: c.image }, c.image || MISSING)),
         h('td', { class: 'num col-uptime', 'data-label': 'Uptime' }, formatDuration(group.uptimeSeconds)),
