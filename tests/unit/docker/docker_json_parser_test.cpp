@@ -160,6 +160,8 @@ TEST(EventsParser, OneEventPerLineOldAndNewForms) {
 // behaviour). Such an event has no usable time and is dropped; the largest that fits is kept.
 TEST(EventsParser, SecondsTooLargeForNanosecondsAreNoTime) {
     EXPECT_TRUE(parse_events(R"({"status":"pause","id":"abc","time":17000000000})").empty());
+    // Wrapped around 2^64, this one came out as a small positive time (290448384 ns) before.
+    EXPECT_TRUE(parse_events(R"({"status":"pause","id":"abc","time":18446744074})").empty());
     EXPECT_TRUE(parse_events(R"({"status":"pause","id":"abc","time":9223372036854775807})").empty());
     EXPECT_TRUE(parse_events(R"({"status":"pause","id":"abc","time":-1})").empty());
     const auto kept = parse_events(R"({"status":"pause","id":"abc","time":9223372036})");
