@@ -575,16 +575,38 @@ describe('dashboard end to end (real binary, dockerd, stand-in NVML, chromium)',
     await page.goto(monitor.base);
     await page.waitForSelector(`tbody.group[data-key="${alpha.shortId}"]`, { timeout: 20000 });
     const backgrounds = {};
+    const shots = {};
     for (const scheme of ['light', 'dark']) {
       await page.emulateMedia({ colorScheme: scheme });
-      await page.waitForTimeout(300); // let transitions settle
+      // The scheme has taken effect once the body shows the theme's --bg (read through a probe that has no
+      // transition): a condition, not a fixed wait.
+      await page.waitForFunction((wanted) => {
+        if (!matchMedia(`(prefers-color-scheme: ${wanted})`).matches) return false;
+        const probe = document.createElement('div');
+        probe.style.cssText = 'transition:none;background-color:var(--bg)';
+        document.body.append(probe);
+        const bg = getComputedStyle(probe).backgroundColor;
+        probe.remove();
+        return getComputedStyle(document.body).backgroundColor === bg;
+      }, scheme, { timeout: 10000 });
       backgrounds[scheme] = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
       const path = join(ARTIFACTS, `e2e-${scheme}.png`);
+      const size = await page.evaluate(() => ({
+        width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight,
+        scale: window.devicePixelRatio,
+      }));
       await page.screenshot({ path, fullPage: true });
-      assert.ok(existsSync(path));
+      // What was written is a PNG of the whole page (its IHDR: width and height at offsets 16 and 20).
+      const png = readFileSync(path);
+      assert.equal(png.subarray(0, 8).toString('hex'), '89504e470d0a1a0a', `${path} is not a PNG`);
+      assert.equal(png.subarray(12, 16).toString('latin1'), 'IHDR');
+      assert.equal(png.readUInt32BE(16), Math.round(size.width * size.scale), 'screenshot width is the page width');
+      assert.equal(png.readUInt32BE(20), Math.round(size.height * size.scale), 'screenshot height is the whole page');
+      shots[scheme] = png;
       console.log(`screenshot (${scheme}): ${path}`);
     }
     assert.notEqual(backgrounds.light, backgrounds.dark, 'dark mode changes the page colours');
+    assert.ok(!shots.light.equals(shots.dark), 'the light and dark screenshots differ');
   });
 
   test('the first load is at most 150 KB gzip, served gzip, assets cached by their hash', async () => {

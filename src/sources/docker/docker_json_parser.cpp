@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "util/error.hpp"
@@ -290,7 +291,11 @@ std::vector<DockerEvent> parse_events(std::string_view body) {
         if (const json* ns = member(event, "timeNano"); ns != nullptr && ns->is_number_integer()) {
             parsed.time_ns = ns->get<std::int64_t>();
         } else if (const json* s = member(event, "time"); s != nullptr && s->is_number_integer()) {
-            parsed.time_ns = s->get<std::int64_t>() * 1000000000;
+            // Seconds beyond what nanoseconds can hold are no time (and would overflow): the event is dropped.
+            const std::int64_t seconds = s->get<std::int64_t>();
+            if (seconds > 0 && seconds <= std::numeric_limits<std::int64_t>::max() / 1000000000) {
+                parsed.time_ns = seconds * 1000000000;
+            }
         }
         if (parsed.action.empty() || parsed.time_ns <= 0) continue;
         out.push_back(std::move(parsed));

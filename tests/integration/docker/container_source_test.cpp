@@ -155,20 +155,27 @@ TEST_F(DockerIntegration, CpuLimitedBusyLoopUsesHalfACore) {
     EXPECT_EQ(c->network_rx->bytes_total, 0u);
     EXPECT_FALSE(c->cpu_percent);  // rates are the sampler's job
 
-    // Let CFS settle into its quota, then measure over 2 s of wall time: the measurement window itself.
-    std::this_thread::sleep_for(500ms);
-    auto s1 = collect(source);
-    auto t1 = SteadyClock::now();
-    std::this_thread::sleep_for(2s);
-    auto s2 = collect(source);
-    auto t2 = SteadyClock::now();
-    ASSERT_TRUE(find(s1, id) && find(s2, id));
-    double cpu_ns = static_cast<double>(*find(s2, id)->cpu_time_ns_total - *find(s1, id)->cpu_time_ns_total);
-    double wall_ns = static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(t2 - t1).count());
-    double percent = cpu_ns / wall_ns * 100.0;
-    RecordProperty("cpu_percent_of_one_core", std::to_string(percent));
-    std::printf("measured: %.1f %% of one core with --cpus 0.5\n", percent);
-    EXPECT_NEAR(percent, 50.0, 10.0);
+    // What the quota guarantees, however loaded this machine is: over any window the container gets at
+    // most 0.5 CPU-seconds per second plus what the CFS periods cut by the window's two ends allow (one
+    // quota each: 2 x 50 ms at the default 100 ms period), and it gets some. The window is waited for
+    // as a condition (200 ms of the container's CPU time), not slept, and the wall time taken around both
+    // reads covers the CPU time they saw.
+    const auto t1 = SteadyClock::now();
+    const auto s1 = collect(source);
+    ASSERT_TRUE(find(s1, id) && find(s1, id)->cpu_time_ns_total);
+    const std::uint64_t cpu1 = *find(s1, id)->cpu_time_ns_total;
+    model::Snapshot s2;
+    ASSERT_TRUE(wait_until(60s, [&] {
+        s2 = collect(source);
+        const auto* c = find(s2, id);
+        return c != nullptr && c->cpu_time_ns_total && *c->cpu_time_ns_total >= cpu1 + 200'000'000;
+    })) << "the busy loop did not get 200 ms of CPU within 60 s";
+    const auto t2 = SteadyClock::now();
+    const double cpu_ns = static_cast<double>(*find(s2, id)->cpu_time_ns_total - cpu1);
+    const double wall_ns = static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(t2 - t1).count());
+    RecordProperty("cpu_percent_of_one_core", std::to_string(cpu_ns / wall_ns * 100.0));
+    EXPECT_GT(cpu_ns, 0.0);
+    EXPECT_LE(cpu_ns, 0.5 * wall_ns + 2 * 50e6) << "more CPU than --cpus 0.5 allows over " << wall_ns / 1e6 << " ms";
 }
 
 TEST_F(DockerIntegration, TmpfsPagesCountAsWorkingSet) {

@@ -11,6 +11,7 @@ or by the container name this test chose."""
 import glob
 import os
 import tempfile
+import time
 import unittest
 import uuid
 
@@ -31,6 +32,7 @@ class PrometheusScrapesTheMonitor(unittest.TestCase):
     def setUpClass(cls):
         cls.docker = Docker(docker_host())
         cls.container = f"cmon-prom-{uuid.uuid4().hex[:12]}"
+        cls.started = time.monotonic()
         cls.docker.run("run", "-d", "--name", cls.container, "--network", "none", "--label",
                        "cmon.test=prometheus", BUSYBOX_IMAGE, "sh", "-c", WORKLOAD)
         cls.addClassCleanup(cls.docker.run, "rm", "-f", cls.container, check=False)
@@ -69,7 +71,14 @@ class PrometheusScrapesTheMonitor(unittest.TestCase):
         self.assertEqual(labels["image"], BUSYBOX_IMAGE.split(":")[0] + ":latest")
         self.assertEqual(labels["job"], "container-monitor")
         self.assertEqual(labels["server"], "127.0.0.1")
-        self.assertGreaterEqual(float(result[0]["value"][1]), 0.0)
+        # The busy loop has run: the counter is above zero (and a counter of CPU seconds cannot outgrow the
+        # wall time since the container started times the CPUs there are).
+        def cpu_seconds():
+            result = self.prometheus.query(f'container_cpu_usage_seconds_total{{name="{self.container}"}}')
+            return float(result[0]["value"][1]) if result and float(result[0]["value"][1]) > 0 else None
+        seconds = wait_until(cpu_seconds, 90, "the test container's CPU counter to go above 0")
+        self.assertGreater(seconds, 0.0)
+        self.assertLessEqual(seconds, (time.monotonic() - self.started) * os.cpu_count())
 
     def test_gpu_utilization_of_the_stand_in_gpu(self):
         result = self.wait_for_series('DCGM_FI_DEV_GPU_UTIL{gpu="0"}')

@@ -156,6 +156,19 @@ TEST(EventsParser, OneEventPerLineOldAndNewForms) {
     EXPECT_TRUE(parse_events("").empty());
 }
 
+// Found by fuzz_docker_events: "time" in seconds past what int64 nanoseconds hold overflowed (undefined
+// behaviour). Such an event has no usable time and is dropped; the largest that fits is kept.
+TEST(EventsParser, SecondsTooLargeForNanosecondsAreNoTime) {
+    EXPECT_TRUE(parse_events(R"({"status":"pause","id":"abc","time":17000000000})").empty());
+    // Wrapped around 2^64, this one came out as a small positive time (290448384 ns) before.
+    EXPECT_TRUE(parse_events(R"({"status":"pause","id":"abc","time":18446744074})").empty());
+    EXPECT_TRUE(parse_events(R"({"status":"pause","id":"abc","time":9223372036854775807})").empty());
+    EXPECT_TRUE(parse_events(R"({"status":"pause","id":"abc","time":-1})").empty());
+    const auto kept = parse_events(R"({"status":"pause","id":"abc","time":9223372036})");
+    ASSERT_EQ(kept.size(), 1U);
+    EXPECT_EQ(kept[0].time_ns, 9223372036000000000LL);
+}
+
 TEST(InspectParser, RunningContainer) {
     auto inspect = parse_container_inspect(fixture("inspect_running_cpus.json"));
     ASSERT_TRUE(inspect);

@@ -2,6 +2,7 @@
 // from any thread and records which snapshot the code under test last read.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -36,6 +37,7 @@ public:
         {
             std::lock_guard lock(mutex_);
             ++touches_;
+            last_touch_ = std::chrono::steady_clock::now();
             result = touch_result_;
             hook = on_touch_;
         }
@@ -78,6 +80,11 @@ public:
         std::lock_guard lock(mutex_);
         return touches_;
     }
+    // How long ago the last touch came (since construction when there was none).
+    std::chrono::steady_clock::duration since_last_touch() const {
+        std::lock_guard lock(mutex_);
+        return std::chrono::steady_clock::now() - last_touch_;
+    }
     // Sequence of the snapshot returned by the last latest() call (0: none or null).
     std::uint64_t last_sequence_read() const {
         std::lock_guard lock(mutex_);
@@ -92,6 +99,7 @@ private:
     bool touch_result_ = false;
     bool paused_ = false;
     int touches_ = 0;
+    std::chrono::steady_clock::time_point last_touch_ = std::chrono::steady_clock::now();
     mutable std::uint64_t last_sequence_read_ = 0;
 };
 
