@@ -65,7 +65,8 @@ function options(spec, width, readout) {
             grid: { stroke: grid, width: 1 },
             ticks: { show: false },
             size: 24,
-            values: (u, splits) => splits.map((v) => clock(v)),
+            // Ticks less than a minute apart would all read the same "HH:MM": show seconds then.
+            values: (u, splits) => splits.map((v) => clock(v, splits.length > 1 && splits[1] - splits[0] < 60)),
           },
           {
             stroke: muted,
