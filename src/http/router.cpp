@@ -87,34 +87,25 @@ std::string Response::header(std::string_view name) const {
 Router::Router(RouterOptions options, sampling::SnapshotProvider& provider, const sampling::SnapshotHistory* history)
     : options_(std::move(options)), provider_(provider), history_(history) {}
 
+bool wakes_collection(const Request& request) {
+    if (request.method != "GET") return false;
+    const std::string_view path = request.path;
+    return path == "/" || path == "/query" || path == "/metrics" || path.starts_with("/api/v1/");
+}
+
 Response Router::operator()(const Request& request) const {
-    const bool head = request.method == "HEAD";
-    if (request.method != "GET" && !head) {
+    if (request.method != "GET" && request.method != "HEAD") {
         Response response = error_response(405, "method not allowed");
         response.headers.emplace_back("Allow", "GET, HEAD");
         return response;
     }
-    const std::string_view target = request.target;
-    const std::size_t question = target.find('?');
-    const std::string_view query_string =
-        question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
-    const auto path = decode_path(target.substr(0, question));
-    Response response = path ? route_get(request, *path, query_string) : error_response(400, "bad request");
-    if (head) {
-        response.event_stream = false;
-        if (response.status != 304) {
-            response.headers.emplace_back("Content-Length", std::to_string(response.payload().size()));
-        }
-        response.body.clear();
-        response.shared_body.reset();
-        response.owner.reset();
-    }
-    return response;
+    return route_get(request);
 }
 
-Response Router::route_get(const Request& request, std::string_view path, std::string_view query_string) const {
+Response Router::route_get(const Request& request) const {
+    const std::string_view path = request.path;
     if (path == "/api/v1/snapshot") return api_snapshot(request);
-    if (path == "/api/v1/history") return api_history(request, query_string);
+    if (path == "/api/v1/history") return api_history(request);
     if (path == "/api/v1/events") {
         Response response;
         response.content_type = std::string(kEventStream);
@@ -125,7 +116,7 @@ Response Router::route_get(const Request& request, std::string_view path, std::s
     }
     if (path == "/metrics") return metrics(request);
     if (path == "/query") return query(request);
-    if (path == "/healthz") return health();
+    if (path == "/healthz") return health(request);
     if (options_.assets) {
         if (const auto found = options_.assets(path)) return asset(request, *found, path == "/");
     }
@@ -148,11 +139,11 @@ Response Router::api_snapshot(const Request& request) const {
     return cached_response(request, *api_body(*latest), {kJson, "no-cache", etag_of(latest->sequence, "api")});
 }
 
-Response Router::api_history(const Request& request, std::string_view query_string) const {
+Response Router::api_history(const Request& request) const {
     if (history_ == nullptr) return error_response(404, "not found");
     const std::chrono::seconds window = history_->window();
     std::chrono::seconds seconds = window;
-    if (const auto text = query_parameter(query_string, "seconds")) {
+    if (const auto text = query_parameter(request.query, "seconds")) {
         const auto parsed = parse_seconds(*text);
         if (!parsed) return error_response(400, "seconds must be a non-negative whole number");
         seconds = std::min(std::chrono::seconds(*parsed), window);
@@ -185,10 +176,19 @@ Response Router::query(const Request& request) const {
     return cached_response(request, *body, {kJson, "no-store", etag_of(latest->sequence, "query")});
 }
 
-Response Router::health() const {
+Response Router::health(const Request& request) const {
+    // Answers from what is there: a probe is not a viewer (wakes_collection), so nothing waits here.
     const model::SnapshotPtr latest = provider_.latest();
+    exporters::HealthView view;
+    view.paused = provider_.paused();
+    view.sources = request.authenticated;
+    if (latest) {
+        static const util::RealClock kRealClock;
+        const util::Clock& clock = options_.clock != nullptr ? *options_.clock : kRealClock;
+        view.age = clock.steady_now() - latest->monotonic;
+    }
     const bool ok = exporters::healthy(latest.get());
-    return json_response(ok ? 200 : 503, exporters::to_health_json(latest.get(), provider_.paused()));
+    return json_response(ok ? 200 : 503, exporters::to_health_json(latest.get(), view));
 }
 
 Response Router::asset(const Request& request, const StaticAsset& asset, bool page) const {

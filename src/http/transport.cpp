@@ -107,10 +107,6 @@ Response AccessGate::refusal(const AuthRequest& request, const AuthDecision& dec
     if (!decision.busy) return authenticator_->denial(request);
     Response response = error_response(503, "too many password checks pending; retry shortly");
     response.headers.emplace_back("Retry-After", "1");
-    if (request.method == "HEAD") {
-        response.headers.emplace_back("Content-Length", std::to_string(response.body.size()));
-        response.body.clear();
-    }
     return response;
 }
 

@@ -4,7 +4,13 @@
 #include <gtest/gtest.h>
 
 #include "exporters/health_exporter.hpp"
+#include <nlohmann/json.hpp>
+
 #include "fake_provider.hpp"
+#include "fakes/fake_clock.hpp"
+#include "http/request_parsing.hpp"
+#include "http/response_head.hpp"
+#include "make_request.hpp"
 #include "http/placeholder_page.hpp"
 
 namespace cmon::http {
@@ -14,10 +20,7 @@ using testing::FakeProvider;
 using testing::make_snapshot;
 
 Response call(const Router& router, std::string method, std::string target) {
-    Request request;
-    request.method = std::move(method);
-    request.target = std::move(target);
-    return router(request);
+    return router(testing::make_request(std::move(method), target));
 }
 
 class RouterTest : public ::testing::Test {
@@ -86,25 +89,85 @@ TEST_F(RouterTest, OtherMethodsAre405WithAllow) {
     }
 }
 
-TEST_F(RouterTest, HeadHasSameHeadersAndNoBody) {
-    for (const char* target : {"/query", "/healthz", "/", "/missing", "/api/v1/snapshot", "/metrics"}) {
+// HEAD is shaped where the response is written: the same head as GET's, no body after it.
+TEST_F(RouterTest, HeadHasTheGetHeadAndNoBody) {
+    for (const char* target : {"/query", "/healthz", "/", "/missing", "/api/v1/snapshot", "/metrics", "/api/v1/events"}) {
         const Response get = call(router, "GET", target);
         const Response head = call(router, "HEAD", target);
-        EXPECT_EQ(head.status, get.status) << target;
-        EXPECT_EQ(head.content_type, get.content_type) << target;
-        EXPECT_TRUE(head.payload().empty()) << target;
-        EXPECT_EQ(head.header("Content-Length"), std::to_string(get.payload().size())) << target;
-        EXPECT_EQ(head.header("Cache-Control"), get.header("Cache-Control")) << target;
+        const Framing framing = get.event_stream ? Framing::until_close : Framing::keep_alive;
+        std::string get_head;
+        std::string head_head;
+        const std::string_view get_body = write_response_head(get_head, get, 11, framing);
+        EXPECT_TRUE(write_response_head(head_head, head, 11, framing, true).empty()) << target;
+        EXPECT_EQ(head_head, get_head) << target;
+        EXPECT_EQ(get_body, get.payload()) << target;
+        if (!get.event_stream) {
+            EXPECT_NE(get_head.find("Content-Length: " + std::to_string(get.payload().size()) + "\r\n"),
+                      std::string::npos)
+                << target;
+        }
     }
 }
 
-TEST_F(RouterTest, MalformedTargetIs400) {
+TEST(ParseTarget, MalformedTargetsAreRefused) {
     for (const char* target :
          {"", "query", "*", "http://example.com/query", "/%", "/%4", "/%zz", "/q%g1", "/%00", "/a\x01"}) {
-        const Response r = call(router, "GET", target);
-        EXPECT_EQ(r.status, 400) << target;
-        EXPECT_EQ(r.content_type, "application/json") << target;
+        EXPECT_FALSE(parse_target(target).has_value()) << target;
     }
+    const auto parsed = parse_target("/api/v1/%73napshot?x=%41");
+    ASSERT_TRUE(parsed.has_value());
+    EXPECT_EQ(parsed->path, "/api/v1/snapshot");
+    EXPECT_EQ(parsed->query, "x=%41");  // decoded per parameter by its reader
+    EXPECT_EQ(parse_target("/healthz")->query, "");
+}
+
+TEST(WakesCollection, ViewersWakeProbesAndHeadDoNot) {
+    for (const char* target : {"/", "/query", "/metrics", "/api/v1/snapshot", "/api/v1/history?seconds=60",
+                               "/api/v1/events", "/qu%65ry"}) {
+        EXPECT_TRUE(wakes_collection(testing::make_request("GET", target))) << target;
+        EXPECT_FALSE(wakes_collection(testing::make_request("HEAD", target))) << target;
+    }
+    for (const char* target : {"/healthz", "/%68ealthz", "/healthz?x=1", "/app.js", "/missing"}) {
+        EXPECT_FALSE(wakes_collection(testing::make_request("GET", target))) << target;
+    }
+    EXPECT_FALSE(wakes_collection(testing::make_request("POST", "/query")));
+}
+
+TEST(RouterHealth, SaysPausedSequenceAndAgeFromTheClock) {
+    cmon::testing::FakeClock clock;
+    auto snapshot = std::make_shared<model::Snapshot>();
+    snapshot->sequence = 41;
+    snapshot->monotonic = clock.steady_now();
+    FakeProvider provider{snapshot};
+    provider.set_paused(true);
+    RouterOptions options;
+    options.clock = &clock;
+    const Router router{options, provider};
+    clock.advance(std::chrono::milliseconds(12500));
+    const auto json = nlohmann::json::parse(call(router, "GET", "/healthz").payload());
+    EXPECT_EQ(json["paused"], true);
+    EXPECT_EQ(json["sequence"], 41);
+    EXPECT_EQ(json["age_seconds"], 12.5);
+    EXPECT_TRUE(json.contains("sources"));
+    EXPECT_EQ(provider.touches(), 0);  // the router never touches; the session decides who wakes
+}
+
+TEST(RouterHealth, AnonymousCallerGetsNoSourceDetails) {
+    auto snapshot = std::make_shared<model::Snapshot>();
+    snapshot->sequence = 3;
+    snapshot->sources.push_back({"docker", false, "docker: GET /containers/json: connection refused", "", std::nullopt});
+    FakeProvider provider{snapshot};
+    const Router router{RouterOptions{}, provider};
+    Request anonymous = testing::make_request("GET", "/healthz");
+    anonymous.authenticated = false;
+    const Response r = router(anonymous);
+    EXPECT_EQ(r.status, 200);
+    const auto json = nlohmann::json::parse(r.payload());
+    EXPECT_EQ(json["status"], "degraded");
+    EXPECT_FALSE(json.contains("sources"));
+    EXPECT_EQ(std::string(r.payload()).find("refused"), std::string::npos);
+    const auto full = nlohmann::json::parse(call(router, "GET", "/healthz").payload());
+    EXPECT_EQ(full["sources"][0]["error"], "docker: GET /containers/json: connection refused");
 }
 
 TEST_F(RouterTest, PageEscapesTitleAndIsSelfContained) {

@@ -29,7 +29,9 @@ inline ServerOptions test_options() {
 class RunningServer {
 public:
     explicit RunningServer(FakeProvider& provider, ServerOptions options = test_options())
-        : router_(RouterOptions{"test"}, provider),
+        : RunningServer(provider, std::move(options), RouterOptions{"test"}) {}
+    RunningServer(FakeProvider& provider, ServerOptions options, RouterOptions router_options)
+        : router_(std::move(router_options), provider),
           server_(std::move(options), router_, provider),
           port_(server_.listen()),
           thread_([this] { server_.run(); }) {}
