@@ -30,7 +30,7 @@ int Application::run() {
     http::RouterOptions router_options;
     router_options.title = config_.title;
     router_options.version = kVersion;
-    router_options.assets = http::embedded_assets();  // the placeholder page until web/ is embedded
+    router_options.assets = http::embedded_assets();
     http::Router router(std::move(router_options), sampler, &history);
     http::ServerOptions server_options;
     server_options.bind = config_.bind;

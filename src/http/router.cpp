@@ -11,20 +11,17 @@
 #include "exporters/health_exporter.hpp"
 #include "exporters/prometheus_exporter.hpp"
 #include "exporters/query_exporter.hpp"
-#include "http/placeholder_page.hpp"
+#include "exporters/sse_exporter.hpp"
 #include "http/request_parsing.hpp"
 
 namespace cmon::http {
 namespace {
 
 constexpr std::string_view kJson = "application/json";
-constexpr std::string_view kHtml = "text/html; charset=utf-8";
 constexpr std::string_view kEventStream = "text/event-stream";
 // uPlot sets inline styles; everything else comes from this origin.
 constexpr std::string_view kDashboardPolicy =
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'";
-constexpr std::string_view kPlaceholderPolicy =
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'";
 
 Response json_response(int status, std::string body) {
     Response response;
@@ -120,7 +117,6 @@ Response Router::route_get(const Request& request) const {
     if (options_.assets) {
         if (const auto found = options_.assets(path)) return asset(request, *found, path == "/");
     }
-    if (path == "/") return placeholder();
     return error_response(404, "not found");
 }
 
@@ -210,30 +206,13 @@ Response Router::asset(const Request& request, const StaticAsset& asset, bool pa
     return response;
 }
 
-Response Router::placeholder() const {
-    Response response;
-    response.content_type = std::string(kHtml);
-    response.body = placeholder_page(options_.title);
-    response.headers.emplace_back("Cache-Control", "no-cache");
-    response.headers.emplace_back("X-Content-Type-Options", "nosniff");
-    response.headers.emplace_back("Content-Security-Policy", std::string(kPlaceholderPolicy));
-    return response;
-}
-
 EventFrame Router::latest_event() const {
     const model::SnapshotPtr latest = provider_.latest();
     if (!latest) return {};
     // Outside the "sse" build: the cache is not reentrant.
     const std::shared_ptr<const CachedBody> api = api_body(*latest);
-    const auto body = cache_.get(latest->sequence, "sse", [&] {
-        // The API JSON is one line (no pretty printing; newlines inside strings are escaped).
-        const std::string& json = *api->plain();
-        std::string frame;
-        frame.reserve(json.size() + 64);
-        frame.append("id: ").append(std::to_string(latest->sequence)).append("\nevent: snapshot\ndata: ");
-        frame.append(json).append("\n\n");
-        return frame;
-    });
+    const auto body = cache_.get(latest->sequence, "sse",
+                                 [&] { return exporters::to_sse_snapshot_frame(latest->sequence, *api->plain()); });
     return EventFrame{latest->sequence, body->plain()};
 }
 

@@ -67,7 +67,7 @@ struct RouterOptions {
     std::string title = "Container Monitor";  // shown on the page; "title" in /api/v1/snapshot
     std::string version;                      // cmon_build_info{version} in /metrics
     std::string hostname_label;               // dcgm-exporter's Hostname label; empty: the snapshot's
-    AssetLookup assets;                       // the dashboard; null: serve the placeholder page at /
+    AssetLookup assets;                       // the dashboard (embedded_assets()); null: no page, 404
     const util::Clock* clock = nullptr;       // the age in /healthz; null: the real clock
 };
 
@@ -102,7 +102,6 @@ private:
     Response api_history(const Request& request) const;
     Response metrics(const Request& request) const;
     Response asset(const Request& request, const StaticAsset& asset, bool page) const;
-    Response placeholder() const;
     std::shared_ptr<const CachedBody> api_body(const model::Snapshot& snapshot) const;
 
     RouterOptions options_;

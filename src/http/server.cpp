@@ -2,13 +2,15 @@
 // one thread (the caller of run()); stop() and the snapshot listener reach it only through post().
 #include "http/server.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <atomic>
 #include <exception>
-#include <iostream>
 #include <optional>
 #include <unordered_set>
 #include <vector>
 
+#include "http/access_gate.hpp"
 #include "http/beast_includes.hpp"
 #include "http/event_hub.hpp"
 #include "http/publish_signal.hpp"
@@ -41,14 +43,13 @@ std::string describe_listen_error(const error_code& ec) {
     return ec.message();
 }
 
-// Completion of a detached coroutine: an exception ends that coroutine only, with one line on stderr.
-// (There is no logging facade in util/ yet; replace this when there is.)
+// Completion of a detached coroutine: an exception ends that coroutine only, with one line in the log.
 void report(const char* what, std::exception_ptr error) {
     if (!error) return;
     try {
         std::rethrow_exception(error);
     } catch (const std::exception& e) {
-        std::cerr << "container-monitor: http: " << what << ": " << e.what() << '\n';
+        spdlog::error("http: {}: {}", what, e.what());
     }
 }
 

@@ -7,6 +7,7 @@
 #include <limits>
 #include <string>
 
+#include "exporters/sse_exporter.hpp"
 #include "http/request_parsing.hpp"
 #include "http/response_head.hpp"
 
@@ -209,10 +210,6 @@ asio::awaitable<bool> Session::send(const Response& result, unsigned version, Fr
 // router cached: no per-client chunk framing, no copies. A slow peer is never queued for: after each
 // write it takes whatever is newest, skipping frames published meanwhile.
 asio::awaitable<void> Session::stream_events(const Response& result, unsigned version) {
-    static constexpr std::string_view kRetry = "retry: 3000\n\n";
-    static constexpr std::string_view kPaused = "event: paused\ndata: {\"paused\":true}\n\n";
-    static constexpr std::string_view kKeepAlive = ": keep-alive\n\n";
-
     error_code ec;
     if (context_.event_send_buffer > 0) {
         // A fixed send buffer (no autotuning up to megabytes): what a client that stopped reading can
@@ -224,7 +221,7 @@ asio::awaitable<void> Session::stream_events(const Response& result, unsigned ve
     // The head and the retry hint in one write; then the head's buffer goes (nothing else is sent
     // from it on this connection).
     write_response_head(head_, result, version, Framing::until_close);
-    head_.append(kRetry);
+    head_.append(exporters::kSseRetry);
     const bool ok = co_await write_bytes(head_);
     std::string().swap(head_);
     if (!ok) co_return;
@@ -245,10 +242,10 @@ asio::awaitable<void> Session::stream_events(const Response& result, unsigned ve
             paused_sent = false;
         } else if (hub.paused() != paused_sent) {
             paused_sent = hub.paused();
-            if (paused_sent) ok = co_await write_bytes(kPaused);
+            if (paused_sent) ok = co_await write_bytes(exporters::kSsePaused);
         } else if (hub.heartbeats() != heartbeats) {
             heartbeats = hub.heartbeats();
-            ok = co_await write_bytes(kKeepAlive);
+            ok = co_await write_bytes(exporters::kSseKeepAlive);
         } else {
             stream_.expires_never();  // idle by design; the heartbeat write finds a vanished peer
             const std::uint64_t epoch = hub.epoch();

@@ -11,6 +11,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "http/access_gate.hpp"
 #include "http/beast_includes.hpp"
 #include "http/event_hub.hpp"
 #include "http/publish_signal.hpp"

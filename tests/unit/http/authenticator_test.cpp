@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "http/request_parsing.hpp"
-#include "http/transport.hpp"
+#include "http/access_gate.hpp"
 
 namespace cmon::http {
 namespace {

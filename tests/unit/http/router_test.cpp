@@ -10,8 +10,8 @@
 #include "fakes/fake_clock.hpp"
 #include "http/request_parsing.hpp"
 #include "http/response_head.hpp"
+#include "http/static_assets.hpp"
 #include "make_request.hpp"
-#include "http/placeholder_page.hpp"
 
 namespace cmon::http {
 namespace {
@@ -25,8 +25,13 @@ Response call(const Router& router, std::string method, std::string target) {
 
 class RouterTest : public ::testing::Test {
 protected:
+    static RouterOptions options() {
+        RouterOptions result{"Lab"};
+        result.assets = embedded_assets();
+        return result;
+    }
     FakeProvider provider{make_snapshot(7)};
-    Router router{RouterOptions{"Lab <GPU> & \"friends\""}, provider};
+    Router router{options(), provider};
 };
 
 TEST_F(RouterTest, QueryAnswersJsonWithNoStore) {
@@ -73,7 +78,7 @@ TEST_F(RouterTest, HealthzStatusFollowsHealthy) {
 }
 
 TEST_F(RouterTest, UnknownPathIs404Json) {
-    for (const char* target : {"/nope", "/query/", "/QUERY", "/index.html"}) {
+    for (const char* target : {"/nope", "/query/", "/QUERY", "/index.htm"}) {
         const Response r = call(router, "GET", target);
         EXPECT_EQ(r.status, 404) << target;
         EXPECT_EQ(r.content_type, "application/json") << target;
@@ -170,25 +175,23 @@ TEST(RouterHealth, AnonymousCallerGetsNoSourceDetails) {
     EXPECT_EQ(full["sources"][0]["error"], "docker: GET /containers/json: connection refused");
 }
 
-TEST_F(RouterTest, PageEscapesTitleAndIsSelfContained) {
+TEST(RouterPage, TheEmbeddedDashboardIsServedAtTheRoot) {
+    FakeProvider provider{make_snapshot(1)};
+    RouterOptions options{"Lab"};
+    options.assets = embedded_assets();
+    const Router router{options, provider};
     const Response r = call(router, "GET", "/");
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
-    const std::string_view body = r.payload();
-    EXPECT_NE(body.find("<title>Lab &lt;GPU&gt; &amp; &quot;friends&quot;</title>"), std::string::npos);
-    EXPECT_EQ(body.find("<GPU>"), std::string::npos);
-    EXPECT_NE(body.find("fetch(\"/query\""), std::string::npos);
-    EXPECT_NE(body.find("textContent"), std::string::npos);
-    EXPECT_EQ(body.find("innerHTML"), std::string::npos);
-    EXPECT_EQ(body.find("http://"), std::string::npos);
-    EXPECT_EQ(body.find("https://"), std::string::npos);
-    EXPECT_EQ(body.find(" src="), std::string::npos);
+    EXPECT_EQ(r.header("Cache-Control"), "no-cache");
+    EXPECT_NE(r.header("Content-Security-Policy").find("default-src 'self'"), std::string::npos);
+    EXPECT_NE(std::string(r.payload()).find("<html"), std::string::npos);
 }
 
-TEST(HtmlEscape, EscapesAllSpecialCharacters) {
-    EXPECT_EQ(html_escape("a&b<c>d\"e'f"), "a&amp;b&lt;c&gt;d&quot;e&#39;f");
-    EXPECT_EQ(html_escape(""), "");
-    EXPECT_EQ(html_escape("plain"), "plain");
+TEST(RouterPage, WithoutAssetsTheRootIsNotFound) {
+    FakeProvider provider{make_snapshot(1)};
+    const Router router{RouterOptions{}, provider};
+    EXPECT_EQ(call(router, "GET", "/").status, 404);
 }
 
 }  // namespace

@@ -514,7 +514,7 @@ std::string head_of(const std::string& response) {
 TEST(Server, HeadOfEveryRouteIsTheGetHeadWithoutBody) {
     FakeProvider provider{make_snapshot(4)};
     const cmon::testing::FakeClock clock;  // a still clock: /healthz's age, and so its length, stays put
-    RouterOptions router_options{"test"};
+    RouterOptions router_options = testing::page_options();
     router_options.clock = &clock;
     RunningServer server{provider, test_options(), router_options};
     for (const char* target : {"/", "/query", "/healthz", "/metrics", "/api/v1/snapshot", "/api/v1/history",
@@ -578,7 +578,7 @@ model::SnapshotPtr failing_docker_snapshot() {
 TEST(ServerAccess, PercentEncodedPathsGetThePlainPathsDecision) {
     FakeProvider provider{failing_docker_snapshot()};
     const cmon::testing::FakeClock clock;  // /healthz answers compared byte for byte: its age stays put
-    RouterOptions router_options{"test"};
+    RouterOptions router_options = testing::page_options();
     router_options.clock = &clock;
     RunningServer server{provider, with_token("secret-token-0123456789"), router_options};
     const std::string bearer = "Authorization: Bearer secret-token-0123456789\r\n";
