@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/fd_limit.hpp"
+#include "app/memory_trimmer.hpp"
 #include "app/access_control.hpp"
 #include "app/source_factory.hpp"
 #include "app/version.hpp"
@@ -29,7 +30,7 @@ int Application::run() {
     http::RouterOptions router_options;
     router_options.title = config_.title;
     router_options.version = kVersion;
-    router_options.assets = http::embedded_assets();  // the placeholder page until web/ is embedded
+    router_options.assets = http::embedded_assets();
     http::Router router(std::move(router_options), sampler, &history);
     http::ServerOptions server_options;
     server_options.bind = config_.bind;
@@ -53,9 +54,12 @@ int Application::run() {
     spdlog::info("container-monitor {} serving on {}://{}:{}/ (sample every {} s, pause after {} s idle)", kVersion,
                  config_.tls_cert.empty() ? "http" : "https", config_.bind, port, config_.interval_seconds,
                  config_.idle_pause_seconds);
+    MemoryTrimmer trimmer([&server] { return server.accepted_connections(); });
     sampler.start();
+    trimmer.start();
     server.run();
     spdlog::info("stopping");
+    trimmer.stop();
     sampler.stop();
     return 0;
 }

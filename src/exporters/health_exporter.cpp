@@ -1,5 +1,6 @@
 #include "exporters/health_exporter.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "exporters/format.hpp"
@@ -9,11 +10,17 @@ namespace cmon::exporters {
 bool healthy(const model::Snapshot* snapshot) { return snapshot != nullptr; }
 
 std::string to_health_json(const model::Snapshot* snapshot, bool paused) {
+    HealthView view;
+    view.paused = paused;
+    return to_health_json(snapshot, view);
+}
+
+std::string to_health_json(const model::Snapshot* snapshot, const HealthView& view) {
     nlohmann::ordered_json root;
     if (snapshot == nullptr) {
         root["status"] = "starting";
-        root["paused"] = paused;
-        root["sources"] = nlohmann::ordered_json::array();
+        root["paused"] = view.paused;
+        if (view.sources) root["sources"] = nlohmann::ordered_json::array();
         return root.dump();
     }
     bool all_ok = true;
@@ -30,10 +37,16 @@ std::string to_health_json(const model::Snapshot* snapshot, bool paused) {
     }
     // "degraded" still answers 200: the monitor itself works and says what is missing.
     root["status"] = all_ok ? "ok" : "degraded";
-    root["paused"] = paused;
+    root["paused"] = view.paused;
     root["sequence"] = snapshot->sequence;
     root["time"] = rfc3339_utc(snapshot->time);
-    root["sources"] = std::move(sources);
+    if (view.age) {
+        // Milliseconds are plenty for "how stale is it"; a clock step backwards is not a negative age.
+        const double ms = static_cast<double>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(*view.age).count());
+        root["age_seconds"] = std::max(ms, 0.0) / 1000.0;
+    }
+    if (view.sources) root["sources"] = std::move(sources);
     return root.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -9,7 +9,6 @@
 
 #include <array>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "http/request_parsing.hpp"
@@ -93,11 +92,8 @@ std::optional<AuthDecision> Authenticator::token_decision(const AuthRequest& req
 }
 
 std::optional<AuthDecision> Authenticator::check_fast(const AuthRequest& request) const {
-    const std::string_view target = request.target;
-    const std::size_t question = target.find('?');
-    const std::string_view path = target.substr(0, question);
-    const std::string_view query =
-        question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+    const std::string_view path = request.path;
+    const std::string_view query = request.query;
 
     if (const auto header = parse_authorization(request.authorization)) {
         if (header->scheme == "bearer" && token_enabled() && constant_time_equals(header->credentials, token_)) {
@@ -165,10 +161,6 @@ Response Authenticator::denial(const AuthRequest& request) const {
         if (header && header->scheme == "bearer") challenge += ", error=\"invalid_token\"";
         response.headers.emplace_back("WWW-Authenticate", std::move(challenge));
     }
-    if (request.method == "HEAD") {
-        response.headers.emplace_back("Content-Length", std::to_string(response.body.size()));
-        response.body.clear();
-    }
     return response;
 }
 
@@ -178,38 +170,16 @@ std::string Authenticator::cookie_header(bool secure) const {
     return value;
 }
 
-void Authenticator::complete(const AuthRequest& request, const AuthDecision& decision, Response& response) const {
-    if (decision.outcome == AuthDecision::Outcome::granted && decision.set_cookie) {
-        response.headers.emplace_back("Set-Cookie", cookie_header(decision.secure));
-        // The address holds the token: keep it out of Referer headers.
-        response.headers.emplace_back("Referrer-Policy", "no-referrer");
-    }
-    if (decision.outcome != AuthDecision::Outcome::public_path) return;
-    const std::string_view target = request.target;
-    if (!is_public_path(target.substr(0, target.find('?')))) return;
-    if (request.method == "HEAD") {
-        // The router put the full body's length here; the redacted body is shorter (and not sent).
-        std::erase_if(response.headers, [](const auto& header) { return header.first == "Content-Length"; });
-        return;
-    }
-    response.body = redacted_health_body(response.payload());
-    response.shared_body.reset();
-    response.owner.reset();
+void Authenticator::complete(const AuthDecision& decision, Response& response) const {
+    if (decision.outcome != AuthDecision::Outcome::granted || !decision.set_cookie) return;
+    response.headers.emplace_back("Set-Cookie", cookie_header(decision.secure));
+    // The address holds the token: keep it out of Referer headers.
+    response.headers.emplace_back("Referrer-Policy", "no-referrer");
 }
 
 std::uint64_t Authenticator::verifications() const {
     const std::lock_guard lock(mutex_);
     return verifications_;
-}
-
-std::string redacted_health_body(std::string_view body) {
-    std::string status = "unknown";
-    const auto parsed = nlohmann::json::parse(body, nullptr, false);
-    if (parsed.is_object()) {
-        const auto found = parsed.find("status");
-        if (found != parsed.end() && found->is_string()) status = found->get<std::string>();
-    }
-    return nlohmann::json{{"status", status}}.dump();
 }
 
 }  // namespace cmon::http

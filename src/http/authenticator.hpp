@@ -5,8 +5,9 @@
 //  - htpasswd users (bcrypt or SHA-crypt hashes) with "Authorization: Basic"; verifications, failed or
 //    not, are cached by a SHA-256 of the header value, since bcrypt costs milliseconds (a client
 //    repeating wrong credentials costs one hash computation, not one per request).
-// Secrets are compared in constant time. /healthz stays open: without credentials it answers only
-// {"status": ...} with the same status code. Thread-safe (the verification cache has a mutex).
+// Secrets are compared in constant time. /healthz stays open (outcome public_path): the router then
+// leaves out the details. Decisions are made once per request on the decoded path the router routes
+// on, so "/%68ealthz" and "/healthz" are one path. Thread-safe (the verification cache has a mutex).
 #pragma once
 
 #include <cstddef>
@@ -29,8 +30,8 @@ struct AuthOptions {
 };
 
 struct AuthRequest {
-    std::string method;
-    std::string target;         // origin-form, e.g. "/?token=abc"
+    std::string path;           // decoded, as the router sees it, e.g. "/"
+    std::string query;          // raw query string, e.g. "token=abc"
     std::string authorization;  // the Authorization header, empty when absent
     std::string cookie;         // the Cookie header, empty when absent
     bool secure = false;        // arrived over TLS (the cookie gets "Secure")
@@ -76,9 +77,8 @@ public:
 
     // The 401 answer for a denied request: JSON body, one WWW-Authenticate challenge per mechanism.
     Response denial(const AuthRequest& request) const;
-    // Applies an allowing decision to the router's answer: the session cookie after ?token=, and for
-    // /healthz without credentials just {"status": ...}.
-    void complete(const AuthRequest& request, const AuthDecision& decision, Response& response) const;
+    // Applies an allowing decision to the router's answer: the session cookie after ?token=.
+    void complete(const AuthDecision& decision, Response& response) const;
 
     // crypt_r calls made so far (tests prove the cache with it).
     std::uint64_t verifications() const;
@@ -95,8 +95,5 @@ private:
     mutable std::unordered_set<std::string> failed_;    // ... and of those that did not
     mutable std::uint64_t verifications_ = 0;
 };
-
-// {"status": <the status of a /healthz body>} and nothing else; {"status":"unknown"} when unreadable.
-std::string redacted_health_body(std::string_view body);
 
 }  // namespace cmon::http

@@ -1,9 +1,10 @@
 // EventHub: broadcast bell, stream count and the pump that keeps collection awake while streams are open.
 #include "http/event_hub.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <exception>
-#include <iostream>
 
 namespace cmon::http {
 
@@ -13,11 +14,11 @@ EventHub::EventHub(asio::io_context& io, PublishSignal& publishes, sampling::Sna
       publishes_(publishes),
       provider_(provider),
       options_(options),
-      bell_(io, asio::steady_timer::time_point::max()) {}
+      bell_(io) {}
 
 EventHub::Subscription::Subscription(EventHub& hub) : hub_(hub) {
     ++hub_.streams_;
-    if (hub_.pump_running_ || hub_.closed_) return;
+    if (hub_.pump_running_ || hub_.closed()) return;
     hub_.pump_running_ = true;
     // The pump starts later (co_spawn posts it): it compares against the generation as of now, so a
     // publish in between still rings.
@@ -26,35 +27,22 @@ EventHub::Subscription::Subscription(EventHub& hub) : hub_(hub) {
         try {
             std::rethrow_exception(error);
         } catch (const std::exception& e) {
-            std::cerr << "container-monitor: http: event pump: " << e.what() << '\n';
+            spdlog::error("http: event pump: {}", e.what());
         }
     });
 }
 
 EventHub::Subscription::~Subscription() { --hub_.streams_; }
 
-void EventHub::ring() {
-    ++epoch_;
-    bell_.cancel();  // completes every pending wait with operation_aborted; the expiry stays at max()
-}
+void EventHub::close() { bell_.close(); }
 
-void EventHub::close() {
-    closed_ = true;
-    ring();
-}
-
-asio::awaitable<void> EventHub::wait_after(std::uint64_t seen) {
-    while (epoch_ == seen && !closed_) {
-        boost::system::error_code ec;  // operation_aborted is the normal wake-up
-        co_await bell_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    }
-}
+asio::awaitable<void> EventHub::wait_after(std::uint64_t seen) { co_await bell_.wait_after(seen); }
 
 asio::awaitable<void> EventHub::pump(std::uint64_t seen) {
     using Clock = std::chrono::steady_clock;
     Clock::time_point next_touch = Clock::now();
     Clock::time_point next_heartbeat = next_touch + options_.heartbeat_interval;
-    while (streams_ > 0 && !closed_) {
+    while (streams_ > 0 && !closed()) {
         const Clock::time_point now = Clock::now();
         bool news = false;
         if (now >= next_touch) {
@@ -74,7 +62,7 @@ asio::awaitable<void> EventHub::pump(std::uint64_t seen) {
             seen = publishes_.generation();
             news = true;
         }
-        if (news) ring();
+        if (news) bell_.ring();
         const auto wait = std::max(std::min(next_touch, next_heartbeat) - Clock::now(), Clock::duration::zero());
         co_await publishes_.wait_after(seen, wait);  // a publish rings at the top of the next round
     }

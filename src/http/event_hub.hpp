@@ -1,6 +1,5 @@
 // EventHub: what all /api/v1/events streams share, on the io_context thread. Streams wait on one
-// broadcast timer (the PublishSignal trick, stack-notes.md) and are woken by an "epoch" bump when there
-// is something to send: a publish, a heartbeat tick, a change of the paused state, or shutdown. What
+// Broadcast and are woken by an "epoch" bump when there is something to send: a publish, a heartbeat tick, a change of the paused state, or shutdown. What
 // they send (the newest frame) they fetch themselves, so a slow stream skips straight to the newest.
 // While at least one stream is open a single pump coroutine touches the provider every touch_interval:
 // someone is watching, so collection must not pause. When the last stream closes the pump ends.
@@ -11,6 +10,7 @@
 #include <cstdint>
 
 #include "http/beast_includes.hpp"
+#include "http/broadcast.hpp"
 #include "http/publish_signal.hpp"
 #include "sampling/snapshot_provider.hpp"
 
@@ -41,14 +41,14 @@ public:
     };
 
     // Bumped whenever streams should look again.
-    std::uint64_t epoch() const { return epoch_; }
+    std::uint64_t epoch() const { return bell_.generation(); }
     // Completes once epoch() differs from `seen`, or at once after close().
     asio::awaitable<void> wait_after(std::uint64_t seen);
     // Heartbeat ticks so far; a stream sends a comment when this moved since it last looked.
     std::uint64_t heartbeats() const { return heartbeats_; }
     // The provider's paused state as the pump saw it before its last touch (a touch resumes collection).
     bool paused() const { return paused_; }
-    bool closed() const { return closed_; }
+    bool closed() const { return bell_.closed(); }
     std::size_t streams() const { return streams_; }
     // Server shutdown: wakes every stream for good.
     void close();
@@ -56,19 +56,16 @@ public:
 private:
     // `seen`: the publish generation the streams have already looked at.
     asio::awaitable<void> pump(std::uint64_t seen);
-    void ring();
 
     asio::io_context& io_;
     PublishSignal& publishes_;
     sampling::SnapshotProvider& provider_;
     const EventHubOptions options_;
-    asio::steady_timer bell_;  // armed at time_point::max(); cancel() is the broadcast
-    std::uint64_t epoch_ = 0;
+    Broadcast bell_;  // its generation is the epoch
     std::uint64_t heartbeats_ = 0;
     std::size_t streams_ = 0;
     bool pump_running_ = false;
     bool paused_ = false;
-    bool closed_ = false;
 };
 
 }  // namespace cmon::http

@@ -1,10 +1,9 @@
-// PublishSignal: broadcast wake-up on the io_context thread (see the header for the trick).
+// PublishSignal: the sampler thread's publish, handed to the io_context's Broadcast.
 #include "http/publish_signal.hpp"
 
 namespace cmon::http {
 
-PublishSignal::PublishSignal(asio::io_context& io)
-    : io_(io), timer_(io, asio::steady_timer::time_point::max()), link_(std::make_shared<Link>()) {
+PublishSignal::PublishSignal(asio::io_context& io) : io_(io), publishes_(io), link_(std::make_shared<Link>()) {
     link_->self = this;
 }
 
@@ -20,54 +19,9 @@ std::function<void()> PublishSignal::notifier() const {
         // Hop to the io_context; re-check there, the signal may be gone by the time it runs.
         asio::post(link->self->io_, [link] {
             std::lock_guard inner(link->mutex);
-            if (link->self != nullptr) link->self->on_publish();
+            if (link->self != nullptr) link->self->publishes_.ring();
         });
     };
-}
-
-void PublishSignal::on_publish() {
-    ++generation_;
-    wake_all();
-}
-
-void PublishSignal::wake_all() {
-    // Completes every pending async_wait with operation_aborted; the expiry stays at max().
-    timer_.cancel();
-}
-
-void PublishSignal::close() {
-    closed_ = true;
-    wake_all();
-}
-
-asio::awaitable<void> PublishSignal::wait_loop(std::uint64_t seen, const bool& timed_out) {
-    while (generation_ == seen && !timed_out && !closed_) {
-        boost::system::error_code ec;  // operation_aborted is the normal wake-up
-        co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    }
-}
-
-asio::awaitable<bool> PublishSignal::wait_after(std::uint64_t seen) {
-    const bool never = false;
-    co_await wait_loop(seen, never);
-    co_return generation_ != seen;
-}
-
-asio::awaitable<bool> PublishSignal::wait_after(std::uint64_t seen, Duration timeout) {
-    if (generation_ != seen || closed_) co_return generation_ != seen;
-    // The deadline wakes everybody (there is no way to cancel one wait on a shared timer in Asio 1.74);
-    // the others find their generation unchanged and re-arm. Cheap: deadlines are rare.
-    auto timed_out = std::make_shared<bool>(false);
-    asio::steady_timer deadline(io_, timeout);
-    deadline.async_wait([timed_out, link = link_](const boost::system::error_code& ec) {
-        if (ec) return;  // cancelled: the wait ended first
-        *timed_out = true;
-        std::lock_guard lock(link->mutex);
-        if (link->self != nullptr) link->self->wake_all();
-    });
-    co_await wait_loop(seen, *timed_out);
-    deadline.cancel();
-    co_return generation_ != seen;
 }
 
 }  // namespace cmon::http

@@ -1,7 +1,6 @@
-// PublishSignal: wakes coroutines on the io_context when the sampler publishes a new snapshot.
-// Asio 1.74 has no channels, so this is the broadcast-timer trick (stack-notes.md): one steady_timer
-// that never expires; a publish cancels it, which completes every pending wait; waiters then compare a
-// generation counter and re-arm when it has not moved. Used by the fresh-data wait and, later, by SSE.
+// PublishSignal: wakes coroutines on the io_context when the sampler publishes a new snapshot. The
+// sampler's thread hands each publish over to the io_context, where a Broadcast wakes the waiters (the
+// fresh-data wait of a request after a pause, the EventHub's pump).
 #pragma once
 
 #include <chrono>
@@ -11,12 +10,13 @@
 #include <mutex>
 
 #include "http/beast_includes.hpp"
+#include "http/broadcast.hpp"
 
 namespace cmon::http {
 
 class PublishSignal {
 public:
-    using Duration = std::chrono::steady_clock::duration;
+    using Duration = Broadcast::Duration;
 
     explicit PublishSignal(asio::io_context& io);
     ~PublishSignal();
@@ -29,14 +29,16 @@ public:
 
     // The rest runs on the io_context thread only.
     // Increases by one per publish seen on the io_context.
-    std::uint64_t generation() const { return generation_; }
+    std::uint64_t generation() const { return publishes_.generation(); }
     // Completes when generation() differs from `seen` (returns true), or after `timeout`, or after
     // close() (both return false).
-    asio::awaitable<bool> wait_after(std::uint64_t seen, Duration timeout);
+    asio::awaitable<bool> wait_after(std::uint64_t seen, Duration timeout) {
+        return publishes_.wait_after(seen, timeout);
+    }
     // Same, without a deadline.
-    asio::awaitable<bool> wait_after(std::uint64_t seen);
+    asio::awaitable<bool> wait_after(std::uint64_t seen) { return publishes_.wait_after(seen); }
     // Wakes every waiter for good; later waits return at once. For server shutdown.
-    void close();
+    void close() { publishes_.close(); }
 
 private:
     struct Link {
@@ -44,14 +46,8 @@ private:
         PublishSignal* self = nullptr;  // cleared by the destructor
     };
 
-    void on_publish();
-    void wake_all();
-    asio::awaitable<void> wait_loop(std::uint64_t seen, const bool& timed_out);
-
     asio::io_context& io_;
-    asio::steady_timer timer_;  // armed at time_point::max(); cancel() is the broadcast
-    std::uint64_t generation_ = 0;
-    bool closed_ = false;
+    Broadcast publishes_;
     std::shared_ptr<Link> link_;
 };
 

@@ -76,6 +76,16 @@ std::optional<std::string> decode_path(std::string_view path) {
     return out;
 }
 
+std::optional<RequestTarget> parse_target(std::string_view target) {
+    const std::size_t question = target.find('?');
+    auto path = decode_path(target.substr(0, question));
+    if (!path) return std::nullopt;
+    RequestTarget parsed;
+    parsed.path = std::move(*path);
+    if (question != std::string_view::npos) parsed.query = std::string(target.substr(question + 1));
+    return parsed;
+}
+
 std::optional<std::string> decode_query_value(std::string_view value) {
     std::string out;
     out.reserve(value.size());

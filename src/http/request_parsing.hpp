@@ -12,6 +12,16 @@ namespace cmon::http {
 // a bad escape, a control character or an encoded NUL).
 std::optional<std::string> decode_path(std::string_view path);
 
+// An origin-form request target split at the first '?': the decoded path (what routing and access
+// control both look at) and the raw query string (decoded per parameter by its reader).
+struct RequestTarget {
+    std::string path;
+    std::string query;
+};
+
+// nullopt when the path part is malformed (see decode_path).
+std::optional<RequestTarget> parse_target(std::string_view target);
+
 // Decodes a query-string value: %XX escapes and '+' as space; nullopt for a bad escape.
 std::optional<std::string> decode_query_value(std::string_view value);
 

@@ -21,7 +21,8 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
 
 }  // namespace
 
-void write_response_head(std::string& out, const Response& response, unsigned version, Framing framing) {
+std::string_view write_response_head(std::string& out, const Response& response, unsigned version, Framing framing,
+                                     bool head_request) {
     out.clear();
     out.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
     append_number(out, static_cast<std::size_t>(response.status));
@@ -30,28 +31,22 @@ void write_response_head(std::string& out, const Response& response, unsigned ve
     out.append("\r\n");
     append_field(out, "Server", "container-monitor");
     if (!response.content_type.empty()) append_field(out, "Content-Type", response.content_type);
-    std::string_view explicit_length;
     for (const auto& [name, value] : response.headers) {
-        if (iequals(name, "Content-Length")) {
-            explicit_length = value;
-        } else {
-            append_field(out, name, value);  // several WWW-Authenticate challenges stay separate
-        }
+        // The length is the payload's, written below; several WWW-Authenticate challenges stay separate.
+        if (!iequals(name, "Content-Length")) append_field(out, name, value);
     }
     const bool no_body = response.status / 100 == 1 || response.status == 204 || response.status == 304;
     if (framing != Framing::until_close && !no_body) {
         out.append("Content-Length: ");
-        if (explicit_length.empty()) {
-            append_number(out, response.payload().size());
-        } else {
-            out.append(explicit_length);
-        }
+        append_number(out, response.payload().size());
         out.append("\r\n");
     }
     const bool keep_alive = framing == Framing::keep_alive;
     if (version >= 11 && !keep_alive) out.append("Connection: close\r\n");
     if (version < 11 && keep_alive) out.append("Connection: keep-alive\r\n");
     out.append("\r\n");
+    if (head_request || no_body) return {};
+    return response.payload();
 }
 
 }  // namespace cmon::http

@@ -11,20 +11,17 @@
 #include "exporters/health_exporter.hpp"
 #include "exporters/prometheus_exporter.hpp"
 #include "exporters/query_exporter.hpp"
-#include "http/placeholder_page.hpp"
+#include "exporters/sse_exporter.hpp"
 #include "http/request_parsing.hpp"
 
 namespace cmon::http {
 namespace {
 
 constexpr std::string_view kJson = "application/json";
-constexpr std::string_view kHtml = "text/html; charset=utf-8";
 constexpr std::string_view kEventStream = "text/event-stream";
 // uPlot sets inline styles; everything else comes from this origin.
 constexpr std::string_view kDashboardPolicy =
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'";
-constexpr std::string_view kPlaceholderPolicy =
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'";
 
 Response json_response(int status, std::string body) {
     Response response;
@@ -87,37 +84,28 @@ std::string Response::header(std::string_view name) const {
 Router::Router(RouterOptions options, sampling::SnapshotProvider& provider, const sampling::SnapshotHistory* history)
     : options_(std::move(options)), provider_(provider), history_(history) {}
 
+bool wakes_collection(const Request& request) {
+    if (request.method != "GET") return false;
+    const std::string_view path = request.path;
+    return path == "/" || path == "/query" || path == "/metrics" || path.starts_with("/api/v1/");
+}
+
 Response Router::operator()(const Request& request) const {
-    const bool head = request.method == "HEAD";
-    if (request.method != "GET" && !head) {
+    if (request.method != "GET" && request.method != "HEAD") {
         Response response = error_response(405, "method not allowed");
         response.headers.emplace_back("Allow", "GET, HEAD");
         return response;
     }
-    const std::string_view target = request.target;
-    const std::size_t question = target.find('?');
-    const std::string_view query_string =
-        question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
-    const auto path = decode_path(target.substr(0, question));
-    Response response = path ? route_get(request, *path, query_string) : error_response(400, "bad request");
-    if (head) {
-        response.event_stream = false;
-        if (response.status != 304) {
-            response.headers.emplace_back("Content-Length", std::to_string(response.payload().size()));
-        }
-        response.body.clear();
-        response.shared_body.reset();
-        response.owner.reset();
-    }
-    return response;
+    return route_get(request);
 }
 
-Response Router::route_get(const Request& request, std::string_view path, std::string_view query_string) const {
+Response Router::route_get(const Request& request) const {
+    const std::string_view path = request.path;
     if (options_.extra_routes) {
-        if (auto response = options_.extra_routes(request, path, query_string)) return std::move(*response);
+        if (auto response = options_.extra_routes(request, path, request.query)) return std::move(*response);
     }
     if (path == "/api/v1/snapshot") return api_snapshot(request);
-    if (path == "/api/v1/history") return api_history(request, query_string);
+    if (path == "/api/v1/history") return api_history(request);
     if (path == "/api/v1/events") {
         Response response;
         response.content_type = std::string(kEventStream);
@@ -128,13 +116,12 @@ Response Router::route_get(const Request& request, std::string_view path, std::s
     }
     if (path == "/metrics") return metrics(request);
     if (path == "/query") return query(request);
-    if (path == "/healthz") return health();
+    if (path == "/healthz") return health(request);
     if (options_.assets) {
         if (const auto found = options_.assets(path == "/" ? std::string_view(options_.index_path) : path)) {
             return asset(request, *found, path == "/");
         }
     }
-    if (path == "/") return placeholder();
     return error_response(404, "not found");
 }
 
@@ -153,11 +140,11 @@ Response Router::api_snapshot(const Request& request) const {
     return cached_response(request, *api_body(*latest), {kJson, "no-cache", etag_of(latest->sequence, "api")});
 }
 
-Response Router::api_history(const Request& request, std::string_view query_string) const {
+Response Router::api_history(const Request& request) const {
     if (history_ == nullptr) return error_response(404, "not found");
     const std::chrono::seconds window = history_->window();
     std::chrono::seconds seconds = window;
-    if (const auto text = query_parameter(query_string, "seconds")) {
+    if (const auto text = query_parameter(request.query, "seconds")) {
         const auto parsed = parse_seconds(*text);
         if (!parsed) return error_response(400, "seconds must be a non-negative whole number");
         seconds = std::min(std::chrono::seconds(*parsed), window);
@@ -190,10 +177,19 @@ Response Router::query(const Request& request) const {
     return cached_response(request, *body, {kJson, "no-store", etag_of(latest->sequence, "query")});
 }
 
-Response Router::health() const {
+Response Router::health(const Request& request) const {
+    // Answers from what is there: a probe is not a viewer (wakes_collection), so nothing waits here.
     const model::SnapshotPtr latest = provider_.latest();
+    exporters::HealthView view;
+    view.paused = provider_.paused();
+    view.sources = request.authenticated;
+    if (latest) {
+        static const util::RealClock kRealClock;
+        const util::Clock& clock = options_.clock != nullptr ? *options_.clock : kRealClock;
+        view.age = clock.steady_now() - latest->monotonic;
+    }
     const bool ok = exporters::healthy(latest.get());
-    return json_response(ok ? 200 : 503, exporters::to_health_json(latest.get(), provider_.paused()));
+    return json_response(ok ? 200 : 503, exporters::to_health_json(latest.get(), view));
 }
 
 Response Router::asset(const Request& request, const StaticAsset& asset, bool page) const {
@@ -215,30 +211,13 @@ Response Router::asset(const Request& request, const StaticAsset& asset, bool pa
     return response;
 }
 
-Response Router::placeholder() const {
-    Response response;
-    response.content_type = std::string(kHtml);
-    response.body = placeholder_page(options_.title);
-    response.headers.emplace_back("Cache-Control", "no-cache");
-    response.headers.emplace_back("X-Content-Type-Options", "nosniff");
-    response.headers.emplace_back("Content-Security-Policy", std::string(kPlaceholderPolicy));
-    return response;
-}
-
 EventFrame Router::latest_event() const {
     const model::SnapshotPtr latest = provider_.latest();
     if (!latest) return {};
     // Outside the "sse" build: the cache is not reentrant.
     const std::shared_ptr<const CachedBody> api = api_body(*latest);
-    const auto body = cache_.get(latest->sequence, "sse", [&] {
-        // The API JSON is one line (no pretty printing; newlines inside strings are escaped).
-        const std::string& json = *api->plain();
-        std::string frame;
-        frame.reserve(json.size() + 64);
-        frame.append("id: ").append(std::to_string(latest->sequence)).append("\nevent: snapshot\ndata: ");
-        frame.append(json).append("\n\n");
-        return frame;
-    });
+    const auto body = cache_.get(latest->sequence, "sse",
+                                 [&] { return exporters::to_sse_snapshot_frame(latest->sequence, *api->plain()); });
     return EventFrame{latest->sequence, body->plain()};
 }
 

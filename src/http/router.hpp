@@ -17,22 +17,33 @@
 #include "http/static_assets.hpp"
 #include "sampling/snapshot_history.hpp"
 #include "sampling/snapshot_provider.hpp"
+#include "util/clock.hpp"
 
 namespace cmon::http {
 
+// A request as the session parsed it: the target is already split and its path decoded (the session
+// decides access on that same path), so routing never decodes anything itself.
 struct Request {
-    std::string method;           // as sent, e.g. "GET"
-    std::string target;           // origin-form, e.g. "/query?x=1"
+    std::string method;           // as sent, e.g. "GET"; HEAD is answered like GET (the session sends no body)
+    std::string path;             // decoded, e.g. "/query"
+    std::string query;            // the raw query string after '?', without it; empty when absent
     std::string accept_encoding;  // the Accept-Encoding header, empty when absent
     std::string if_none_match;    // the If-None-Match header, empty when absent
+    // false only for a caller that access control let in without credentials (/healthz): answers
+    // leave out details then.
+    bool authenticated = true;
 };
+
+// Whether answering `request` counts as someone looking, so collection must run (and, after a pause,
+// the answer waits for a fresh snapshot): a GET of the page, /query, /api/v1/* or /metrics. A health
+// probe (/healthz), a HEAD request and the page's static files answer from what is there.
+bool wakes_collection(const Request& request);
 
 struct Response {
     int status = 200;
     std::string content_type;
     std::string body;
-    // Extra header fields (besides Content-Type). A HEAD response carries the GET body's length here as
-    // "Content-Length", since its body is empty.
+    // Extra header fields (besides Content-Type and Content-Length, which the session writes).
     std::vector<std::pair<std::string, std::string>> headers;
     // When set, the bytes to send instead of `body`: shared with the snapshot cache, or static asset
     // data; `owner` keeps them alive (null for static data). Read the bytes with payload().
@@ -57,7 +68,8 @@ struct RouterOptions {
     std::string title = "Container Monitor";  // shown on the page; "title" in /api/v1/snapshot
     std::string version;                      // cmon_build_info{version} in /metrics
     std::string hostname_label;               // dcgm-exporter's Hostname label; empty: the snapshot's
-    AssetLookup assets;                       // the dashboard; null: serve the placeholder page at /
+    AssetLookup assets;                       // the dashboard (embedded_assets()); null: no page, 404
+    const util::Clock* clock = nullptr;       // the age in /healthz; null: the real clock
     // Another pipeline served by the same server (`container-monitor fleet`): asked before the routes
     // above with the decoded path and the raw query string; nullopt falls through to them.
     std::function<std::optional<Response>(const Request&, std::string_view path, std::string_view query)>
@@ -89,14 +101,13 @@ public:
     std::uint64_t serializations() const { return cache_.builds(); }
 
 private:
-    Response route_get(const Request& request, std::string_view path, std::string_view query_string) const;
+    Response route_get(const Request& request) const;
     Response query(const Request& request) const;
-    Response health() const;
+    Response health(const Request& request) const;
     Response api_snapshot(const Request& request) const;
-    Response api_history(const Request& request, std::string_view query_string) const;
+    Response api_history(const Request& request) const;
     Response metrics(const Request& request) const;
     Response asset(const Request& request, const StaticAsset& asset, bool page) const;
-    Response placeholder() const;
     std::shared_ptr<const CachedBody> api_body(const model::Snapshot& snapshot) const;
 
     RouterOptions options_;

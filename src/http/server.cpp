@@ -2,14 +2,15 @@
 // one thread (the caller of run()); stop() and the snapshot listener reach it only through post().
 #include "http/server.hpp"
 
-#include <malloc.h>
+#include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <exception>
-#include <iostream>
 #include <optional>
 #include <unordered_set>
 #include <vector>
 
+#include "http/access_gate.hpp"
 #include "http/beast_includes.hpp"
 #include "http/event_hub.hpp"
 #include "http/publish_signal.hpp"
@@ -42,14 +43,13 @@ std::string describe_listen_error(const error_code& ec) {
     return ec.message();
 }
 
-// Completion of a detached coroutine: an exception ends that coroutine only, with one line on stderr.
-// (There is no logging facade in util/ yet; replace this when there is.)
+// Completion of a detached coroutine: an exception ends that coroutine only, with one line in the log.
 void report(const char* what, std::exception_ptr error) {
     if (!error) return;
     try {
         std::rethrow_exception(error);
     } catch (const std::exception& e) {
-        std::cerr << "container-monitor: http: " << what << ": " << e.what() << '\n';
+        spdlog::error("http: {}: {}", what, e.what());
     }
 }
 
@@ -72,12 +72,12 @@ public:
     void stop() {
         asio::post(io_, [this] { shutdown(); });
     }
+    std::uint64_t accepted() const { return accepted_.load(std::memory_order_relaxed); }
 
 private:
     asio::awaitable<void> accept_loop();
     asio::awaitable<void> sweep_loop();
     void start_sweep();
-    void release_freed_memory(Transport::Clock::time_point now);
     void shutdown();
     [[noreturn]] void fail(const std::string& why) const {
         throw util::Error("cannot listen on " + describe_endpoint(options_.bind, options_.port) + ": " + why);
@@ -94,8 +94,6 @@ private:
     // Session timeouts: one timer for all connections, running while there are any (see Transport).
     asio::steady_timer sweep_timer_{io_};
     bool sweeping_ = false;
-    std::size_t accepted_since_trim_ = 0;
-    Transport::Clock::time_point last_trim_{};
     PublishSignal publish_signal_{io_};
     EventHub events_{io_, publish_signal_, provider_,
                      EventHubOptions{options_.stream_touch_interval, options_.heartbeat_interval}};
@@ -104,6 +102,7 @@ private:
     // After io_: its worker thread is joined before io_ goes (a pending verification only holds work).
     std::optional<AccessGate> access_;
     bool stopping_ = false;
+    std::atomic<std::uint64_t> accepted_{0};  // read from other threads (app/'s housekeeping)
 };
 
 std::uint16_t Server::Impl::listen() {
@@ -167,7 +166,7 @@ asio::awaitable<void> Server::Impl::accept_loop() {
             continue;
         }
         ++active_;
-        ++accepted_since_trim_;
+        accepted_.fetch_add(1, std::memory_order_relaxed);
         asio::co_spawn(io_, Session::serve(std::move(socket), context), [this](std::exception_ptr e) {
             --active_;
             report("session", e);
@@ -197,22 +196,8 @@ asio::awaitable<void> Server::Impl::sweep_loop() {
         if (stopping_) break;
         const auto now = Transport::Clock::now();
         for (Session* session : sessions_) session->expire_if(now);
-        release_freed_memory(now);
     }
     sweeping_ = false;
-}
-
-// A burst of connections (a thousand event streams, say) allocates read buffers and parsers that are
-// freed again when the requests are answered, but they lie between allocations that live on, and glibc
-// only gives back the top of its heap by itself: the process would keep its peak footprint. malloc_trim
-// also returns the whole free pages inside the heap (madvise). A fraction of a millisecond per call; at
-// most once a second, and only after connections were accepted (steady keep-alive load never calls it).
-void Server::Impl::release_freed_memory(Transport::Clock::time_point now) {
-    static constexpr std::chrono::seconds kTrimInterval{1};
-    if (accepted_since_trim_ == 0 || now - last_trim_ < kTrimInterval) return;
-    accepted_since_trim_ = 0;
-    last_trim_ = now;
-    malloc_trim(0);
 }
 
 void Server::Impl::shutdown() {
@@ -239,5 +224,7 @@ std::uint16_t Server::listen() { return impl_->listen(); }
 void Server::run() { impl_->run(); }
 
 void Server::stop() { impl_->stop(); }
+
+std::uint64_t Server::accepted_connections() const { return impl_->accepted(); }
 
 }  // namespace cmon::http

@@ -54,6 +54,8 @@ public:
     void run();
     // Thread-safe; may be called before, during or after run().
     void stop();
+    // Connections accepted so far (thread-safe): process housekeeping trims the heap after bursts.
+    std::uint64_t accepted_connections() const;
 
 private:
     class Impl;

@@ -7,6 +7,8 @@
 #include <limits>
 #include <string>
 
+#include "exporters/sse_exporter.hpp"
+#include "http/request_parsing.hpp"
 #include "http/response_head.hpp"
 
 namespace cmon::http {
@@ -112,10 +114,14 @@ asio::awaitable<std::optional<Session::EventStreamStart>> Session::serve_request
         }
 
         const auto& request = parser.get();
+        const bool head_request = request.method() == bhttp::verb::head;
         Response result = co_await answer(request);
-        if (result.event_stream) co_return EventStreamStart{std::move(result), request.version()};
-        const bool keep_alive = request.keep_alive() && !closed_;
-        if (!co_await send(result, request.version(), keep_alive)) co_return std::nullopt;
+        if (result.event_stream && !head_request) co_return EventStreamStart{std::move(result), request.version()};
+        // HEAD of the event stream: the stream's head, then the end that closing the connection marks.
+        const bool keep_alive = request.keep_alive() && !closed_ && !result.event_stream;
+        const Framing framing =
+            result.event_stream ? Framing::until_close : keep_alive ? Framing::keep_alive : Framing::close;
+        if (!co_await send(result, request.version(), framing, head_request)) co_return std::nullopt;
         if (!keep_alive) {
             co_await finish();
             co_return std::nullopt;
@@ -136,35 +142,43 @@ asio::awaitable<bool> Session::await_request(beast::flat_buffer& buffer) {
 }
 
 asio::awaitable<Response> Session::answer(const HttpRequest& request) {
-    // Access control first: a refused request neither wakes collection nor waits for data.
+    // The target is parsed once: access control and routing look at the same decoded path.
+    const auto target = parse_target(request.target());
+    if (!target) co_return error_response(400, "bad request");
+    Request routed;
+    routed.method = std::string(request.method_string());
+    routed.path = target->path;
+    routed.query = target->query;
+    routed.accept_encoding = std::string(request[bhttp::field::accept_encoding]);
+    routed.if_none_match = std::string(request[bhttp::field::if_none_match]);
+
+    // Access control next: a refused request neither wakes collection nor waits for data.
     std::optional<AuthDecision> access;
-    AuthRequest credentials;
     if (context_.access != nullptr) {
-        credentials.method = std::string(request.method_string());
-        credentials.target = std::string(request.target());
+        AuthRequest credentials;
+        credentials.path = target->path;
+        credentials.query = target->query;
         credentials.authorization = std::string(request[bhttp::field::authorization]);
         credentials.cookie = std::string(request[bhttp::field::cookie]);
         credentials.secure = stream_.secure();
         access = co_await context_.access->check(credentials);
         if (!access->allowed()) co_return context_.access->refusal(credentials, *access);
+        routed.authenticated = access->outcome == AuthDecision::Outcome::granted;
     }
 
-    // Collection pauses when nobody looks; the first request after a pause waits (briefly) for the
-    // snapshot that touch() just asked for instead of answering with stale data.
-    const std::uint64_t seen = context_.publish_signal.generation();
-    if (context_.provider.touch()) {
-        co_await context_.publish_signal.wait_after(seen, context_.fresh_wait);
+    // Collection pauses when nobody looks; the first viewer after a pause waits (briefly) for the
+    // snapshot that touch() just asked for instead of answering with stale data. Probes and HEAD
+    // requests answer from what is there and leave a paused collection paused.
+    if (wakes_collection(routed)) {
+        const std::uint64_t seen = context_.publish_signal.generation();
+        if (context_.provider.touch()) {
+            co_await context_.publish_signal.wait_after(seen, context_.fresh_wait);
+        }
     }
-
-    Request routed;
-    routed.method = std::string(request.method_string());
-    routed.target = std::string(request.target());
-    routed.accept_encoding = std::string(request[bhttp::field::accept_encoding]);
-    routed.if_none_match = std::string(request[bhttp::field::if_none_match]);
 
     try {
         Response response = context_.router(routed);
-        if (access) context_.access->authenticator().complete(credentials, *access, response);
+        if (access) context_.access->authenticator().complete(*access, response);
         co_return response;
     } catch (const std::exception&) {
         // A bug in an exporter must cost one response, not the server.
@@ -179,11 +193,10 @@ asio::awaitable<bool> Session::write_bytes(std::string_view bytes) {
     co_return !ec;
 }
 
-asio::awaitable<bool> Session::send(const Response& result, unsigned version, bool keep_alive) {
+asio::awaitable<bool> Session::send(const Response& result, unsigned version, Framing framing, bool head_request) {
     // Head and body in one gathered write (one system call for a small response). The body is the
     // router's bytes (shared cache entry or static asset data), which `result` keeps alive meanwhile.
-    write_response_head(head_, result, version, keep_alive ? Framing::keep_alive : Framing::close);
-    const std::string_view body = result.payload();
+    const std::string_view body = write_response_head(head_, result, version, framing, head_request);
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_.data(), head_.size()),
                                                     asio::buffer(body.data(), body.size())};
     error_code ec;
@@ -197,10 +210,6 @@ asio::awaitable<bool> Session::send(const Response& result, unsigned version, bo
 // router cached: no per-client chunk framing, no copies. A slow peer is never queued for: after each
 // write it takes whatever is newest, skipping frames published meanwhile.
 asio::awaitable<void> Session::stream_events(const Response& result, unsigned version) {
-    static constexpr std::string_view kRetry = "retry: 3000\n\n";
-    static constexpr std::string_view kPaused = "event: paused\ndata: {\"paused\":true}\n\n";
-    static constexpr std::string_view kKeepAlive = ": keep-alive\n\n";
-
     error_code ec;
     if (context_.event_send_buffer > 0) {
         // A fixed send buffer (no autotuning up to megabytes): what a client that stopped reading can
@@ -212,7 +221,7 @@ asio::awaitable<void> Session::stream_events(const Response& result, unsigned ve
     // The head and the retry hint in one write; then the head's buffer goes (nothing else is sent
     // from it on this connection).
     write_response_head(head_, result, version, Framing::until_close);
-    head_.append(kRetry);
+    head_.append(exporters::kSseRetry);
     const bool ok = co_await write_bytes(head_);
     std::string().swap(head_);
     if (!ok) co_return;
@@ -233,10 +242,10 @@ asio::awaitable<void> Session::stream_events(const Response& result, unsigned ve
             paused_sent = false;
         } else if (hub.paused() != paused_sent) {
             paused_sent = hub.paused();
-            if (paused_sent) ok = co_await write_bytes(kPaused);
+            if (paused_sent) ok = co_await write_bytes(exporters::kSsePaused);
         } else if (hub.heartbeats() != heartbeats) {
             heartbeats = hub.heartbeats();
-            ok = co_await write_bytes(kKeepAlive);
+            ok = co_await write_bytes(exporters::kSseKeepAlive);
         } else {
             stream_.expires_never();  // idle by design; the heartbeat write finds a vanished peer
             const std::uint64_t epoch = hub.epoch();
@@ -248,7 +257,7 @@ asio::awaitable<void> Session::stream_events(const Response& result, unsigned ve
 
 asio::awaitable<void> Session::reject(unsigned version, int status, const char* message) {
     const Response response = error_response(status, message);  // send() keeps a reference across awaits
-    if (co_await send(response, version, false)) co_await finish();
+    if (co_await send(response, version, Framing::close, false)) co_await finish();
 }
 
 // Graceful close: send FIN, then read and discard what the peer still sends (a rejected oversized

@@ -1,5 +1,6 @@
 // Session: one HTTP/1.1 connection (keep-alive) as a C++20 coroutine on the server's io_context.
-// Reads with header/body limits and timeouts, waits for fresh data after a pause, asks the Router,
+// Reads with header/body limits and timeouts, decides access once on the decoded path, wakes collection
+// for viewers (and waits for fresh data after a pause), asks the Router,
 // writes the answer (shared cache bytes, never copied). For /api/v1/events the connection becomes a
 // server-sent event stream fed through the EventHub. Every network error is a value that ends this
 // connection only.
@@ -10,9 +11,11 @@
 #include <string>
 #include <unordered_set>
 
+#include "http/access_gate.hpp"
 #include "http/beast_includes.hpp"
 #include "http/event_hub.hpp"
 #include "http/publish_signal.hpp"
+#include "http/response_head.hpp"
 #include "http/router.hpp"
 #include "http/transport.hpp"
 #include "sampling/snapshot_provider.hpp"
@@ -72,7 +75,7 @@ private:
     asio::awaitable<std::optional<EventStreamStart>> serve_requests();
     asio::awaitable<bool> await_request(beast::flat_buffer& buffer);
     asio::awaitable<Response> answer(const HttpRequest& request);
-    asio::awaitable<bool> send(const Response& result, unsigned version, bool keep_alive);
+    asio::awaitable<bool> send(const Response& result, unsigned version, Framing framing, bool head_request);
     asio::awaitable<void> stream_events(const Response& result, unsigned version);
     asio::awaitable<bool> write_bytes(std::string_view bytes);
     asio::awaitable<void> reject(unsigned version, int status, const char* message);

@@ -1,5 +1,5 @@
 // The dashboard's files as the router sees them: a lookup by URL path. The real lookup reads the
-// embedded web/ bundle (cmon_web_assets) when the build has one; tests pass their own.
+// embedded web/ bundle (cmon_web_assets); tests may pass their own.
 #pragma once
 
 #include <functional>
@@ -17,8 +17,7 @@ struct StaticAsset {
 
 using AssetLookup = std::function<std::optional<StaticAsset>(std::string_view path)>;
 
-// The embedded dashboard ("/" is index.html). Empty (nullptr function) when this build has no
-// dashboard bundle, so the router serves the placeholder page.
+// The embedded dashboard ("/" is index.html).
 AssetLookup embedded_assets();
 
 }  // namespace cmon::http

@@ -1,4 +1,4 @@
-// Transport (plain or TLS stream), the TLS server context and the AccessGate's worker thread.
+// Transport (plain or TLS stream) and the TLS server context.
 #include "http/transport.hpp"
 
 #include <openssl/ssl.h>
@@ -19,11 +19,6 @@ void require_readable(const std::string& flag, const std::string& path) {
     if (!std::filesystem::is_regular_file(path, ec)) throw util::Error(flag + " " + path + ": no such file");
     std::ifstream probe(path);
     if (!probe) throw util::Error(flag + " " + path + ": cannot read the file (permissions?)");
-}
-
-// The asio::awaitable result of co_spawn on the worker: a coroutine with its arguments copied in.
-asio::awaitable<AuthDecision> verify(std::shared_ptr<const Authenticator> authenticator, AuthRequest request) {
-    co_return authenticator->verify_basic(request);  // check_fast() already said it cannot decide
 }
 
 }  // namespace
@@ -76,42 +71,6 @@ asio::awaitable<void> Transport::close_notify(std::chrono::steady_clock::duratio
     expires_after(timeout);
     // Completes when the peer answers with its close_notify or closes; errors only mean it did not.
     co_await tls_->async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
-}
-
-AccessGate::AccessGate(std::shared_ptr<const Authenticator> authenticator, std::size_t max_pending)
-    : authenticator_(std::move(authenticator)), max_pending_(max_pending) {}
-
-AccessGate::~AccessGate() {
-    worker_.stop();
-    worker_.join();
-}
-
-asio::awaitable<AuthDecision> AccessGate::check(AuthRequest request) {
-    if (auto decision = authenticator_->check_fast(request)) co_return *decision;
-    if (pending_ >= max_pending_) {
-        AuthDecision busy;
-        busy.busy = true;
-        co_return busy;
-    }
-    struct Pending {
-        std::size_t& count;
-        explicit Pending(std::size_t& c) : count(++c) {}
-        ~Pending() { --count; }
-        Pending(const Pending&) = delete;
-        Pending& operator=(const Pending&) = delete;
-    } const pending{pending_};
-    co_return co_await asio::co_spawn(worker_, verify(authenticator_, std::move(request)), asio::use_awaitable);
-}
-
-Response AccessGate::refusal(const AuthRequest& request, const AuthDecision& decision) const {
-    if (!decision.busy) return authenticator_->denial(request);
-    Response response = error_response(503, "too many password checks pending; retry shortly");
-    response.headers.emplace_back("Retry-After", "1");
-    if (request.method == "HEAD") {
-        response.headers.emplace_back("Content-Length", std::to_string(response.body.size()));
-        response.body.clear();
-    }
-    return response;
 }
 
 }  // namespace cmon::http

@@ -1,12 +1,10 @@
 // Transport: the byte stream under one Session, plain TCP or TLS (Beast ssl_stream over OpenSSL),
 // chosen per server at run time. It is a Beast AsyncReadStream/AsyncWriteStream itself, so the session's
 // HTTP reads and writes are written once for both; the socket is the TCP layer's, timeouts a deadline (below).
-// Also: the TLS server context (TLS 1.2 or newer) and the worker that verifies passwords off the I/O
-// thread.
+// Also: the TLS server context (TLS 1.2 or newer).
 #pragma once
 
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
 #include <cstddef>
@@ -14,7 +12,6 @@
 #include <optional>
 #include <string>
 
-#include "http/authenticator.hpp"
 #include "http/beast_includes.hpp"
 
 namespace cmon::http {
@@ -69,31 +66,6 @@ private:
     std::optional<tcp::socket> plain_;
     std::optional<beast::ssl_stream<tcp::socket>> tls_;
     Clock::time_point deadline_ = Clock::time_point::max();
-};
-
-// Access control at the session: fast decisions on the I/O thread, password verification (bcrypt
-// takes milliseconds) on one worker thread so other connections keep being served meanwhile.
-class AccessGate {
-public:
-    // Password checks waiting for or on the worker; more are refused at once (`busy`), so a flood of
-    // made-up Basic credentials costs a bounded queue and real users get a quick 503, not a long wait.
-    static constexpr std::size_t kMaxPending = 32;
-
-    explicit AccessGate(std::shared_ptr<const Authenticator> authenticator, std::size_t max_pending = kMaxPending);
-    ~AccessGate();
-    AccessGate(const AccessGate&) = delete;
-    AccessGate& operator=(const AccessGate&) = delete;
-
-    asio::awaitable<AuthDecision> check(AuthRequest request);
-    // The answer to a request `check` did not allow: the authenticator's 401, or 503 when busy.
-    Response refusal(const AuthRequest& request, const AuthDecision& decision) const;
-    const Authenticator& authenticator() const { return *authenticator_; }
-
-private:
-    std::shared_ptr<const Authenticator> authenticator_;
-    const std::size_t max_pending_;
-    std::size_t pending_ = 0;  // on the I/O thread only (check() resumes there)
-    asio::thread_pool worker_{1};
 };
 
 }  // namespace cmon::http

@@ -38,6 +38,9 @@ class QuerySchema(unittest.TestCase):
         # --hostname kernel: the name compared below is this machine's kernel name (auto would show Docker's
         # engine name when the tests run inside a container).
         cls.monitor = Monitor("--interval", "0.5", "--note", "hello lab", "--hostname", "kernel")
+        # A viewer request waits for the first snapshot; probes (/healthz, HEAD) answer at once, with 503
+        # "starting" until there is one.
+        cls.monitor.get_json("/query")
 
     @classmethod
     def tearDownClass(cls):
@@ -97,27 +100,77 @@ class QuerySchema(unittest.TestCase):
         self.assertIn("text/html", headers["Content-Type"])
 
     def test_samples_advance(self):
-        first = self.monitor.get_json("/healthz")["sequence"]
-        self.monitor.wait_for(lambda: self.monitor.get_json("/healthz")["sequence"] > first, timeout=5)
+        # Asked through a viewer path: /healthz is a probe and does not keep collection running.
+        first = self.monitor.get_json("/api/v1/snapshot")["sequence"]
+        self.monitor.wait_for(lambda: self.monitor.get_json("/api/v1/snapshot")["sequence"] > first, timeout=5)
+
+
+def parse_time(text):
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 class IdlePause(unittest.TestCase):
     def test_pauses_when_idle_and_a_request_gets_fresh_data(self):
         m = Monitor("--interval", "0.5", "--idle-pause", "1")
         try:
-            m.get_json("/healthz")
-            # Nobody asks: after 1 s idle the sampler pauses; wait without making requests, then look.
-            time.sleep(2.5)
+            m.get_json("/query")
+            # Nobody looks: after 1 s idle the sampler pauses; /healthz (a probe) says so without waking it.
+            m.wait_for(lambda: m.get_json("/healthz")["paused"], timeout=15)
             self.assertTrue(any("collection paused" in l for l in m.lines), "".join(m.lines))
+            paused_at = m.get_json("/healthz")["sequence"]
             woke_at = datetime.datetime.now(datetime.timezone.utc)
-            h = m.get_json("/healthz")
-            self.assertFalse(h["paused"])
-            seq_before = h["sequence"]
+            s = m.get_json("/api/v1/snapshot")
             # The request that woke it already saw a snapshot taken after the wake-up (no stale data,
             # and no wall-clock bound: the snapshot's own time says so).
-            taken = datetime.datetime.fromisoformat(h["time"].replace("Z", "+00:00"))
-            self.assertGreaterEqual(taken, woke_at - datetime.timedelta(milliseconds=1))
-            m.wait_for(lambda: m.get_json("/healthz")["sequence"] > seq_before, timeout=5)
+            self.assertGreater(s["sequence"], paused_at)
+            self.assertGreaterEqual(parse_time(s["time"]), woke_at - datetime.timedelta(milliseconds=1))
+            self.assertFalse(m.get_json("/healthz")["paused"])
+            m.wait_for(lambda: m.get_json("/api/v1/snapshot")["sequence"] > s["sequence"], timeout=5)
+        finally:
+            m.stop()
+
+
+class ProbesAreNotViewers(unittest.TestCase):
+    """A health check every second (the image's HEALTHCHECK, a load balancer) must not keep collection
+    awake: with only probes arriving, collection pauses and takes no sample; the first real viewer then
+    gets a fresh snapshot."""
+
+    def probe(self, m):
+        # 503 only before the first sample ("starting"): a probe does not wait for one.
+        status, _, body = m.get("/query", method="HEAD")
+        self.assertIn(status, (200, 503))
+        self.assertEqual(body, b"")
+        status, _, body = m.get("/healthz")
+        self.assertIn(status, (200, 503))
+        return json.loads(body)
+
+    def test_probes_leave_collection_paused_and_a_viewer_wakes_it(self):
+        m = Monitor("--interval", "0.5", "--idle-pause", "3")
+        try:
+            # Only probes from the start, one a second: collection pauses after 3 s all the same.
+            health = m.wait_for(lambda: (lambda h: h if h["paused"] else None)(self.probe(m)), timeout=30,
+                                interval=1.0)
+            paused_at = health["sequence"]
+            ages = [health["age_seconds"]]
+            for _ in range(5):
+                time.sleep(1.0)  # the probe cadence under test, not a wait for something to happen
+                h = self.probe(m)
+                self.assertTrue(h["paused"], h)
+                self.assertEqual(h["sequence"], paused_at, "a sample was taken while only probes arrived")
+                ages.append(h["age_seconds"])
+            self.assertEqual(ages, sorted(ages), "the last sample only gets older while paused")
+            self.assertGreater(ages[-1], ages[0])
+            self.assertFalse(any("collection resumed" in l for l in m.lines), "".join(m.lines))
+
+            # The first real viewer wakes it and already gets the fresh snapshot: it waits at most
+            # --interval + 0.5 s for it, else it would see sequence `paused_at` again.
+            woke_at = datetime.datetime.now(datetime.timezone.utc)
+            s = m.get_json("/api/v1/snapshot")
+            self.assertGreater(s["sequence"], paused_at)
+            self.assertGreaterEqual(parse_time(s["time"]), woke_at - datetime.timedelta(milliseconds=1))
+            h = m.get_json("/healthz")
+            self.assertFalse(h["paused"])
+            self.assertGreaterEqual(h["sequence"], s["sequence"])
         finally:
             m.stop()
 

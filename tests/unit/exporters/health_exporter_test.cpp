@@ -29,5 +29,37 @@ TEST(HealthExporter, DegradedNamesTheBrokenSource) {
     EXPECT_TRUE(healthy(&s));
 }
 
+TEST(HealthExporter, AgeOfTheNewestSampleInSeconds) {
+    model::Snapshot s;
+    s.sequence = 3;
+    HealthView view;
+    view.paused = true;
+    view.age = std::chrono::milliseconds(2750);
+    auto json = nlohmann::json::parse(to_health_json(&s, view));
+    EXPECT_EQ(json["age_seconds"], 2.75);
+    EXPECT_EQ(json["paused"], true);
+    EXPECT_EQ(json["sequence"], 3);
+    view.age = -std::chrono::milliseconds(5);  // a snapshot stamped after "now" is fresh, not negative
+    EXPECT_EQ(nlohmann::json::parse(to_health_json(&s, view))["age_seconds"], 0.0);
+    view.age.reset();
+    EXPECT_FALSE(nlohmann::json::parse(to_health_json(&s, view)).contains("age_seconds"));
+}
+
+TEST(HealthExporter, WithoutSourcesNamesNoErrorsButKeepsTheStatus) {
+    model::Snapshot s;
+    s.sequence = 9;
+    s.sources.push_back({"docker", false, "docker: GET /containers/json: /run/secret.sock refused", "", std::nullopt});
+    HealthView view;
+    view.sources = false;
+    view.age = std::chrono::seconds(1);
+    const std::string text = to_health_json(&s, view);
+    const auto json = nlohmann::json::parse(text);
+    EXPECT_EQ(json["status"], "degraded");  // the status still says something is broken
+    EXPECT_FALSE(json.contains("sources"));
+    EXPECT_EQ(text.find("secret"), std::string::npos);
+    EXPECT_EQ(json["sequence"], 9);
+    EXPECT_FALSE(nlohmann::json::parse(to_health_json(nullptr, view)).contains("sources"));
+}
+
 }  // namespace
 }  // namespace cmon::exporters

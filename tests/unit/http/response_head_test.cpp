@@ -39,11 +39,15 @@ TEST(ResponseHead, CloseAndHttp10) {
 
 TEST(ResponseHead, HeadLengthNotModifiedAndStreams) {
     std::string head;
-    Response head_response = json("");
-    head_response.headers.emplace_back("content-length", "67000");  // HEAD: the GET body's length
-    write_response_head(head, head_response, 11, Framing::keep_alive);
+    Response get = json(std::string(67000, 'x'));
+    get.headers.emplace_back("content-length", "5");  // not the router's to say: the payload's length wins
+    EXPECT_EQ(write_response_head(head, get, 11, Framing::keep_alive).size(), 67000u);
+    const std::string get_head = head;
     EXPECT_NE(head.find("\r\nContent-Length: 67000\r\n"), std::string::npos);
     EXPECT_EQ(head.find("content-length"), std::string::npos);
+    // HEAD: the same head, nothing after it.
+    EXPECT_TRUE(write_response_head(head, get, 11, Framing::keep_alive, true).empty());
+    EXPECT_EQ(head, get_head);
 
     Response not_modified = json("");
     not_modified.status = 304;

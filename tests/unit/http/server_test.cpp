@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "fake_provider.hpp"
+#include "fakes/fake_clock.hpp"
+#include "http/authenticator.hpp"
 #include "http/beast_includes.hpp"
 #include "inflate.hpp"
 #include "test_server.hpp"
@@ -548,6 +550,156 @@ TEST(EventStream, StopEndsOpenStreams) {
     ASSERT_TRUE(client.read_frame(1));
     EXPECT_TRUE(stops_within(*server, 60s)) << "stop() waited for the open stream";
     EXPECT_TRUE(client.read_to_eof(10000ms));
+}
+
+
+// One request on its own connection ("Connection: close"), read as raw bytes until the server closes.
+class RawExchange : public testing::DeadlineSocket {
+public:
+    RawExchange(std::uint16_t port, std::string_view method, std::string_view target,
+                std::string_view extra_headers = {}) {
+        socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+        std::string request = std::string(method) + " " + std::string(target) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+        request.append(extra_headers).append("Connection: close\r\n\r\n");
+        asio::write(socket_, asio::buffer(request));
+    }
+    // Everything up to the server's close; the text read so far when the deadline passes first.
+    const std::string& all(std::chrono::milliseconds timeout = 5000ms) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (read_some(deadline) == Read::data) {
+        }
+        return text_;
+    }
+    // The head only (up to and with the blank line), for responses that do not end (event streams).
+    std::string head(std::chrono::milliseconds timeout = 5000ms) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (text_.find("\r\n\r\n") == std::string::npos && read_some(deadline) == Read::data) {
+        }
+        const std::size_t end = text_.find("\r\n\r\n");
+        return end == std::string::npos ? text_ : text_.substr(0, end + 4);
+    }
+};
+
+std::string head_of(const std::string& response) {
+    const std::size_t end = response.find("\r\n\r\n");
+    return end == std::string::npos ? response : response.substr(0, end + 4);
+}
+
+// HEAD of every route: byte for byte the head GET gets, then nothing (the server closes right after).
+TEST(Server, HeadOfEveryRouteIsTheGetHeadWithoutBody) {
+    FakeProvider provider{make_snapshot(4)};
+    const cmon::testing::FakeClock clock;  // a still clock: /healthz's age, and so its length, stays put
+    RouterOptions router_options = testing::page_options();
+    router_options.clock = &clock;
+    RunningServer server{provider, test_options(), router_options};
+    for (const char* target : {"/", "/query", "/healthz", "/metrics", "/api/v1/snapshot", "/api/v1/history",
+                               "/missing", "/%zz", "/api/v1/events"}) {
+        const bool stream = std::string_view(target) == "/api/v1/events";
+        RawExchange get{server.port(), "GET", target};
+        const std::string get_head = stream ? get.head() : head_of(get.all());
+        RawExchange head{server.port(), "HEAD", target};
+        const std::string& head_text = head.all();
+        ASSERT_NE(get_head.find("\r\n\r\n"), std::string::npos) << target;
+        EXPECT_EQ(head_text, get_head) << target;
+        if (!stream) {
+            EXPECT_GT(get.text().size(), get_head.size()) << target << ": GET had a body to leave out";
+        }
+    }
+}
+
+TEST(Server, ProbesAndHeadAnswerWithoutWakingCollection) {
+    FakeProvider provider{make_snapshot(5)};
+    provider.set_touch_result(true);  // as if paused: a touch would wake collection and wait
+    provider.set_paused(true);
+    ServerOptions options = test_options();
+    options.fresh_wait = 60s;  // a request that waited would time the test out, not pass it
+    RunningServer server{provider, options};
+    Client client{server.port()};
+    const HttpResponse health = client.get("/healthz");
+    EXPECT_EQ(health.result_int(), 200u);
+    EXPECT_NE(health.body().find("\"paused\":true"), std::string::npos) << health.body();
+    EXPECT_NE(health.body().find("\"sequence\":5"), std::string::npos) << health.body();
+    EXPECT_EQ(client.get("/%68ealthz").result_int(), 200u);
+    for (const char* target : {"/", "/query", "/metrics", "/api/v1/snapshot"}) {
+        client.send_request("HEAD", target);
+        EXPECT_EQ(client.read(true).result_int(), 200u) << target;
+    }
+    RawExchange stream_head{server.port(), "HEAD", "/api/v1/events"};
+    EXPECT_EQ(stream_head.all().rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << stream_head.text();
+    EXPECT_EQ(provider.touches(), 0);
+    // A viewer wakes it (and, paused, waits for the fresh snapshot: published here on the touch).
+    provider.set_on_touch([&] { provider.publish(make_snapshot(6)); });
+    EXPECT_EQ(client.get("/query").result_int(), 200u);
+    EXPECT_EQ(provider.touches(), 1);
+    EXPECT_EQ(provider.last_sequence_read(), 6u);
+}
+
+ServerOptions with_token(const std::string& token) {
+    ServerOptions options = test_options();
+    AuthOptions auth;
+    auth.token = token;
+    options.auth = std::make_shared<const Authenticator>(std::move(auth));
+    return options;
+}
+
+model::SnapshotPtr failing_docker_snapshot() {
+    auto snapshot = std::make_shared<model::Snapshot>();
+    snapshot->sequence = 8;
+    snapshot->sources.push_back({"docker", false, "docker: GET /containers/json: connection refused", "", std::nullopt});
+    return snapshot;
+}
+
+// Access is decided once, on the decoded path: an encoded spelling gets the plain path's answer.
+TEST(ServerAccess, PercentEncodedPathsGetThePlainPathsDecision) {
+    FakeProvider provider{failing_docker_snapshot()};
+    const cmon::testing::FakeClock clock;  // /healthz answers compared byte for byte: its age stays put
+    RouterOptions router_options = testing::page_options();
+    router_options.clock = &clock;
+    RunningServer server{provider, with_token("secret-token-0123456789"), router_options};
+    const std::string bearer = "Authorization: Bearer secret-token-0123456789\r\n";
+    for (const auto& [plain, encoded] : std::vector<std::pair<std::string, std::string>>{
+             {"/healthz", "/%68ealthz"}, {"/api/v1/snapshot", "/api/v1/%73napshot"}, {"/query", "/%71uery"}}) {
+        RawExchange a{server.port(), "GET", plain};
+        RawExchange b{server.port(), "GET", encoded};
+        EXPECT_EQ(b.all(), a.all()) << encoded;  // same status, headers and body
+        RawExchange c{server.port(), "GET", plain, bearer};
+        RawExchange d{server.port(), "GET", encoded, bearer};
+        EXPECT_EQ(head_of(d.all()).substr(0, 15), "HTTP/1.1 200 OK") << encoded;
+        EXPECT_EQ(head_of(c.all()).substr(0, 15), "HTTP/1.1 200 OK") << plain;
+    }
+    RawExchange denied{server.port(), "GET", "/api/v1/%73napshot"};
+    EXPECT_EQ(denied.all().rfind("HTTP/1.1 401 ", 0), 0u) << denied.text();
+}
+
+TEST(ServerAccess, AnonymousHealthzHasNoSourceDetails) {
+    FakeProvider provider{failing_docker_snapshot()};
+    RunningServer server{provider, with_token("secret-token-0123456789")};
+    for (const char* target : {"/healthz", "/%68ealthz"}) {
+        RawExchange anonymous{server.port(), "GET", target};
+        const std::string& text = anonymous.all();
+        EXPECT_EQ(text.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << text;
+        EXPECT_EQ(text.find("sources"), std::string::npos) << text;
+        EXPECT_EQ(text.find("refused"), std::string::npos) << text;
+        EXPECT_NE(text.find("\"status\":\"degraded\""), std::string::npos) << text;
+    }
+    RawExchange wrong{server.port(), "GET", "/healthz", "Authorization: Bearer wrong\r\n"};
+    EXPECT_EQ(wrong.all().find("refused"), std::string::npos) << wrong.text();
+    RawExchange known{server.port(), "GET", "/healthz", "Authorization: Bearer secret-token-0123456789\r\n"};
+    EXPECT_NE(known.all().find("docker: GET /containers/json: connection refused"), std::string::npos)
+        << known.text();
+    EXPECT_EQ(provider.touches(), 0);
+}
+
+TEST(ServerAccess, HeadOfADenialIsTheGetDenialsHead) {
+    FakeProvider provider{make_snapshot(1)};
+    RunningServer server{provider, with_token("secret-token-0123456789")};
+    for (const char* target : {"/query", "/api/v1/events", "/"}) {
+        RawExchange get{server.port(), "GET", target};
+        RawExchange head{server.port(), "HEAD", target};
+        const std::string& get_text = get.all();
+        EXPECT_EQ(get_text.rfind("HTTP/1.1 401 ", 0), 0u) << get_text;
+        EXPECT_EQ(head.all(), head_of(get_text)) << target;
+    }
 }
 
 }  // namespace

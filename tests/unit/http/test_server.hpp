@@ -13,6 +13,7 @@
 #include "http/beast_includes.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "http/static_assets.hpp"
 
 namespace cmon::http::testing {
 
@@ -25,11 +26,20 @@ inline ServerOptions test_options() {
     return options;
 }
 
+// The router as the application sets it up: titled "test", with the embedded dashboard.
+inline RouterOptions page_options() {
+    RouterOptions options{"test"};
+    options.assets = embedded_assets();
+    return options;
+}
+
 // A server on its own thread; stopped and joined on destruction.
 class RunningServer {
 public:
     explicit RunningServer(FakeProvider& provider, ServerOptions options = test_options())
-        : router_(RouterOptions{"test"}, provider),
+        : RunningServer(provider, std::move(options), page_options()) {}
+    RunningServer(FakeProvider& provider, ServerOptions options, RouterOptions router_options)
+        : router_(std::move(router_options), provider),
           server_(std::move(options), router_, provider),
           port_(server_.listen()),
           thread_([this] { server_.run(); }) {}

@@ -1,0 +1,23 @@
+// Server-sent event frames (the text/event-stream format, WHATWG HTML "Server-sent events"): one event
+// per snapshot carrying the API JSON, and the fixed frames of /api/v1/events. Pure: http/ only sends
+// these bytes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace cmon::exporters {
+
+// Sent first on a new stream: a client that loses the connection reconnects after 3 s.
+inline constexpr std::string_view kSseRetry = "retry: 3000\n\n";
+// Collection paused because nobody else is looking; the next snapshot event ends it.
+inline constexpr std::string_view kSsePaused = "event: paused\ndata: {\"paused\":true}\n\n";
+// A comment line: keeps proxies from closing an idle stream and lets the server notice a vanished peer.
+inline constexpr std::string_view kSseKeepAlive = ": keep-alive\n\n";
+
+// "id: <sequence>\nevent: snapshot\ndata: <json>\n\n". A line break inside `json` starts another
+// "data: " line (the client joins them with "\n"), so any text arrives whole.
+std::string to_sse_snapshot_frame(std::uint64_t sequence, std::string_view json);
+
+}  // namespace cmon::exporters
