@@ -61,6 +61,28 @@ void BM_DrmSample1000Processes10Clients(benchmark::State& state) {
 }
 BENCHMARK(BM_DrmSample1000Processes10Clients)->Unit(benchmark::kMicrosecond);
 
+// The parts of that sample: the <proc> sweep alone, and the card's sysfs/hwmon reads alone.
+void BM_DrmProcessScan1000Processes10Clients(benchmark::State& state) {
+    const fs::path root = make_host(1000, 10);
+    cmon::sources::DrmProcessReader reader(root / "proc");
+    reader.scan();
+    for (auto _ : state) benchmark::DoNotOptimize(reader.scan());
+    fs::remove_all(root);
+}
+BENCHMARK(BM_DrmProcessScan1000Processes10Clients)->Unit(benchmark::kMicrosecond);
+
+void BM_DrmDeviceRead(benchmark::State& state) {
+    cmon::sources::DrmDeviceReader reader(fs::path(CMON_FIXTURES_DIR) / "drm" / "amdgpu" / "sys");
+    const auto cards = reader.discover();
+    std::int64_t now = 0;
+    for (auto _ : state) {
+        cmon::model::GpuDevice device;
+        reader.read(cards.front(), now += 1'000'000'000, device);
+        benchmark::DoNotOptimize(device);
+    }
+}
+BENCHMARK(BM_DrmDeviceRead)->Unit(benchmark::kMicrosecond);
+
 // The first tick (every pid's fd directory listed and every link read): paid once at start.
 void BM_DrmSampleColdCache(benchmark::State& state) {
     const fs::path root = make_host(1000, 10);

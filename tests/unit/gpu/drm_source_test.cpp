@@ -5,6 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
+#include "fakes/fake_clock.hpp"
+#include "fakes/fake_nvml_scenario.hpp"
+#include "sources/gpu/drm/drm_backend.hpp"
+#include "sources/gpu/gpu_source.hpp"
+
 namespace cmon::sources {
 namespace {
 
@@ -69,6 +76,34 @@ TEST(DrmSource, AloneItCountsFromZero) {
     source.collect(draft);
     ASSERT_EQ(draft.gpus.size(), 1U);
     EXPECT_EQ(draft.gpus[0].index, 0U);
+}
+
+// A mixed host, both real backends in one tick: the stand-in NVML with one GPU, then the DRM backend on
+// the amdgpu fixture tree. One draft holds both vendors with unique indices and their processes.
+TEST(DrmSource, MixedHostWithNvmlStandInAndAmdFixture) {
+    testing::FakeNvmlScenario scenario;
+    scenario.write({{"gpus", {{{"name", "Stand-in A100"}, {"uuid", "GPU-0"}, {"util", 64},
+                               {"processes", {{{"pid", 77}, {"used_memory", 2048}, {"sm_util", 3}}}}}}}});
+    testing::FakeClock clock;
+    GpuSource nvml(GpuSourceOptions{testing::fake_nvml_path()}, clock);
+    HostPaths paths;
+    paths.proc = std::filesystem::path(CMON_FIXTURES_DIR) / "drm" / "amdgpu" / "proc";
+    paths.sys = std::filesystem::path(CMON_FIXTURES_DIR) / "drm" / "amdgpu" / "sys";
+    DrmSource drm(std::make_unique<DrmBackend>(paths, clock));
+
+    model::Snapshot draft;
+    nvml.collect(draft);
+    drm.collect(draft);
+    ASSERT_EQ(draft.gpus.size(), 2U);
+    EXPECT_EQ(draft.gpus[0].index, 0U);
+    EXPECT_EQ(draft.gpus[0].vendor, "nvidia");
+    EXPECT_EQ(draft.gpus[1].index, 1U);
+    EXPECT_EQ(draft.gpus[1].vendor, "amd");
+    EXPECT_EQ(draft.gpus[1].pci_bus_id, "0000:03:00.0");
+    std::map<unsigned, unsigned> gpu_of;
+    for (const auto& process : draft.gpu_processes) gpu_of[process.pid] = process.gpu_index;
+    EXPECT_EQ(gpu_of, (std::map<unsigned, unsigned>{{77, 0}, {4101, 1}, {4103, 1}}));
+    EXPECT_TRUE(drm.health_note().empty());
 }
 
 }  // namespace

@@ -44,14 +44,5 @@ TEST(SysfsValueParser, KfdProperties) {
     EXPECT_TRUE(parse_kfd_properties("").empty());
 }
 
-TEST(SysfsValueParser, ProcStartTime) {
-    std::string rest = " S 1 4101 4101 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 987654 123 45";
-    EXPECT_EQ(parse_proc_start_time("4101 (python3)" + rest), 987654U);
-    EXPECT_EQ(parse_proc_start_time("4101 (a) (b c) d)" + rest), 987654U);  // comm with spaces and ')'
-    EXPECT_FALSE(parse_proc_start_time("4101 (python3) S 1 2"));
-    EXPECT_FALSE(parse_proc_start_time(""));
-    EXPECT_FALSE(parse_proc_start_time("no parenthesis at all"));
-}
-
 }  // namespace
 }  // namespace cmon::sources

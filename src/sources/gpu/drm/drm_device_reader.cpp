@@ -66,8 +66,8 @@ std::string link_name(const fs::path& link) {
     return target.filename().string();
 }
 
-// The hottest-named sensor is not what tools show: amdgpu's temp1 is "edge", i915/xe have one or a few;
-// take the lowest-numbered temp*_input present (MI200+ boards lack edge, their first is "junction").
+// The lowest-numbered temp*_input present: amdgpu's temp1 is "edge" (what rocm-smi shows by default) and
+// MI200+ boards without an edge sensor start at "junction"; i915/xe have one or a few.
 std::optional<unsigned> first_temperature(const fs::path& hwmon) {
     for (int i = 1; i <= 8; ++i) {
         if (auto millidegrees = read_u64(hwmon / fmt::format("temp{}_input", i))) {

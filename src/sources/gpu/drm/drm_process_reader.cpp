@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <string_view>
 
-#include "sources/gpu/drm/sysfs_value_parser.hpp"
 #include "util/text.hpp"
 
 namespace cmon::sources {
@@ -70,7 +69,6 @@ bool DrmProcessReader::rescan(unsigned pid, Entry& entry) {
     const std::string base = std::to_string(pid);
     entry.fds.clear();
     entry.denied = false;
-    if (auto stat = read_at(proc_fd_, base + "/stat", 4096)) entry.start_time = parse_proc_start_time(*stat);
     const int dir_fd = ::openat(proc_fd_, (base + "/fd").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir_fd < 0) {
         if (errno == EACCES || errno == EPERM) {

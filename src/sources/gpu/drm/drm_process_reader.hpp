@@ -1,8 +1,9 @@
 // Finds the DRM clients of every process under <proc>: the fds whose <proc>/<pid>/fd/<n> link points at
 // /dev/dri/renderD* or /dev/dri/card* (readlink only: /dev/dri is never opened), and their
 // <proc>/<pid>/fdinfo/<n> text, parsed. A per-pid cache keeps each pid's DRM fd list: a pid's fd directory
-// is listed again only when its signature (inode, size = open fd count on Linux 6.2+, mtime) changed, and
-// then its start time is read too, so a reused pid is a new process. One fstatat per pid per tick is still
+// is listed again only when its signature (inode, size = open fd count on Linux 6.2+, mtime) changed. The
+// inode stands in for the process's start time: procfs gives every process instance its own inode, so a
+// reused pid is listed again without reading <pid>/stat. One fstatat per pid per tick is still
 // ~1 ms at 1000 processes, so a pid that holds no DRM fd is checked only every `recheck_every` ticks (in
 // turns, pid by pid); new pids and DRM clients are checked every tick. Each tick therefore costs one
 // directory read of <proc>, about processes / recheck_every fstatat calls, and the fdinfo reads of the DRM
@@ -59,7 +60,6 @@ private:
     };
     struct Entry {
         Signature signature;
-        std::optional<std::uint64_t> start_time;
         std::vector<DrmFd> fds;
         bool denied = false;
         std::uint64_t generation = 0;

@@ -47,14 +47,4 @@ std::map<std::string, std::uint64_t> parse_kfd_properties(std::string_view text)
     return out;
 }
 
-std::optional<std::uint64_t> parse_proc_start_time(std::string_view stat) {
-    const std::size_t close = stat.rfind(')');
-    if (close == std::string_view::npos) return std::nullopt;
-    auto fields = util::split_whitespace(stat.substr(close + 1));
-    // After ")": field 3 (state) is index 0, so field 22 is index 19.
-    constexpr std::size_t kStartTimeIndex = 19;
-    if (fields.size() <= kStartTimeIndex) return std::nullopt;
-    return util::parse_u64(fields[kStartTimeIndex]);
-}
-
 }  // namespace cmon::sources

@@ -1,6 +1,6 @@
 // Pure parsers of the small sysfs/procfs files the DRM backend reads: PCI ids ("0x1002"), uevent lines
-// ("PCI_SLOT_NAME=0000:03:00.0"), KFD topology "properties" ("simd_count 304"), the start time in
-// /proc/<pid>/stat, and one decimal number per file. No I/O.
+// ("PCI_SLOT_NAME=0000:03:00.0"), KFD topology "properties" ("simd_count 304") and one decimal number per
+// file. No I/O.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +19,5 @@ std::optional<std::uint64_t> parse_sysfs_u64(std::string_view text);
 std::optional<std::string> parse_uevent_value(std::string_view text, std::string_view key);
 // KFD topology node properties: "name value" per line, decimal values; malformed lines are skipped.
 std::map<std::string, std::uint64_t> parse_kfd_properties(std::string_view text);
-// Field 22 (starttime, clock ticks since boot) of /proc/<pid>/stat; the comm may hold spaces and ')'.
-std::optional<std::uint64_t> parse_proc_start_time(std::string_view stat);
 
 }  // namespace cmon::sources
