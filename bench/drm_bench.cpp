@@ -2,9 +2,9 @@
 // at 1000 host processes of which 10 are GPU clients, in steady state (the per-pid cache warm), plus the
 // same against this machine's real /proc (whatever runs here) for scale. Issue 14's target: <= 0.3 ms CPU
 // per sample. Measures only; correctness lives in tests/unit/gpu.
-#include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <benchmark/benchmark.h>
 #include <filesystem>
 #include <fstream>
 #include <string>

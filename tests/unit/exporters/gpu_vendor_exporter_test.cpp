@@ -2,7 +2,6 @@
 // with the AMD GPU as a row like any other; the API adds vendor fields only where they exist and per-engine
 // busy %; /metrics keeps DCGM names for NVIDIA only and gives every GPU the vendor-neutral cmon_gpu_* series.
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "exporters/api_exporter.hpp"
@@ -116,7 +115,8 @@ TEST(GpuVendorExporters, DcgmNamesForNvidiaOnlyVendorNeutralSeriesForEvery) {
     EXPECT_NE(text.find("DCGM_FI_DEV_GPU_UTIL{gpu=\"0\""), std::string::npos);
     EXPECT_EQ(text.find("DCGM_FI_DEV_GPU_UTIL{gpu=\"1\""), std::string::npos);
     EXPECT_EQ(text.find("DCGM_FI_DEV_FB_USED{gpu=\"1\""), std::string::npos);
-    const std::string amd = R"({gpu="1",vendor="amd",uuid="a1b2c3d4e5f60718",pci="0000:03:00.0",model="AMD Instinct MI210"})";
+    const std::string amd =
+        R"({gpu="1",vendor="amd",uuid="a1b2c3d4e5f60718",pci="0000:03:00.0",model="AMD Instinct MI210"})";
     const std::string nvidia = R"({gpu="0",vendor="nvidia",uuid="GPU-l4",pci="",model="NVIDIA L4"})";
     EXPECT_TRUE(has("cmon_gpu_utilization_ratio" + amd + " 0.37")) << text;
     EXPECT_TRUE(has("cmon_gpu_utilization_ratio" + nvidia + " 0.5")) << text;

@@ -4,10 +4,10 @@
 // counters going backwards, Intel memory from clients, and the ROCm process seen through KFD.
 #include "sources/gpu/drm/drm_backend.hpp"
 
-#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <fstream>
+#include <gtest/gtest.h>
 #include <regex>
 
 #include "fakes/fake_clock.hpp"
@@ -171,15 +171,15 @@ TEST(DrmBackend, I915FrequencyEnergyPowerAndMemoryFromClients) {
     EXPECT_EQ(gpu.sm_clock_mhz, 2000U);
     EXPECT_EQ(gpu.sm_clock_max_mhz, 2400U);
     EXPECT_EQ(gpu.power_limit_milliwatts, 190000U);
-    EXPECT_FALSE(gpu.power_draw_milliwatts);       // energy needs two readings
-    EXPECT_FALSE(gpu.memory_total_bytes);          // i915 publishes no total: absent, not 0
+    EXPECT_FALSE(gpu.power_draw_milliwatts);  // energy needs two readings
+    EXPECT_FALSE(gpu.memory_total_bytes);     // i915 publishes no total: absent, not 0
     EXPECT_FALSE(gpu.temperature_celsius);
     EXPECT_EQ(gpu.memory_used_bytes, 512ULL << 20);  // the sum over clients (local0)
     EXPECT_FALSE(gpu.utilization_percent);
 
     fixture.write("sys/class/drm/card0/device/hwmon/hwmon5/energy1_input", "1075000000\n");  // +75 J
-    fixture.set("proc/4301/fdinfo/9", "drm-engine-render", "9788864723 ns");               // +0.5 s
-    fixture.set("proc/4301/fdinfo/9", "drm-engine-video", "1000000000 ns");                // 1 s of 2 engines
+    fixture.set("proc/4301/fdinfo/9", "drm-engine-render", "9788864723 ns");                 // +0.5 s
+    fixture.set("proc/4301/fdinfo/9", "drm-engine-video", "1000000000 ns");                  // 1 s of 2 engines
     clock.advance(2s);
     GpuSample second = backend.sample();
     EXPECT_EQ(second.devices[0].power_draw_milliwatts, 37500U);  // 75 J over 2 s
@@ -230,7 +230,7 @@ TEST(DrmBackend, RocmProcessThroughKfd) {
     const model::GpuProcess* process = find(sample, 5001);
     ASSERT_NE(process, nullptr);
     EXPECT_EQ(process->gpu_index, 0U);
-    EXPECT_EQ(process->memory_used_bytes, 8589934592U);  // KFD's vram_<gpuid> beats fdinfo's 64 MiB
+    EXPECT_EQ(process->memory_used_bytes, 8589934592U);                  // KFD's vram_<gpuid> beats fdinfo's 64 MiB
     EXPECT_DOUBLE_EQ(process->engine_busy_percent.at("compute"), 50.0);  // 52 of 104 CUs
     EXPECT_EQ(process->sm_percent, 50U);
     EXPECT_EQ(process->type, "compute+graphics");

@@ -1,9 +1,9 @@
 // parse_drm_fdinfo / parse_drm_size / drm_device_memory_bytes on literal text in the formats of
 // Documentation/gpu/drm-usage-stats.rst and the drivers' own fdinfo printers (amdgpu 5.14-5.18 and 5.19+,
 // i915, xe), with an edge-case table.
-#include "sources/gpu/drm/fdinfo_parser.hpp"
-
 #include <gtest/gtest.h>
+
+#include "sources/gpu/drm/fdinfo_parser.hpp"
 
 namespace cmon::sources {
 namespace {
@@ -35,7 +35,7 @@ TEST(DrmFdinfoParser, Amdgpu514PercentageForm) {
     EXPECT_TRUE(info.legacy_amdgpu);
     EXPECT_EQ(info.driver, "amdgpu");
     EXPECT_EQ(info.pdev, "0000:03:00.0");
-    EXPECT_EQ(info.client_id, 32771U);  // the pasid stands in for the client id
+    EXPECT_EQ(info.client_id, 32771U);                                // the pasid stands in for the client id
     EXPECT_DOUBLE_EQ(*info.engines.at("gfx").legacy_percent, 40.25);  // the busiest ring
     EXPECT_DOUBLE_EQ(*info.engines.at("compute").legacy_percent, 0.0);
     EXPECT_DOUBLE_EQ(*info.engines.at("dma").legacy_percent, 1.25);
@@ -71,7 +71,8 @@ TEST(DrmFdinfoParser, XeCyclesAndTotalCycles) {
 
 TEST(DrmFdinfoParser, IntegratedGpuCountsSystemRegionsButNotCpu) {
     const auto info = parse_drm_fdinfo(
-        "drm-driver:\ti915\ndrm-client-id:\t3\ndrm-resident-system0:\t81920 KiB\ndrm-resident-stolen-system0:\t1048576\n");
+        "drm-driver:\ti915\ndrm-client-id:\t3\ndrm-resident-system0:\t81920 "
+        "KiB\ndrm-resident-stolen-system0:\t1048576\n");
     EXPECT_EQ(drm_device_memory_bytes(info), 81920ULL * 1024 + 1048576);
     const auto cpu_only = parse_drm_fdinfo("drm-driver:\tamdgpu\ndrm-client-id:\t3\ndrm-resident-cpu:\t4 KiB\n");
     EXPECT_FALSE(drm_device_memory_bytes(cpu_only));
@@ -86,16 +87,16 @@ class DrmSize : public ::testing::TestWithParam<SizeCase> {};
 
 TEST_P(DrmSize, Parses) { EXPECT_EQ(parse_drm_size(GetParam().text), GetParam().bytes); }
 
-INSTANTIATE_TEST_SUITE_P(
-    Table, DrmSize,
-    ::testing::Values(SizeCase{"0", 0}, SizeCase{"4096", 4096}, SizeCase{"12 B", 12}, SizeCase{"3 KiB", 3072},
-                      SizeCase{"2 MiB", 2ULL << 20}, SizeCase{"7 kB", 7168}, SizeCase{"  5   KiB ", 5120},
-                      SizeCase{"", std::nullopt}, SizeCase{"KiB", std::nullopt}, SizeCase{"1 GiB", std::nullopt},
-                      SizeCase{"-1", std::nullopt}, SizeCase{"1.5 MiB", std::nullopt},
-                      SizeCase{"1 MiB extra", std::nullopt},
-                      SizeCase{"18446744073709551615", 18446744073709551615ULL},
-                      SizeCase{"18446744073709551615 KiB", std::nullopt},
-                      SizeCase{"99999999999999999999", std::nullopt}));
+INSTANTIATE_TEST_SUITE_P(Table, DrmSize,
+                         ::testing::Values(SizeCase{"0", 0}, SizeCase{"4096", 4096}, SizeCase{"12 B", 12},
+                                           SizeCase{"3 KiB", 3072}, SizeCase{"2 MiB", 2ULL << 20},
+                                           SizeCase{"7 kB", 7168}, SizeCase{"  5   KiB ", 5120},
+                                           SizeCase{"", std::nullopt}, SizeCase{"KiB", std::nullopt},
+                                           SizeCase{"1 GiB", std::nullopt}, SizeCase{"-1", std::nullopt},
+                                           SizeCase{"1.5 MiB", std::nullopt}, SizeCase{"1 MiB extra", std::nullopt},
+                                           SizeCase{"18446744073709551615", 18446744073709551615ULL},
+                                           SizeCase{"18446744073709551615 KiB", std::nullopt},
+                                           SizeCase{"99999999999999999999", std::nullopt}));
 
 TEST(DrmFdinfoParser, EdgeCases) {
     // Empty input and non-DRM fdinfo (a pipe, a socket): no driver, nothing else.

@@ -3,14 +3,13 @@
 // dropped, and pids vanishing mid-scan.
 #include "sources/gpu/drm/drm_process_reader.hpp"
 
-#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <fstream>
-#include <thread>
+#include <gtest/gtest.h>
 #include <set>
-
+#include <thread>
 
 namespace cmon::sources {
 namespace {
@@ -119,14 +118,15 @@ TEST_F(DrmProcessReaderTest, ClosedFdBetweenListingAndFdinfoIsSkipped) {
 // meet every partial state: no fd directory, links without fdinfo, fdinfo without links.
 class Churn {
 public:
-    Churn(fs::path original, fs::path live) : thread_([this, original, live] {
-          while (!stop_) {
-              std::error_code ignored;
-              fs::remove_all(live, ignored);
-              fs::copy(original, live, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ignored);
-              ++rounds_;
-          }
-      }) {}
+    Churn(fs::path original, fs::path live)
+        : thread_([this, original, live] {
+              while (!stop_) {
+                  std::error_code ignored;
+                  fs::remove_all(live, ignored);
+                  fs::copy(original, live, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ignored);
+                  ++rounds_;
+              }
+          }) {}
     ~Churn() { stop(); }
     void stop() {
         stop_ = true;

@@ -4,7 +4,6 @@
 #include "sources/gpu/drm/drm_source.hpp"
 
 #include <gtest/gtest.h>
-
 #include <map>
 
 #include "fakes/fake_clock.hpp"
@@ -82,8 +81,11 @@ TEST(DrmSource, AloneItCountsFromZero) {
 // the amdgpu fixture tree. One draft holds both vendors with unique indices and their processes.
 TEST(DrmSource, MixedHostWithNvmlStandInAndAmdFixture) {
     testing::FakeNvmlScenario scenario;
-    scenario.write({{"gpus", {{{"name", "Stand-in A100"}, {"uuid", "GPU-0"}, {"util", 64},
-                               {"processes", {{{"pid", 77}, {"used_memory", 2048}, {"sm_util", 3}}}}}}}});
+    scenario.write({{"gpus",
+                     {{{"name", "Stand-in A100"},
+                       {"uuid", "GPU-0"},
+                       {"util", 64},
+                       {"processes", {{{"pid", 77}, {"used_memory", 2048}, {"sm_util", 3}}}}}}}});
     testing::FakeClock clock;
     GpuSource nvml(GpuSourceOptions{testing::fake_nvml_path()}, clock);
     HostPaths paths;

@@ -1,7 +1,7 @@
 // The small sysfs/procfs value parsers of the DRM backend, with edge cases.
-#include "sources/gpu/drm/sysfs_value_parser.hpp"
-
 #include <gtest/gtest.h>
+
+#include "sources/gpu/drm/sysfs_value_parser.hpp"
 
 namespace cmon::sources {
 namespace {
@@ -33,8 +33,9 @@ TEST(SysfsValueParser, Uevent) {
 }
 
 TEST(SysfsValueParser, KfdProperties) {
-    const auto properties = parse_kfd_properties("cpu_cores_count 0\nsimd_count 416\nbroken\nsimd_per_cu 4\n"
-                                                 "unique_id 11651184224519798552\nname x y\nneg -1");
+    const auto properties = parse_kfd_properties(
+        "cpu_cores_count 0\nsimd_count 416\nbroken\nsimd_per_cu 4\n"
+        "unique_id 11651184224519798552\nname x y\nneg -1");
     EXPECT_EQ(properties.at("simd_count"), 416U);
     EXPECT_EQ(properties.at("simd_per_cu"), 4U);
     EXPECT_EQ(properties.at("unique_id"), 11651184224519798552ULL);

@@ -83,9 +83,8 @@ GpuSample DrmBackend::sample() {
         }
         if (!gpu) continue;  // another vendor's card (nouveau, a display-only device)
         if (!reading.info.client_id) {
-            const EngineUsageTracker::ClientKey key{fmt::format("{}/pid{}/fd{}", cards_[*gpu].pci_bus_id, reading.pid,
-                                                                reading.fd),
-                                                    0};
+            const EngineUsageTracker::ClientKey key{
+                fmt::format("{}/pid{}/fd{}", cards_[*gpu].pci_bus_id, reading.pid, reading.fd), 0};
             clients[key] = {reading.pid, *gpu, &reading};
             continue;
         }

@@ -163,8 +163,10 @@ DrmProcessScan DrmProcessReader::scan() {
     ::closedir(dir);
     // Pids no longer listed have exited.
     for (auto it = cache_.begin(); it != cache_.end();) {
-        if (it->second.generation != generation_) it = cache_.erase(it);
-        else ++it;
+        if (it->second.generation != generation_)
+            it = cache_.erase(it);
+        else
+            ++it;
     }
     return out;
 }

@@ -23,8 +23,8 @@ public:
 
     // Busy % per engine over the interval since this client's previous update; engines without a value yet
     // are left out.
-    std::map<std::string, double> update(const ClientKey& client, const std::map<std::string, DrmEngineCounters>& engines,
-                                         std::int64_t now_ns);
+    std::map<std::string, double> update(const ClientKey& client,
+                                         const std::map<std::string, DrmEngineCounters>& engines, std::int64_t now_ns);
     // Forget clients that were not updated since the previous call (closed fds, exited processes).
     void end_tick();
     std::size_t tracked() const { return clients_.size(); }

@@ -92,9 +92,12 @@ std::optional<std::uint64_t> parse_drm_size(std::string_view value) {
     if (!number) return std::nullopt;
     std::uint64_t scale = 1;
     if (fields.size() == 2) {
-        if (fields[1] == "KiB" || fields[1] == "kB") scale = kKiB;
-        else if (fields[1] == "MiB") scale = kMiB;
-        else if (fields[1] != "B") return std::nullopt;
+        if (fields[1] == "KiB" || fields[1] == "kB")
+            scale = kKiB;
+        else if (fields[1] == "MiB")
+            scale = kMiB;
+        else if (fields[1] != "B")
+            return std::nullopt;
     }
     if (*number > std::numeric_limits<std::uint64_t>::max() / scale) return std::nullopt;
     return *number * scale;

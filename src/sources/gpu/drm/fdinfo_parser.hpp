@@ -14,11 +14,11 @@ namespace cmon::sources {
 // One engine class of one client. Counters are cumulative; capacity is how many identical engines the
 // class groups (drm-engine-capacity-<e>, 1 when absent).
 struct DrmEngineCounters {
-    std::optional<std::uint64_t> busy_ns;        // drm-engine-<e>: <uint> ns
-    std::optional<std::uint64_t> cycles;         // drm-cycles-<e>
-    std::optional<std::uint64_t> total_cycles;   // drm-total-cycles-<e> (xe)
-    unsigned capacity = 1;                       // drm-engine-capacity-<e>
-    std::optional<double> legacy_percent;        // amdgpu 5.14-5.18: "<e><ring>: 12.34%" (busiest ring)
+    std::optional<std::uint64_t> busy_ns;       // drm-engine-<e>: <uint> ns
+    std::optional<std::uint64_t> cycles;        // drm-cycles-<e>
+    std::optional<std::uint64_t> total_cycles;  // drm-total-cycles-<e> (xe)
+    unsigned capacity = 1;                      // drm-engine-capacity-<e>
+    std::optional<double> legacy_percent;       // amdgpu 5.14-5.18: "<e><ring>: 12.34%" (busiest ring)
 };
 
 // One memory region of one client, in bytes.
@@ -28,12 +28,12 @@ struct DrmRegionMemory {
 };
 
 struct DrmFdinfo {
-    std::optional<std::string> driver;      // drm-driver (mandatory in the spec; absent = not a DRM fd)
-    std::optional<std::string> pdev;        // drm-pdev / legacy amdgpu "pdev:"
-    std::optional<std::uint64_t> client_id; // drm-client-id; legacy amdgpu: its pasid (one per process VM)
+    std::optional<std::string> driver;       // drm-driver (mandatory in the spec; absent = not a DRM fd)
+    std::optional<std::string> pdev;         // drm-pdev / legacy amdgpu "pdev:"
+    std::optional<std::uint64_t> client_id;  // drm-client-id; legacy amdgpu: its pasid (one per process VM)
     std::map<std::string, DrmEngineCounters> engines;
     std::map<std::string, DrmRegionMemory> memory;
-    bool legacy_amdgpu = false;             // the 5.14-5.18 percentage form
+    bool legacy_amdgpu = false;  // the 5.14-5.18 percentage form
 };
 
 // Whole text of an fdinfo file. Unknown keys are ignored; a malformed value drops only that key.
