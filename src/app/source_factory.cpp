@@ -8,6 +8,8 @@
 #include "sources/docker/container_source.hpp"
 #include "sources/docker/container_top.hpp"
 #include "sources/docker/engine_name_client.hpp"
+#include "sources/gpu/drm/drm_backend.hpp"
+#include "sources/gpu/drm/drm_source.hpp"
 #include "sources/gpu/gpu_source.hpp"
 #include "sources/host/host_source.hpp"
 #include "util/error.hpp"
@@ -71,6 +73,8 @@ std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config,
     list.push_back(std::make_unique<sources::ContainerSource>(paths, docker_options));
 
     list.push_back(std::make_unique<sources::GpuSource>(sources::GpuSourceOptions{config.nvml_library}, clock));
+    // AMD/Intel after NVML: their indices follow the NVIDIA ones.
+    list.push_back(std::make_unique<sources::DrmSource>(std::make_unique<sources::DrmBackend>(paths, clock)));
 
     attribution::IdleTrackerOptions idle;
     idle.idle_memory_bytes = static_cast<std::uint64_t>(config.idle_gpu_memory_gib * 1024.0 * 1024.0 * 1024.0);

@@ -120,6 +120,16 @@ Json gpu_value(const model::GpuDevice& g) {
     put(out, "power_limit_milliwatts", g.power_limit_milliwatts);
     put(out, "fan_percent", g.fan_percent);
     put(out, "mig_enabled", g.mig_enabled);
+    put(out, "vendor", g.vendor);
+    put(out, "driver", g.driver);
+    put(out, "pci_bus_id", g.pci_bus_id);
+    put(out, "render_node", g.render_node);
+    put(out, "gtt_memory_used_bytes", g.gtt_memory_used_bytes);
+    put(out, "gtt_memory_total_bytes", g.gtt_memory_total_bytes);
+    put(out, "fan_rpm", g.fan_rpm);
+    put(out, "sm_clock_mhz", g.sm_clock_mhz);
+    put(out, "sm_clock_max_mhz", g.sm_clock_max_mhz);
+    put(out, "memory_clock_mhz", g.memory_clock_mhz);
     return out;
 }
 
@@ -135,6 +145,11 @@ Json gpu_process_value(const model::GpuProcess& p) {
     put(out, "process_exists", p.process_exists);
     put(out, "command", p.command);
     put(out, "idle_since", p.idle_since);
+    if (!p.engine_busy_percent.empty()) {
+        Json engines = Json::object();
+        for (const auto& [engine, percent] : p.engine_busy_percent) put(engines, engine.c_str(), percent);
+        out["engine_busy_percent"] = std::move(engines);
+    }
     return out;
 }
 

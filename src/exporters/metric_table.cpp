@@ -50,6 +50,8 @@ const std::vector<std::string_view> kContainer = {"id", "name", "image"};
 const std::vector<std::string_view> kDcgm = {"gpu", "UUID", "device", "modelName", "Hostname"};
 const std::vector<std::string_view> kProcess = {"pid", "gpu", "container", "container_id"};
 const std::vector<std::string_view> kFilesystem = {"mountpoint", "device", "fstype"};
+// Vendor-neutral GPU series (every vendor, same names): alert rules written once work on AMD and Intel too.
+const std::vector<std::string_view> kGpu = {"gpu", "vendor", "uuid", "pci", "model"};
 
 [[noreturn]] void unknown_label(std::string_view subject, std::string_view label) {
     throw std::logic_error(fmt::format("metric table: {} has no label \"{}\"", subject, label));
@@ -75,6 +77,20 @@ MetricContext::MetricContext(const model::Snapshot& snapshot, const PrometheusOp
     }
     for (const auto& [id, any] : reported)
         if (!any) gpu_memory_[id] = std::nullopt;
+    for (const auto& process : snapshot.gpu_processes) {
+        if (!process.container_id || !process.sm_percent) continue;
+        auto& sum = gpu_utilization_[*process.container_id];
+        sum = sum.value_or(0.0) + *process.sm_percent / 100.0;
+    }
+}
+
+std::optional<double> MetricContext::container_gpu_utilization(const std::string& id) const {
+    auto found = gpu_utilization_.find(id);
+    if (found != gpu_utilization_.end()) return found->second;
+    // A container without GPU processes uses none of any GPU; one whose processes report no rate: unknown.
+    for (const auto& process : snapshot_.gpu_processes)
+        if (process.container_id == id) return std::nullopt;
+    return 0.0;
 }
 
 const model::ContainerStats* MetricContext::container(const std::string& id) const {
@@ -132,6 +148,9 @@ const std::vector<MetricSpec>& metric_table() {
     {"cmon_container_gpu_memory_bytes", kGauge, "bytes", kContainer,
      "GPU memory held by the container's processes, summed over processes and GPUs.",
      +[](const ContainerStats& c, const Ctx& x) { return value(x.container_gpu_memory(c.id)); }},
+    {"cmon_container_gpu_utilization_ratio", kGauge, "ratio", kContainer,
+     "GPU busy share of the container's processes, summed over processes and GPUs (1.5 = one and a half GPUs).",
+     +[](const ContainerStats& c, const Ctx& x) { return x.container_gpu_utilization(c.id); }},
 
     // GPUs, as dcgm-exporter names them, in its units.
     {"DCGM_FI_DEV_GPU_UTIL", kGauge, "percent", kDcgm, "GPU utilization (in %).",
@@ -161,6 +180,34 @@ const std::vector<MetricSpec>& metric_table() {
     {"cmon_gpu_lost", kGauge, "", {"gpu", "UUID"},
      "1 when the GPU fell off the bus or stopped answering, else 0.",
      +[](const GpuDevice& g, const Ctx&) -> Value { return g.lost ? 1.0 : 0.0; }},
+
+    // GPUs of every vendor (NVML, amdgpu, i915, xe) under one set of names and base units.
+    {"cmon_gpu_utilization_ratio", kGauge, "ratio", kGpu,
+     "Share of time the GPU was busy over the last interval, 0 to 1 (NVML utilization, amdgpu gpu_busy_percent, "
+     "xe idle residency, else the busiest engine summed over DRM clients).",
+     +[](const GpuDevice& g, const Ctx&) -> Value {
+         if (!g.utilization_percent) return std::nullopt;
+         return *g.utilization_percent / 100.0;
+     }},
+    {"cmon_gpu_memory_used_bytes", kGauge, "bytes", kGpu,
+     "Device memory in use (NVIDIA framebuffer, AMD VRAM; Intel: summed over DRM clients).",
+     +[](const GpuDevice& g, const Ctx&) { return value(g.memory_used_bytes); }},
+    {"cmon_gpu_memory_total_bytes", kGauge, "bytes", kGpu, "Device memory size.",
+     +[](const GpuDevice& g, const Ctx&) { return value(g.memory_total_bytes); }},
+    {"cmon_gpu_temperature_celsius", kGauge, "celsius", kGpu, "GPU temperature (AMD: the first hwmon sensor, edge).",
+     +[](const GpuDevice& g, const Ctx&) { return value(g.temperature_celsius); }},
+    {"cmon_gpu_power_watts", kGauge, "watts", kGpu, "Power draw (Intel: from the hwmon energy counter).",
+     +[](const GpuDevice& g, const Ctx&) -> Value {
+         if (!g.power_draw_milliwatts) return std::nullopt;
+         return *g.power_draw_milliwatts / 1000.0;
+     }},
+    {"cmon_gpu_process_utilization_ratio", kGauge, "ratio", kProcess,
+     "Share of the GPU the process kept busy over the last interval, 0 to 1 (NVIDIA: SM; AMD/Intel: its busiest "
+     "engine).",
+     +[](const GpuProcess& p, const Ctx&) -> Value {
+         if (!p.sm_percent) return std::nullopt;
+         return *p.sm_percent / 100.0;
+     }},
 
     // GPU processes: one sample per (process, GPU). Host processes have container="" and container_id="".
     {"cmon_gpu_process_memory_bytes", kGauge, "bytes", kProcess,
@@ -233,6 +280,10 @@ std::string label_value(const model::ContainerStats& c, std::string_view label, 
 
 std::string label_value(const model::GpuDevice& g, std::string_view label, const MetricContext& context) {
     if (label == "gpu") return std::to_string(g.index);
+    if (label == "vendor") return g.vendor;
+    if (label == "uuid") return g.uuid;
+    if (label == "pci") return g.pci_bus_id.value_or("");
+    if (label == "model") return g.name;
     if (label == "UUID") return g.uuid;
     if (label == "device") return "nvidia" + std::to_string(g.index);
     if (label == "modelName") return g.name;

@@ -28,12 +28,16 @@ public:
     const model::ContainerStats* container(const std::string& id) const;
     // Sum of the container's GPU processes' memory: 0 without processes, empty if none reports memory.
     std::optional<std::uint64_t> container_gpu_memory(const std::string& id) const;
+    // Sum of the container's GPU processes' busy share (sm_percent / 100): 0 without processes, empty if none
+    // of its processes reports a rate yet.
+    std::optional<double> container_gpu_utilization(const std::string& id) const;
 
 private:
     const model::Snapshot& snapshot_;
     const PrometheusOptions& options_;
     std::map<std::string, const model::ContainerStats*> containers_;
     std::map<std::string, std::optional<std::uint64_t>> gpu_memory_;
+    std::map<std::string, std::optional<double>> gpu_utilization_;
 };
 
 // A row's accessor, typed by what the row is about: the snapshot itself (one sample) or one sample per

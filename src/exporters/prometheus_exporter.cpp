@@ -48,9 +48,20 @@ std::span<const model::SourceHealth> subjects_of(const model::Snapshot& s, const
     return s.sources;
 }
 
+// dcgm-exporter's names describe NVIDIA GPUs only (its dashboards assume NVML's fields): other vendors get the
+// vendor-neutral cmon_gpu_* series instead.
+template <class Subject>
+bool applies_to(const MetricSpec&, const Subject&) {
+    return true;
+}
+bool applies_to(const MetricSpec& spec, const model::GpuDevice& gpu) {
+    return gpu.vendor == "nvidia" || !spec.name.starts_with("DCGM_");
+}
+
 template <class Subject>
 void append_samples(std::string& out, const MetricSpec& spec, ValueOf<Subject> accessor, const MetricContext& context) {
     for (const Subject& subject : subjects_of(context.snapshot(), static_cast<const Subject*>(nullptr))) {
+        if (!applies_to(spec, subject)) continue;
         std::optional<double> value = accessor(subject, context);
         if (!value) continue;
         out += spec.name;

@@ -101,6 +101,18 @@ struct GpuDevice {
     std::optional<unsigned> power_limit_milliwatts;
     std::optional<unsigned> fan_percent;
     std::optional<bool> mig_enabled;
+    // Vendor-neutral identity (issue 14). NVML devices keep the defaults; DRM devices say who they are.
+    std::string vendor = "nvidia";           // "nvidia" | "amd" | "intel"
+    std::optional<std::string> driver;       // "nvidia", "amdgpu", "i915", "xe"
+    std::optional<std::string> pci_bus_id;   // "0000:03:00.0"
+    // DRM (AMD/Intel) extras; absent where the driver does not publish them.
+    std::optional<std::string> render_node;  // "renderD128"
+    std::optional<std::uint64_t> gtt_memory_used_bytes;   // amdgpu: system memory mapped for the GPU
+    std::optional<std::uint64_t> gtt_memory_total_bytes;
+    std::optional<unsigned> fan_rpm;
+    std::optional<unsigned> sm_clock_mhz;      // graphics (shader) clock; NVML calls it the SM clock
+    std::optional<unsigned> sm_clock_max_mhz;  // hardware maximum of that clock
+    std::optional<unsigned> memory_clock_mhz;
 };
 
 struct GpuProcess {
@@ -115,6 +127,9 @@ struct GpuProcess {
     bool process_exists = true;               // false: pid gone but memory still held
     std::optional<std::string> command;       // only with --show-cmdline
     std::optional<TimePoint> idle_since;      // idle GPU holder since
+    // DRM clients (AMD/Intel): busy % per engine over the last interval ("gfx", "compute", "render", "ccs"...);
+    // sm_percent is then the busiest engine's %. Empty for NVML processes.
+    std::map<std::string, double> engine_busy_percent;
 };
 
 struct SourceHealth {

@@ -14,14 +14,14 @@ BINARY = os.environ.get("CMON_BINARY", "build/container-monitor")
 
 
 class Monitor:
-    def __init__(self, *args, env=None, ssl_context=None):
+    def __init__(self, *args, env=None, ssl_context=None, prefix=()):
         # https: `ssl_context` checks the server's certificate; default: an unverified context.
         self.ssl_context = ssl_context
         full_env = dict(os.environ)
         full_env.update(env or {})
         self.lines = []
         self.proc = subprocess.Popen(
-            [BINARY, "--bind", "127.0.0.1", "--port", "0", *args],
+            [*prefix, BINARY, "--bind", "127.0.0.1", "--port", "0", *args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=full_env)
         self._port = None
         self.scheme = "http"

@@ -2,6 +2,7 @@
 // tests do not care which library answers.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -12,6 +13,7 @@ namespace cmon::sources {
 struct GpuSample {
     std::vector<model::GpuDevice> devices;     // index order; a lost device appears with lost = true
     std::vector<model::GpuProcess> processes;  // one entry per (gpu, pid); attribution fields left empty
+    std::string note;  // for the source health while the sample worked ("fdinfo of 3 processes refused ...")
 };
 
 class GpuBackend {

@@ -1,9 +1,10 @@
-// One card per GPU: model, UUID, utilization, memory bar, temperature, power/limit, fan, memory
+// One card per GPU, every vendor alike: vendor, model, UUID/PCI address, the containers using it, utilization, memory bar, temperature, power/limit, fan, memory
 // utilization, MIG and lost flags, and a sparkline of utilization and memory. When the GPU source fails the panel says why ("no NVIDIA driver found").
 import { h, setText, setAttr, bar } from '../dom.js';
 import { createChart } from '../charts.js';
 import { formatBytesPair, formatPercent, formatPower, formatTemperature, level, percentOf, MISSING } from '../format.js';
 import { sourceError } from './sources.js';
+import { vendorLabel, containersByGpu, gpuSourceMessage } from '../gpu-vendor.js';
 
 const pct0 = (v) => formatPercent(v, 0);
 
@@ -25,6 +26,8 @@ function createCard(index) {
   const flag = h('span', { class: 'badge warn', hidden: true }, 'lost');
   const mig = h('span', { class: 'badge', hidden: true, title: 'Multi-Instance GPU mode is on' }, 'MIG');
   const uuid = h('div', { class: 'gpu-uuid mono muted' });
+  const vendor = h('span', { class: 'badge gpu-vendor' });
+  const users = h('div', { class: 'gpu-users muted' });
   const spark = createChart({
     sparkline: true,
     height: 40,
@@ -35,8 +38,9 @@ function createCard(index) {
   const el = h(
     'article',
     { class: 'card gpu-card', 'aria-label': `GPU ${index}` },
-    h('div', { class: 'gpu-head' }, h('span', { class: 'gpu-index' }, `GPU ${index}`), name, mig, flag),
+    h('div', { class: 'gpu-head' }, h('span', { class: 'gpu-index' }, `GPU ${index}`), vendor, name, mig, flag),
     uuid,
+    users,
     h('div', { class: 'gpu-main' }, h('div', { class: 'gpu-util-box' }, util, h('span', { class: 'gpu-util-label' }, 'util')), spark.el),
     h('div', { class: 'gpu-mem' }, h('div', { class: 'gpu-mem-line' }, h('span', { class: 'muted' }, 'Memory'), memText, memPct), memBar.el),
     h('dl', { class: 'gpu-stats' }, temp.el, power.el, fan.el, memUtil.el),
@@ -44,9 +48,12 @@ function createCard(index) {
   return {
     el,
     spark,
-    update(gpu) {
+    update(gpu, usedBy = []) {
       setText(name, gpu.name || 'GPU');
-      setText(uuid, gpu.uuid || '');
+      setText(vendor, vendorLabel(gpu));
+      setAttr(vendor, 'data-vendor', gpu.vendor || 'nvidia');
+      setText(uuid, [gpu.uuid, gpu.pci_bus_id].filter(Boolean).join(' · '));
+      setText(users, usedBy.length ? `Used by ${usedBy.join(', ')}` : 'Not in use');
       flag.hidden = !gpu.lost;
       mig.hidden = gpu.mig_enabled !== true;
       el.classList.toggle('lost', !!gpu.lost);
@@ -58,7 +65,7 @@ function createCard(index) {
       setText(temp.value, formatTemperature(gpu.temperature_celsius));
       setAttr(temp.value, 'data-level', gpu.temperature_celsius >= 85 ? 'crit' : gpu.temperature_celsius >= 75 ? 'warn' : null);
       setText(power.value, formatPower(gpu.power_draw_milliwatts, gpu.power_limit_milliwatts));
-      setText(fan.value, pct0(gpu.fan_percent));
+      setText(fan.value, gpu.fan_percent === undefined && gpu.fan_rpm !== undefined ? `${gpu.fan_rpm} rpm` : pct0(gpu.fan_percent));
       setText(memUtil.value, pct0(gpu.memory_utilization_percent));
       setAttr(memUtil.value, 'title', 'share of time the memory was read or written');
     },
@@ -76,9 +83,10 @@ export function createGpus() {
     el,
     update(snapshot) {
       const gpus = snapshot.gpus || [];
-      const error = sourceError(snapshot, 'gpu');
-      message.hidden = gpus.length > 0 && !error;
-      setText(message, error ? (gpus.length ? `GPU data may be out of date: ${error}` : error) : 'No GPUs on this host');
+      const text = gpuSourceMessage(snapshot, sourceError(snapshot, 'gpu'), sourceError(snapshot, 'gpu-drm'));
+      message.hidden = !text;
+      setText(message, text);
+      const users = containersByGpu(snapshot);
       memTotals = {};
       const seen = new Set();
       for (const gpu of gpus) {
@@ -90,7 +98,7 @@ export function createGpus() {
           card = createCard(gpu.index);
           cards.set(key, card);
         }
-        card.update(gpu);
+        card.update(gpu, users[key]);
         grid.append(card.el);
       }
       for (const [key, card] of cards) {

@@ -1,0 +1,166 @@
+// DrmProcessReader: which fds are DRM clients (readlink only; the /dev/dri targets do not exist here),
+// the per-pid cache (a pid's fd list is read again only when its fd directory changed), exited pids
+// dropped, and pids vanishing mid-scan.
+#include "sources/gpu/drm/drm_process_reader.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <set>
+#include <thread>
+
+namespace cmon::sources {
+namespace {
+
+namespace fs = std::filesystem;
+
+class DrmProcessReaderTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        root_ = fs::temp_directory_path() / ("cmon-drm-proc-" + std::to_string(::getpid()) + "-" +
+                                             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(root_);
+        fs::create_directories(root_);
+        fs::copy(fs::path(CMON_FIXTURES_DIR) / "drm" / "amdgpu" / "proc", root_ / "proc",
+                 fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+    }
+    void TearDown() override {
+        std::error_code ignored;
+        fs::remove_all(root_, ignored);
+    }
+    fs::path root_;
+};
+
+TEST_F(DrmProcessReaderTest, FindsDrmFdsByTheirLinkTarget) {
+    DrmProcessReader reader(root_ / "proc", 1);
+    const DrmProcessScan scan = reader.scan();
+    EXPECT_EQ(scan.processes, 4U);
+    EXPECT_EQ(scan.denied, 0U);
+    // 4101: fds 5, 6 (renderD128) and 7 (card0); 4102: fd 5; 4103: fd 4. /dev/null, sockets, pipes: no.
+    ASSERT_EQ(scan.clients.size(), 5U);
+    std::multiset<std::pair<unsigned, int>> fds;
+    for (const auto& client : scan.clients) fds.insert({client.pid, client.fd});
+    EXPECT_EQ(fds, (std::multiset<std::pair<unsigned, int>>{{4101, 5}, {4101, 6}, {4101, 7}, {4102, 5}, {4103, 4}}));
+    for (const auto& client : scan.clients) {
+        EXPECT_EQ(client.info.driver, "amdgpu");
+        if (client.pid == 4101 && client.fd == 7) {
+            EXPECT_EQ(client.node, "card0");
+        }
+    }
+}
+
+TEST_F(DrmProcessReaderTest, RescansAPidOnlyWhenItsFdDirectoryChanged) {
+    DrmProcessReader reader(root_ / "proc", 1);
+    EXPECT_EQ(reader.scan().rescanned, 4U);  // every pid is new
+    EXPECT_EQ(reader.scan().rescanned, 0U);  // nothing changed: fd lists from the cache
+    EXPECT_EQ(reader.cached_pids(), 4U);
+
+    // 4104 opens a render node: its fd directory changes, only it is listed again, and it is now a client.
+    fs::create_symlink("/dev/dri/renderD128", root_ / "proc/4104/fd/9");
+    std::ofstream(root_ / "proc/4104/fdinfo/9") << "drm-driver:\tamdgpu\ndrm-pdev:\t0000:03:00.0\ndrm-client-id:\t40\n";
+    const DrmProcessScan after = reader.scan();
+    EXPECT_EQ(after.rescanned, 1U);
+    bool found = false;
+    for (const auto& client : after.clients) found |= client.pid == 4104 && client.info.client_id == 40U;
+    EXPECT_TRUE(found);
+
+    // fdinfo values change every tick and are read every tick, without a rescan.
+    std::ofstream(root_ / "proc/4104/fdinfo/9", std::ios::trunc)
+        << "drm-driver:\tamdgpu\ndrm-pdev:\t0000:03:00.0\ndrm-client-id:\t40\ndrm-engine-gfx:\t77 ns\n";
+    const DrmProcessScan values = reader.scan();
+    EXPECT_EQ(values.rescanned, 0U);
+    for (const auto& client : values.clients) {
+        if (client.pid == 4104) {
+            EXPECT_EQ(client.info.engines.at("gfx").busy_ns, 77U);
+        }
+    }
+}
+
+TEST_F(DrmProcessReaderTest, PidsWithoutDrmFdsAreCheckedInTurns) {
+    DrmProcessReader reader(root_ / "proc", 4);
+    EXPECT_EQ(reader.scan().checked, 4U);  // all new
+    // Then: the three DRM clients every tick, 4104 (no DRM fd) once in four ticks.
+    unsigned checks = 0;
+    for (int i = 0; i < 8; ++i) checks += reader.scan().checked;
+    EXPECT_EQ(checks, 3U * 8 + 2);
+    // 4104 opens a render node: found within four ticks, not necessarily at once.
+    fs::create_symlink("/dev/dri/renderD128", root_ / "proc/4104/fd/9");
+    std::ofstream(root_ / "proc/4104/fdinfo/9") << "drm-driver:\tamdgpu\ndrm-pdev:\t0000:03:00.0\ndrm-client-id:\t40\n";
+    int ticks = 0;
+    bool found = false;
+    while (!found && ticks < 4) {
+        ++ticks;
+        for (const auto& client : reader.scan().clients) found |= client.pid == 4104;
+    }
+    EXPECT_TRUE(found) << "not found within 4 ticks";
+}
+
+TEST_F(DrmProcessReaderTest, ExitedPidsLeaveTheCache) {
+    DrmProcessReader reader(root_ / "proc", 1);
+    reader.scan();
+    fs::remove_all(root_ / "proc/4103");
+    const DrmProcessScan scan = reader.scan();
+    EXPECT_EQ(scan.processes, 3U);
+    EXPECT_EQ(reader.cached_pids(), 3U);
+    for (const auto& client : scan.clients) EXPECT_NE(client.pid, 4103U);
+}
+
+TEST_F(DrmProcessReaderTest, ClosedFdBetweenListingAndFdinfoIsSkipped) {
+    DrmProcessReader reader(root_ / "proc", 1);
+    reader.scan();
+    fs::remove(root_ / "proc/4103/fdinfo/4");  // the fd closed after its link was read
+    for (const auto& client : reader.scan().clients) EXPECT_NE(client.pid, 4103U);
+}
+
+// Removes a pid directory and copies it back file by file (fd links as links), over and over, so scans
+// meet every partial state: no fd directory, links without fdinfo, fdinfo without links.
+class Churn {
+public:
+    Churn(fs::path original, fs::path live)
+        : thread_([this, original, live] {
+              while (!stop_) {
+                  std::error_code ignored;
+                  fs::remove_all(live, ignored);
+                  fs::copy(original, live, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ignored);
+                  ++rounds_;
+              }
+          }) {}
+    ~Churn() { stop(); }
+    void stop() {
+        stop_ = true;
+        if (thread_.joinable()) thread_.join();
+    }
+    int rounds() const { return rounds_; }
+
+private:
+    std::atomic<bool> stop_{false};
+    std::atomic<int> rounds_{0};
+    std::thread thread_;
+};
+
+TEST_F(DrmProcessReaderTest, PidsVanishingMidScanNeverBreakTheScan) {
+    fs::copy(root_ / "proc", root_ / "original", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+    DrmProcessReader reader(root_ / "proc", 1);
+    {
+        Churn churn_a(root_ / "original" / "4101", root_ / "proc" / "4101");
+        Churn churn_b(root_ / "original" / "4103", root_ / "proc" / "4103");
+        for (int i = 0; i < 300; ++i) {
+            for (const auto& client : reader.scan().clients)
+                EXPECT_TRUE(client.pid == 4101 || client.pid == 4102 || client.pid == 4103) << client.pid;
+        }
+        EXPECT_GT(churn_a.rounds() + churn_b.rounds(), 0);
+    }
+    // The churn leaves the directories whole: the cache must not keep a half-seen fd list.
+    fs::remove_all(root_ / "proc" / "4101");
+    fs::remove_all(root_ / "proc" / "4103");
+    fs::copy(root_ / "original" / "4101", root_ / "proc" / "4101",
+             fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+    fs::copy(root_ / "original" / "4103", root_ / "proc" / "4103",
+             fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+    EXPECT_EQ(reader.scan().clients.size(), 5U);
+}
+
+}  // namespace
+}  // namespace cmon::sources
