@@ -38,8 +38,9 @@ FleetBody FleetService::current() {
     const bool was_idle = now - last_touch_ > idle_after_;
     last_touch_ = now;
     if (was_idle) wake_.notify_all();
-    const bool stale = !latest_.json || now - latest_.made > 3 * refresh_;
-    if (stale) {
+    // Wait only when there is nothing yet or the refresher slept (its data may be an hour old); while
+    // someone looks, refreshes run back to back and a request never waits for one, however slow.
+    if (!latest_.json || was_idle) {
         const std::uint64_t seen = generation_;
         published_.wait_for(lock, wait_limit_, [&] { return generation_ != seen || stopping_; });
     }

@@ -32,9 +32,9 @@ public:
     void start();
     void stop();
 
-    // Marks "someone looks" and returns the newest fleet. When there is none yet, or it is older than
-    // three refresh intervals (the service slept), waits for the refresh this call triggers, at most
-    // wait_limit: the first page view after a quiet hour shows current data, not an hour-old one.
+    // Marks "someone looks" and returns the newest fleet. When there is none yet, or the service slept
+    // (nobody looked for idle_after), waits for the refresh this call triggers, at most wait_limit: the
+    // first page view after a quiet hour shows current data, not an hour-old one.
     FleetBody current();
 
 private:
