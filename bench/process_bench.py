@@ -222,7 +222,7 @@ def perf_split(pid, seconds, work):
                           "--", "sleep", str(seconds)], capture_output=True, text=True, timeout=seconds + 120)
     if rec.returncode != 0:
         return None, f"perf record failed: {rec.stderr.strip()[:300]}"
-    script = subprocess.run(["perf", "script", "-i", data, "-F", "tid,sym"], capture_output=True, text=True,
+    script = subprocess.run(["perf", "script", "-i", data, "-F", "tid,ip,sym"], capture_output=True, text=True,
                             timeout=600)
     counts = {name: 0 for name, _ in CATEGORIES}
     counts["other (kernel, libc, idle threads)"] = 0
