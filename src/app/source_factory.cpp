@@ -61,7 +61,7 @@ sampling::SamplerOptions sampler_options(const Config& config) {
 }
 
 std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config, const util::Clock& clock,
-                                                          const DescriptorBudget& budget) {
+                                                           const DescriptorBudget& budget) {
     auto paths = host_paths(config);
     std::vector<std::unique_ptr<sources::Source>> list;
     list.push_back(std::make_unique<sources::HostSource>(paths, host_options(config, clock)));
@@ -91,8 +91,8 @@ std::vector<std::unique_ptr<attribution::Stage>> make_stages(const Config& confi
     attribution::GpuAttributorOptions attribution_options;
     attribution_options.show_cmdline = config.show_cmdline;
     std::vector<std::unique_ptr<attribution::Stage>> list;
-    list.push_back(std::make_unique<attribution::GpuAttributionStage>(paths, idle, std::move(lister), clock,
-                                                                      attribution_options));
+    list.push_back(
+        std::make_unique<attribution::GpuAttributionStage>(paths, idle, std::move(lister), clock, attribution_options));
     return list;
 }
 

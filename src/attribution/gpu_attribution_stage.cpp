@@ -5,9 +5,8 @@
 
 namespace cmon::attribution {
 
-GpuAttributionStage::GpuAttributionStage(sources::HostPaths paths, IdleTrackerOptions idle,
-                                         ContainerPidLister fallback, const util::Clock& clock,
-                                         GpuAttributorOptions options)
+GpuAttributionStage::GpuAttributionStage(sources::HostPaths paths, IdleTrackerOptions idle, ContainerPidLister fallback,
+                                         const util::Clock& clock, GpuAttributorOptions options)
     : attributor_(std::move(paths), std::move(fallback), options), idle_(idle), clock_(clock) {}
 
 void GpuAttributionStage::run(model::Snapshot& draft) {

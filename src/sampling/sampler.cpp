@@ -21,7 +21,8 @@ Sampler::Sampler(SamplerOptions options, std::vector<std::unique_ptr<sources::So
       last_activity_(clock.steady_now()) {
     health_.resize(sources_.size() + stages_.size());
     for (std::size_t i = 0; i < sources_.size(); ++i) health_[i].name = std::string(sources_[i]->name());
-    for (std::size_t i = 0; i < stages_.size(); ++i) health_[sources_.size() + i].name = std::string(stages_[i]->name());
+    for (std::size_t i = 0; i < stages_.size(); ++i)
+        health_[sources_.size() + i].name = std::string(stages_[i]->name());
 }
 
 Sampler::~Sampler() { stop(); }

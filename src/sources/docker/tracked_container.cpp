@@ -39,8 +39,8 @@ void TrackedContainer::queue(KernelFileBatch& batch) {
 }
 
 bool TrackedContainer::read_usage(model::ContainerStats& row, const CgroupReader& cgroups,
-                                  const std::filesystem::path& proc, const KernelFileBatch& batch,
-                                  std::string& buffer, KeptFiles& kept) {
+                                  const std::filesystem::path& proc, const KernelFileBatch& batch, std::string& buffer,
+                                  KeptFiles& kept) {
     CgroupStats stats;
     if (cgroup_) {
         stats = cgroup_->read(&batch);

@@ -21,7 +21,7 @@ namespace cmon::sources {
 // The descriptors all tracked containers keep open, against the share of the process's descriptor budget
 // the source was given (app/fd_limit.hpp). Beyond it, files are opened for each read.
 struct KeptFiles {
-    std::size_t kept = 0;    // counted at the start of a collect, then added to as files are kept
+    std::size_t kept = 0;  // counted at the start of a collect, then added to as files are kept
     std::size_t budget = 0;
     bool may_keep(std::size_t more) const { return kept + more <= budget; }
 };

@@ -13,8 +13,8 @@ TEST(FdLimit, BudgetNeverPromisesMoreDescriptorsThanTheLimit) {
     EXPECT_EQ(at_1024.container_files, (1024u - kReservedDescriptors) / 4);
     EXPECT_EQ(at_1024.connections, 1024u - kReservedDescriptors - at_1024.container_files);
     EXPECT_LE(at_1024.connections + at_1024.container_files + kReservedDescriptors, 1024u);
-    for (std::uint64_t limit : {std::uint64_t{129}, std::uint64_t{256}, std::uint64_t{4096}, std::uint64_t{65536},
-                                std::uint64_t{1048576}}) {
+    for (std::uint64_t limit :
+         {std::uint64_t{129}, std::uint64_t{256}, std::uint64_t{4096}, std::uint64_t{65536}, std::uint64_t{1048576}}) {
         const auto budget = descriptor_budget(1'000'000, limit);
         EXPECT_LE(budget.connections + budget.container_files + kReservedDescriptors, limit) << limit;
     }

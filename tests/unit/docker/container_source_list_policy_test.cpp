@@ -3,8 +3,6 @@
 // whose /proc names this test process, so the pidfds the policy relies on watch a process that stays alive.
 // Asserts the exact requests each collect makes: a reused list costs no request at all, the event-log check
 // is one GET /events and no GET /containers/json, and each reason to list again gives a list.
-#include "sources/docker/container_source.hpp"
-
 #include <unistd.h>
 
 #include <chrono>
@@ -17,6 +15,7 @@
 
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_docker_daemon.hpp"
+#include "sources/docker/container_source.hpp"
 #include "sources/docker/pid_watch.hpp"
 
 namespace cmon::sources {
@@ -93,7 +92,8 @@ std::string answer(DaemonState& s, const std::string& line) {
     return testing::http_response(R"({"message":"not here"})", 404);
 }
 
-std::string event(const std::string& action, std::chrono::system_clock::time_point at, const std::string& type = "container") {
+std::string event(const std::string& action, std::chrono::system_clock::time_point at,
+                  const std::string& type = "container") {
     return R"({"Type":")" + type + R"(","Action":")" + action + R"(","Actor":{"ID":")" + kId +
            R"("},"time":0,"timeNano":)" + std::to_string(unix_ns(at)) + "}\n";
 }
@@ -210,8 +210,8 @@ TEST_F(ListPolicy, APauseInTheEventLogListsAndShowsTheState) {
 TEST_F(ListPolicy, EventsThatChangeNothingListedOrCameBeforeTheListDoNotList) {
     const auto listed = warm_up();
     set_events(event("exec_start: sh", listed + 2s) + event("health_status: healthy", listed + 2s) +
-               event("rename", listed - 500ms) +             // already in the list
-               event("create", listed + 2s, "network"));      // not a container event
+               event("rename", listed - 500ms) +          // already in the list
+               event("create", listed + 2s, "network"));  // not a container event
     clock_.advance(5s);
     collect();
     ASSERT_EQ(daemon_.requests().size(), 1u);

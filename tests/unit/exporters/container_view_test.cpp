@@ -15,10 +15,10 @@ model::GpuProcess process(std::optional<std::string> container, std::optional<st
 
 model::Snapshot snapshot_with_processes() {
     model::Snapshot s;
-    s.containers.emplace_back().id = "none";      // no GPU process: 0
-    s.containers.emplace_back().id = "two";       // two reporting: their sum
-    s.containers.emplace_back().id = "silent";    // processes, none reporting memory (MIG): unknown
-    s.containers.emplace_back().id = "partial";   // one reporting, one not: the one that reports
+    s.containers.emplace_back().id = "none";     // no GPU process: 0
+    s.containers.emplace_back().id = "two";      // two reporting: their sum
+    s.containers.emplace_back().id = "silent";   // processes, none reporting memory (MIG): unknown
+    s.containers.emplace_back().id = "partial";  // one reporting, one not: the one that reports
     s.gpu_processes.push_back(process("two", 100));
     s.gpu_processes.push_back(process("two", 23));
     s.gpu_processes.push_back(process("silent", std::nullopt));

@@ -1,7 +1,6 @@
 // Stages run on the collected draft after every source, whichever order the sources were given in, and
 // their failures become their own health entries (as attribution's did when it was a source).
 #include <gtest/gtest.h>
-
 #include <memory>
 #include <vector>
 
