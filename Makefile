@@ -12,7 +12,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/ccache
 
 CMAKE_FLAGS = -G Ninja -DCMON_WERROR=$(WERROR)
 
-.PHONY: all deps test-deps build build-asan run test unit bench bench-containers bench-load bench-fleet clean
+.PHONY: all deps test-deps build build-asan run test unit bench bench-containers bench-load bench-fleet bench-process clean
 
 all: build
 
@@ -36,8 +36,10 @@ build-asan: $(ASAN_DIR)/build.ninja
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 
 # Sets up, builds and starts the dashboard on the default port (727 needs root: `make run PORT=8727`).
+# Builds only the binary and what it embeds (the web assets), not the tests and benchmarks.
 run: deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target container-monitor
 	./$(BUILD_DIR)/container-monitor --port $(PORT) $(ARGS)
 
 # Sets up, builds and runs every test: the whole suite on the normal build, then the unit tests and the
@@ -73,6 +75,13 @@ bench-load: $(BUILD_DIR)/build.ninja
 bench-fleet: $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target container-monitor
 	bench/fleet_bench.py $(BUILD_DIR)
+
+# The whole monitor for a minute at 100 containers, 8 stand-in GPUs with 16 GPU processes, one SSE client and
+# one /query per second: CPU of all its threads, RSS, the Docker daemons' extra CPU, and `docker stats
+# --no-stream` in the same run (as root; PERF=1 adds where the time goes). docs/performance.md records it.
+bench-process: $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target container-monitor fake_nvml
+	bench/process_bench.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

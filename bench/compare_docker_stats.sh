@@ -38,43 +38,9 @@ trap cleanup EXIT
 DOCKER_HOST=$("$repo/scripts/start-test-dockerd.sh" "$dir")
 export DOCKER_HOST
 "$repo/scripts/make-test-image.sh" "$DOCKER_HOST"
-dockerd_pid=$(cat "$dir/dockerd.pid")
 
-# Starts containers prefix1..prefixN that are not running yet (4 at a time). Each sleeps at most an hour.
-start_containers() {
-    local want=$1
-    local have
-    have=$(docker ps -aq --filter "name=^${prefix}" | wc -l)
-    if ((have > want)); then
-        # shellcheck disable=SC2046
-        docker rm -f $(seq "$((want + 1))" "$have" | sed "s/^/${prefix}/") >/dev/null
-        have=$want
-    fi
-    if ((have < want)); then
-        seq "$((have + 1))" "$want" | xargs -P 4 -I{} \
-            docker run -d --network none --name "${prefix}{}" cmon-test/busybox sleep 3600 >/dev/null
-    fi
-    have=$(docker ps -q --filter "name=^${prefix}" | wc -l)
-    if ((have != want)); then
-        echo "compare_docker_stats: $have containers running, wanted $want" >&2
-        exit 1
-    fi
-}
-
-# dockerd, its children (containerd) and the shims of this daemon's containers.
-daemon_pids() {
-    local pids=("$dockerd_pid")
-    local child
-    for child in $(ps -o pid= --ppid "$dockerd_pid"); do
-        pids+=("$child")
-    done
-    local shim
-    for shim in $(ps -eo pid=,args= | awk -v sock="$dir/exec/" '$2 ~ /containerd-shim/ && index($0, sock) {print $1}'); do
-        pids+=("$shim")
-    done
-    local IFS=,
-    echo "${pids[*]}"
-}
+# shellcheck source=bench/docker_bench_lib.sh
+source "$repo/bench/docker_bench_lib.sh"
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)," \
     "cgroup $(if [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then echo v2; elif [[ -d /sys/fs/cgroup/unified ]]; then
@@ -83,9 +49,9 @@ echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 
 for n in $counts; do
     echo "== $n containers" >&2
-    start_containers "$n"
+    start_containers "$prefix" "$n"
     python3 "$repo/bench/docker_stats_compare.py" measure --count "$n" --runs "$runs" \
-        --daemon-pids "$(daemon_pids)" --bench "$bench_bin" --out "$results/$n.json"
+        --daemon-pids "$(daemon_pids "$dir")" --bench "$bench_bin" --out "$results/$n.json"
 done
 
 files=()

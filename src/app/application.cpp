@@ -24,7 +24,10 @@ int Application::run() {
     // Before the sampler: its thread feeds the ring until sampler.stop().
     sampling::SnapshotHistory history(std::chrono::seconds(static_cast<std::int64_t>(config_.history_seconds)),
                                       config_.history_points);
-    sampling::Sampler sampler(options, make_sources(config_, clock), clock);
+    // One descriptor budget, split between HTTP connections and the container files the docker source keeps.
+    const std::uint64_t fd_limit = raise_fd_limit();
+    const DescriptorBudget budget = descriptor_budget(config_.max_connections, fd_limit);
+    sampling::Sampler sampler(options, make_sources(config_, clock, budget), make_stages(config_, clock), clock);
     sampler.add_listener([&history](const model::SnapshotPtr& snapshot) { history.add(snapshot); });
 
     http::RouterOptions router_options;
@@ -39,8 +42,7 @@ int Application::run() {
     server_options.read_timeout = std::chrono::seconds(config_.request_timeout_seconds);
     server_options.idle_timeout = std::chrono::seconds(config_.idle_timeout_seconds);
     server_options.write_timeout = std::chrono::seconds(config_.write_timeout_seconds);
-    const std::uint64_t fd_limit = raise_fd_limit();
-    server_options.max_connections = connection_limit(config_.max_connections, fd_limit);
+    server_options.max_connections = budget.connections;
     if (server_options.max_connections < config_.max_connections) {
         spdlog::warn("--max-connections {} lowered to {}: the open-file limit is {} (raise it, e.g. LimitNOFILE=)",
                      config_.max_connections, server_options.max_connections, fd_limit);

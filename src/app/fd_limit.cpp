@@ -17,9 +17,12 @@ std::uint64_t raise_fd_limit() {
     return limit.rlim_cur == RLIM_INFINITY ? UINT64_MAX : static_cast<std::uint64_t>(limit.rlim_cur);
 }
 
-std::size_t connection_limit(std::size_t wanted, std::uint64_t fd_limit) {
+DescriptorBudget descriptor_budget(std::size_t wanted_connections, std::uint64_t fd_limit) {
     const std::uint64_t room = fd_limit > kReservedDescriptors * 2 ? fd_limit - kReservedDescriptors : fd_limit / 2;
-    return static_cast<std::size_t>(std::max<std::uint64_t>(1, std::min<std::uint64_t>(wanted, room)));
+    const std::uint64_t files = std::min(room / kContainerFilesShareDivisor, kContainerFilesMax);
+    const std::uint64_t connections = std::min<std::uint64_t>(wanted_connections, room - files);
+    return DescriptorBudget{.connections = static_cast<std::size_t>(std::max<std::uint64_t>(1, connections)),
+                            .container_files = static_cast<std::size_t>(files)};
 }
 
 }  // namespace cmon::app

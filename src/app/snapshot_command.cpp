@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "app/fd_limit.hpp"
 #include "app/source_factory.hpp"
 #include "app/version.hpp"
 #include "exporters/api_exporter.hpp"
@@ -36,7 +37,8 @@ int run_snapshot(const Config& config) {
     spdlog::set_level(spdlog::level::off);
     util::RealClock clock;
     auto options = sampler_options(config);
-    sampling::Sampler sampler(options, make_sources(config, clock), clock);
+    const auto budget = descriptor_budget(0, raise_fd_limit());  // no connections: one HTTP slot left idle
+    sampling::Sampler sampler(options, make_sources(config, clock, budget), make_stages(config, clock), clock);
     sampler.prime();
     std::this_thread::sleep_for(options.interval);
     auto snapshot = sampler.sample();

@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "app/note_source.hpp"
-#include "attribution/gpu_attribution_source.hpp"
+#include "attribution/gpu_attribution_stage.hpp"
 #include "sources/docker/container_source.hpp"
 #include "sources/docker/container_top.hpp"
 #include "sources/docker/engine_name_client.hpp"
@@ -62,20 +62,28 @@ sampling::SamplerOptions sampler_options(const Config& config) {
     return options;
 }
 
-// Order matters: attribution reads what the docker and gpu sources put into the draft.
-std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config, const util::Clock& clock) {
+std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config, const util::Clock& clock,
+                                                           const DescriptorBudget& budget) {
     auto paths = host_paths(config);
     std::vector<std::unique_ptr<sources::Source>> list;
     list.push_back(std::make_unique<sources::HostSource>(paths, host_options(config, clock)));
 
     sources::ContainerSourceOptions docker_options;
     docker_options.label_allowlist = config.labels;
-    list.push_back(std::make_unique<sources::ContainerSource>(paths, docker_options));
+    docker_options.keep_open_files = budget.container_files;
+    list.push_back(std::make_unique<sources::ContainerSource>(paths, docker_options, clock));
 
     list.push_back(std::make_unique<sources::GpuSource>(sources::GpuSourceOptions{config.nvml_library}, clock));
     // AMD/Intel after NVML: their indices follow the NVIDIA ones.
     list.push_back(std::make_unique<sources::DrmSource>(std::make_unique<sources::DrmBackend>(paths, clock)));
 
+    if (!config.note.empty() || !config.note_file.empty())
+        list.push_back(std::make_unique<NoteSource>(config.note, config.note_file));
+    return list;
+}
+
+std::vector<std::unique_ptr<attribution::Stage>> make_stages(const Config& config, const util::Clock& clock) {
+    auto paths = host_paths(config);
     attribution::IdleTrackerOptions idle;
     idle.idle_memory_bytes = static_cast<std::uint64_t>(config.idle_gpu_memory_gib * 1024.0 * 1024.0 * 1024.0);
     idle.idle_after = std::chrono::duration_cast<std::chrono::system_clock::duration>(
@@ -86,11 +94,9 @@ std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config,
     attribution::ContainerPidLister lister = [top](const std::vector<std::string>& ids) { return top->pids(ids); };
     attribution::GpuAttributorOptions attribution_options;
     attribution_options.show_cmdline = config.show_cmdline;
-    list.push_back(std::make_unique<attribution::GpuAttributionSource>(paths, idle, std::move(lister), clock,
-                                                                       attribution_options));
-
-    if (!config.note.empty() || !config.note_file.empty())
-        list.push_back(std::make_unique<NoteSource>(config.note, config.note_file));
+    std::vector<std::unique_ptr<attribution::Stage>> list;
+    list.push_back(
+        std::make_unique<attribution::GpuAttributionStage>(paths, idle, std::move(lister), clock, attribution_options));
     return list;
 }
 

@@ -1,4 +1,4 @@
-// Builds the collection units from the config, in the order the sampler must run them.
+// Builds the collection units from the config: the sources, and the stages that run on what they collected.
 #pragma once
 
 #include <chrono>
@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "app/config.hpp"
+#include "app/fd_limit.hpp"
+#include "attribution/stage.hpp"
 #include "sampling/sampler.hpp"
 #include "sources/host_paths.hpp"
 #include "sources/source.hpp"
@@ -15,7 +17,10 @@ namespace cmon::app {
 
 sources::HostPaths host_paths(const Config& config);
 sampling::SamplerOptions sampler_options(const Config& config);
-// `clock` must outlive the sources.
-std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config, const util::Clock& clock);
+// `clock` must outlive the sources. The docker source keeps at most budget.container_files descriptors open.
+std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config, const util::Clock& clock,
+                                                          const DescriptorBudget& budget);
+// GPU attribution (and idle GPU holders); `clock` must outlive the stages.
+std::vector<std::unique_ptr<attribution::Stage>> make_stages(const Config& config, const util::Clock& clock);
 
 }  // namespace cmon::app

@@ -31,7 +31,7 @@ std::optional<std::string_view> id_in_component(std::string_view component) {
     constexpr std::array<std::string_view, 5> kPrefixes = {"docker-", "libpod-", "cri-containerd-", "crio-",
                                                            "containerd-"};
     for (std::string_view prefix : kPrefixes) {
-        if (util::starts_with(component, prefix) && is_lower_hex_id(component.substr(prefix.size()))) {
+        if (component.starts_with(prefix) && is_lower_hex_id(component.substr(prefix.size()))) {
             return component.substr(prefix.size());
         }
     }

@@ -11,7 +11,7 @@ namespace cmon::attribution {
 std::optional<unsigned> nspid_from_status(std::string_view proc_pid_status_text) {
     constexpr std::string_view kKey = "NSpid:";
     for (std::string_view line : util::split_lines(proc_pid_status_text)) {
-        if (!util::starts_with(line, kKey)) continue;
+        if (!line.starts_with(kKey)) continue;
         auto fields = util::split_whitespace(line.substr(kKey.size()));
         if (fields.empty()) return std::nullopt;
         auto value = util::parse_u64(fields.back());

@@ -2,16 +2,43 @@
 
 namespace cmon::exporters {
 
-std::optional<std::uint64_t> container_gpu_memory(const model::Snapshot& snapshot, const std::string& container_id) {
-    std::optional<std::uint64_t> sum = 0;
-    bool any_process = false;
-    for (const auto& process : snapshot.gpu_processes) {
-        if (process.container_id != container_id) continue;
-        if (!any_process) sum = std::nullopt;
-        any_process = true;
-        if (process.memory_used_bytes) sum = sum.value_or(0) + *process.memory_used_bytes;
+namespace {
+
+// The rule both functions follow: 0 before any process; from the first process on, empty until one
+// reports memory, then the sum of those that do.
+class GpuMemorySum {
+public:
+    void add(const model::GpuProcess& process) {
+        if (!any_process_) sum_ = std::nullopt;
+        any_process_ = true;
+        if (process.memory_used_bytes) sum_ = sum_.value_or(0) + *process.memory_used_bytes;
     }
-    return sum;
+    std::optional<std::uint64_t> value() const { return sum_; }
+
+private:
+    std::optional<std::uint64_t> sum_ = 0;
+    bool any_process_ = false;
+};
+
+}  // namespace
+
+std::optional<std::uint64_t> container_gpu_memory(const model::Snapshot& snapshot, const std::string& container_id) {
+    GpuMemorySum sum;
+    for (const auto& process : snapshot.gpu_processes) {
+        if (process.container_id == container_id) sum.add(process);
+    }
+    return sum.value();
+}
+
+std::map<std::string, std::optional<std::uint64_t>> container_gpu_memory_by_id(const model::Snapshot& snapshot) {
+    std::map<std::string, GpuMemorySum> sums;
+    for (const auto& container : snapshot.containers) sums[container.id];
+    for (const auto& process : snapshot.gpu_processes) {
+        if (process.container_id) sums[*process.container_id].add(process);
+    }
+    std::map<std::string, std::optional<std::uint64_t>> out;
+    for (const auto& [id, sum] : sums) out.emplace(id, sum.value());
+    return out;
 }
 
 std::uint64_t container_memory_limit_or_host(const model::Snapshot& snapshot, const model::ContainerStats& container) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -13,6 +14,10 @@ namespace cmon::exporters {
 // Sum of the container's GPU process memory: 0 without GPU processes, empty when it has some but none of them
 // reports memory (MIG, unsupported field).
 std::optional<std::uint64_t> container_gpu_memory(const model::Snapshot& snapshot, const std::string& container_id);
+
+// The same for every container at once (one pass over the GPU processes): container id -> sum, for each
+// container of the snapshot and each container a GPU process is attributed to.
+std::map<std::string, std::optional<std::uint64_t>> container_gpu_memory_by_id(const model::Snapshot& snapshot);
 
 // The memory a container may use: its limit, or the host's total when it has none (as `docker stats` shows).
 std::uint64_t container_memory_limit_or_host(const model::Snapshot& snapshot, const model::ContainerStats& container);

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <stdexcept>
 
+#include "exporters/container_view.hpp"
+
 namespace cmon::exporters {
 
 namespace {
@@ -61,22 +63,8 @@ const std::vector<std::string_view> kGpu = {"gpu", "vendor", "uuid", "pci", "mod
 
 MetricContext::MetricContext(const model::Snapshot& snapshot, const PrometheusOptions& options)
     : snapshot_(snapshot), options_(options) {
-    for (const auto& container : snapshot.containers) {
-        containers_[container.id] = &container;
-        gpu_memory_[container.id] = 0;
-    }
-    std::map<std::string, bool> reported;
-    for (const auto& process : snapshot.gpu_processes) {
-        if (!process.container_id) continue;
-        auto& sum = gpu_memory_[*process.container_id];
-        reported.try_emplace(*process.container_id, false);
-        if (process.memory_used_bytes) {
-            sum = sum.value_or(0) + *process.memory_used_bytes;
-            reported[*process.container_id] = true;
-        }
-    }
-    for (const auto& [id, any] : reported)
-        if (!any) gpu_memory_[id] = std::nullopt;
+    for (const auto& container : snapshot.containers) containers_[container.id] = &container;
+    gpu_memory_ = container_gpu_memory_by_id(snapshot);
     for (const auto& process : snapshot.gpu_processes) {
         if (!process.container_id || !process.sm_percent) continue;
         auto& sum = gpu_utilization_[*process.container_id];

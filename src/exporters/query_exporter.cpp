@@ -1,4 +1,4 @@
-// Field rules: ../shared/reference/query-schema.md. Keys are emitted in the order of the original's
+// Field rules: docs/api.md, "GET /query (legacy)". Keys are emitted in the order of the original's
 // example; values keep the original's types (numbers stay numbers even when a source could not say, so
 // existing scripts never meet a null where they had a number).
 #include "exporters/query_exporter.hpp"

@@ -1,4 +1,4 @@
-// The legacy `GET /query` JSON (../shared/reference/query-schema.md), byte-compatible in key names, nesting
+// The legacy `GET /query` JSON (docs/api.md, "GET /query (legacy)"), byte-compatible in key names, nesting
 // and value types. Pure: a function of one snapshot.
 #pragma once
 

@@ -10,9 +10,19 @@ namespace cmon::sampling {
 
 Sampler::Sampler(SamplerOptions options, std::vector<std::unique_ptr<sources::Source>> sources,
                  const util::Clock& clock)
-    : options_(options), sources_(std::move(sources)), clock_(clock), last_activity_(clock.steady_now()) {
-    health_.resize(sources_.size());
+    : Sampler(options, std::move(sources), {}, clock) {}
+
+Sampler::Sampler(SamplerOptions options, std::vector<std::unique_ptr<sources::Source>> sources,
+                 std::vector<std::unique_ptr<attribution::Stage>> stages, const util::Clock& clock)
+    : options_(options),
+      sources_(std::move(sources)),
+      stages_(std::move(stages)),
+      clock_(clock),
+      last_activity_(clock.steady_now()) {
+    health_.resize(sources_.size() + stages_.size());
     for (std::size_t i = 0; i < sources_.size(); ++i) health_[i].name = std::string(sources_[i]->name());
+    for (std::size_t i = 0; i < stages_.size(); ++i)
+        health_[sources_.size() + i].name = std::string(stages_[i]->name());
 }
 
 Sampler::~Sampler() { stop(); }
@@ -77,7 +87,7 @@ void Sampler::record_health(model::Snapshot& draft, std::size_t index, const std
         if (!health.ok) spdlog::info("{}: working again", health.name);
         health.ok = true;
         health.error.clear();
-        health.note = sources_[index]->health_note();
+        health.note = health_note(index);
         health.last_success = draft.time;
     } else {
         // Log once per change of state (or of message), not once per tick.
@@ -87,6 +97,10 @@ void Sampler::record_health(model::Snapshot& draft, std::size_t index, const std
         health.note.clear();
     }
     draft.sources.push_back(health);
+}
+
+std::string Sampler::health_note(std::size_t index) const {
+    return index < sources_.size() ? sources_[index]->health_note() : stages_[index - sources_.size()]->health_note();
 }
 
 std::shared_ptr<model::Snapshot> Sampler::collect() {
@@ -102,6 +116,16 @@ std::shared_ptr<model::Snapshot> Sampler::collect() {
             if (error.empty()) error = health_[i].name + ": failed";
         }
         record_health(*draft, i, error);
+    }
+    for (std::size_t i = 0; i < stages_.size(); ++i) {
+        std::string error;
+        try {
+            stages_[i]->run(*draft);
+        } catch (const std::exception& e) {
+            error = e.what();
+            if (error.empty()) error = health_[sources_.size() + i].name + ": failed";
+        }
+        record_health(*draft, sources_.size() + i, error);
     }
     return draft;
 }

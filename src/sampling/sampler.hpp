@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "attribution/stage.hpp"
 #include "sampling/snapshot_provider.hpp"
 #include "sources/source.hpp"
 #include "util/clock.hpp"
@@ -27,6 +28,9 @@ struct SamplerOptions {
 class Sampler final : public SnapshotProvider {
 public:
     Sampler(SamplerOptions options, std::vector<std::unique_ptr<sources::Source>> sources, const util::Clock& clock);
+    // With stages that run, in order, on each collected draft after every source (attribution).
+    Sampler(SamplerOptions options, std::vector<std::unique_ptr<sources::Source>> sources,
+            std::vector<std::unique_ptr<attribution::Stage>> stages, const util::Clock& clock);
     ~Sampler() override;
     Sampler(const Sampler&) = delete;
     Sampler& operator=(const Sampler&) = delete;
@@ -46,7 +50,9 @@ public:
 
 private:
     std::shared_ptr<model::Snapshot> collect();
+    // Health slot `index`: the sources' first, then the stages'.
     void record_health(model::Snapshot& draft, std::size_t index, const std::string& error);
+    std::string health_note(std::size_t index) const;
     void publish(const model::SnapshotPtr& snapshot);
     void run();
     bool sleep_until(std::chrono::steady_clock::time_point deadline);  // false when stopping
@@ -55,6 +61,7 @@ private:
 
     const SamplerOptions options_;
     std::vector<std::unique_ptr<sources::Source>> sources_;
+    std::vector<std::unique_ptr<attribution::Stage>> stages_;
     const util::Clock& clock_;
 
     // Sampler-thread state.

@@ -16,7 +16,6 @@ public:
     // Stable short name used in SourceHealth, /healthz and *_source_up ("host", "docker", "gpu").
     virtual std::string_view name() const = 0;
     // Fills this source's part of the draft snapshot. Counters only: rates are derived by the sampler.
-    // Sources that run after others (attribution) may read what earlier sources put in the draft.
     // A source may fill part of the draft and then throw: what it filled is kept, the error is its health.
     virtual void collect(model::Snapshot& draft) = 0;
     // After a successful collect: a line for SourceHealth::note ("pids from docker top ..."), or empty.

@@ -57,8 +57,6 @@ std::string_view trim(std::string_view text) {
     return text;
 }
 
-bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
-
 std::optional<std::uint64_t> parse_u64(std::string_view text) {
     std::uint64_t value = 0;
     if (text.empty()) return std::nullopt;

@@ -16,7 +16,6 @@ std::vector<std::string_view> split(std::string_view text, char separator);
 // Lines without their '\n'; a missing final newline is fine; no trailing empty line.
 std::vector<std::string_view> split_lines(std::string_view text);
 std::string_view trim(std::string_view text);
-bool starts_with(std::string_view text, std::string_view prefix);
 
 // Whole-string decimal parses; nullopt on empty input, junk, sign, or overflow.
 std::optional<std::uint64_t> parse_u64(std::string_view text);

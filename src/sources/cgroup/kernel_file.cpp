@@ -19,29 +19,14 @@ KernelFile KernelFile::open(const std::filesystem::path& path) {
     return KernelFile(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
 }
 
-KernelFile::~KernelFile() {
-    if (fd_ >= 0) ::close(fd_);
-}
-
-KernelFile::KernelFile(KernelFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)), last_size_(other.last_size_) {}
-
-KernelFile& KernelFile::operator=(KernelFile&& other) noexcept {
-    if (this != &other) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = std::exchange(other.fd_, -1);
-        last_size_ = other.last_size_;
-    }
-    return *this;
-}
-
 std::optional<std::string_view> KernelFile::read_rest(std::string& buffer, std::size_t have) const {
-    if (fd_ < 0) return std::nullopt;
+    if (!fd_) return std::nullopt;
     // The buffer only grows: resizing it down and up again would zero-fill kChunk bytes per read, which
     // costs more than the read of a small cgroup file. The text is its first `size` bytes.
     std::size_t size = have;
     while (size < kMaxBytes) {
         if (buffer.size() < size + kChunk) buffer.resize(size + kChunk);
-        const ssize_t n = ::pread(fd_, buffer.data() + size, kChunk, static_cast<off_t>(size));
+        const ssize_t n = ::pread(fd_.get(), buffer.data() + size, kChunk, static_cast<off_t>(size));
         if (n < 0) {
             if (errno == EINTR) continue;
             return std::nullopt;

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/unique_fd.hpp"
+
 namespace cmon::sources {
 
 class KernelFileBatch;
@@ -22,7 +24,7 @@ public:
     // 4 KiB at least; grown to fit a record bigger than that) cannot take the next record. The cgroup files
     // read here are one record each (memory.stat too), /proc/<pid>/net/dev lines ~130 bytes. So a read that
     // came back shorter than this (a page less 512 bytes) and than asked for is the end of the file: no
-    // extra read for EOF. (It was 2 KiB: a cgroup v2 memory.stat of 2-2.5 KB then cost a second read.)
+    // extra read for EOF, even for a cgroup v2 memory.stat (2-2.5 KB).
     static constexpr std::size_t kShortReadIsEnd = 4096 - 512;
 
     KernelFile() = default;
@@ -30,13 +32,8 @@ public:
     // O_NONBLOCK: cgroup and procfs files ignore it when read, but it tells io_uring that a read may be
     // issued inline (KernelFileBatch), and a FIFO planted where a cgroup file should be cannot block open.
     static KernelFile open(const std::filesystem::path& path);
-    ~KernelFile();
-    KernelFile(KernelFile&& other) noexcept;
-    KernelFile& operator=(KernelFile&& other) noexcept;
-    KernelFile(const KernelFile&) = delete;
-    KernelFile& operator=(const KernelFile&) = delete;
 
-    explicit operator bool() const { return fd_ >= 0; }
+    explicit operator bool() const { return static_cast<bool>(fd_); }
     // The whole file as it is now: the returned view is the start of `buffer`, which is reused between calls
     // and may be longer than the text. nullopt when it is not open or the read failed (the cgroup or
     // process is gone).
@@ -48,7 +45,7 @@ public:
 private:
     friend class KernelFileBatch;
     explicit KernelFile(int fd) : fd_(fd) {}
-    int fd_ = -1;
+    util::UniqueFd fd_;
     // Bytes the last read returned: KernelFileBatch sizes this file's slot from it.
     mutable std::uint32_t last_size_ = 0;
 };

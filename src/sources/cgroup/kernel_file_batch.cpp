@@ -105,7 +105,7 @@ void KernelFileBatch::run() {
 bool KernelFileBatch::read_with_ring() {
     std::vector<Entry*> pending;
     for (auto& entry : entries_) {
-        if (entry.file->fd_ >= 0) pending.push_back(&entry);
+        if (entry.file->fd_) pending.push_back(&entry);
     }
     io_uring* ring = &ring_->ring;
     for (std::size_t start = 0; start < pending.size(); start += kRingEntries) {
@@ -117,7 +117,7 @@ bool KernelFileBatch::read_with_ring() {
                 drop_ring("io_uring: no submission entry free: one pread per file");
                 return false;
             }
-            io_uring_prep_read(sqe, entry->file->fd_, arena_.data() + entry->offset,
+            io_uring_prep_read(sqe, entry->file->fd_.get(), arena_.data() + entry->offset,
                                static_cast<unsigned>(entry->capacity), 0);
             io_uring_sqe_set_data(sqe, entry);
         }
@@ -156,13 +156,13 @@ bool KernelFileBatch::read_with_ring() {
 }
 
 void KernelFileBatch::read_with_pread(Entry& entry) {
-    if (entry.file->fd_ < 0) {
+    if (!entry.file->fd_) {
         entry.result = -EBADF;
         return;
     }
     ssize_t n = 0;
     do {
-        n = ::pread(entry.file->fd_, arena_.data() + entry.offset, entry.capacity, 0);
+        n = ::pread(entry.file->fd_.get(), arena_.data() + entry.offset, entry.capacity, 0);
     } while (n < 0 && errno == EINTR);
     entry.result = n < 0 ? -errno : n;
 }

@@ -1,10 +1,10 @@
-// Reads many kept-open KernelFiles at once: a sample at 100 containers reads ~600 small kernel files, and
-// one pread each is one system call each (~1.1 µs of entry and exit alone on a VM with PTI, more than the
-// kernel takes to format a single-value cgroup file). Here they are read through io_uring, one
-// io_uring_enter per 256 files. KernelFile opens with O_NONBLOCK, which lets io_uring issue each read
-// inline, in the submitting thread (cgroup and procfs files never return EAGAIN, so nothing goes to an
-// io_uring worker thread). Without O_NONBLOCK, procfs files (/proc/<pid>/net/dev) went to worker threads
-// on this kernel at ~6× the CPU of a pread.
+// Reads many kept-open KernelFiles at once: a sample reads several small kernel files per container, and
+// one pread each is one system call each, whose entry and exit can cost more than the kernel takes to
+// format a single-value cgroup file. Here they are read through io_uring, one io_uring_enter per 256 files.
+// KernelFile opens with O_NONBLOCK, which lets io_uring issue each read inline, in the submitting thread
+// (cgroup and procfs files never return EAGAIN, so nothing goes to an io_uring worker thread); without it,
+// procfs files (/proc/<pid>/net/dev) are punted to worker threads, which costs more than a pread.
+// docs/performance.md has the figures and the command that measures them.
 //
 // Where io_uring is unavailable (an old kernel, kernel.io_uring_disabled, a seccomp profile that refuses
 // it, as Docker's default does since 25.0, or systemd's SystemCallFilter) every file is read with one

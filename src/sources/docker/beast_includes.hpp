@@ -1,6 +1,6 @@
 // The Asio/Beast headers the Docker client needs, in the one order that compiles with g++ 12 in C++20 mode:
-// <utility> before Asio (stack-notes.md). Include only from docker_client.cpp: every includer pays
-// Beast's compile time.
+// <utility> before Asio (Asio 1.74 does not compile here without it). Include only from docker_client.cpp:
+// every includer pays Beast's compile time.
 #pragma once
 
 // clang-format off

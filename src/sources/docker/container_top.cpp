@@ -2,12 +2,10 @@
 #include "sources/docker/container_top.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <future>
 #include <limits>
 #include <nlohmann/json.hpp>
 
-#include "util/error.hpp"
+#include "sources/docker/parallel_get.hpp"
 #include "util/text.hpp"
 
 namespace cmon::sources {
@@ -40,29 +38,13 @@ ContainerTopLister::ContainerTopLister(const HostPaths& paths, ContainerTopOptio
 std::map<std::string, std::vector<unsigned>> ContainerTopLister::pids(const std::vector<std::string>& container_ids) {
     std::map<std::string, std::vector<unsigned>> out;
     if (container_ids.empty()) return out;
-    std::vector<std::optional<std::vector<unsigned>>> results(container_ids.size());
-    std::vector<std::string> errors(container_ids.size());
-    std::atomic<std::size_t> next{0};
-    auto worker = [&] {
-        for (std::size_t i = next++; i < container_ids.size(); i = next++) {
-            try {
-                auto response = client_.get(DockerRequest::container_top(container_ids[i]));
-                if (response.ok()) results[i] = parse_container_top_pids(response.body);
-            } catch (const util::Error& e) {
-                errors[i] = e.what();
-            }
-        }
-    };
-    const std::size_t workers = std::clamp<std::size_t>(options_.max_parallel, 1, container_ids.size());
-    std::vector<std::future<void>> running;
-    running.reserve(workers);
-    for (std::size_t w = 0; w < workers; ++w) running.push_back(std::async(std::launch::async, worker));
-    for (auto& f : running) f.get();
-    if (std::all_of(errors.begin(), errors.end(), [](const std::string& e) { return !e.empty(); })) {
-        throw util::Error(errors.front());
-    }
+    std::vector<DockerRequest> requests;
+    requests.reserve(container_ids.size());
+    for (const auto& id : container_ids) requests.push_back(DockerRequest::container_top(id));
+    const auto responses = parallel_get(client_, requests, options_.max_parallel);
     for (std::size_t i = 0; i < container_ids.size(); ++i) {
-        if (results[i]) out.emplace(container_ids[i], std::move(*results[i]));
+        if (!responses[i].ok()) continue;
+        if (auto pids = parse_container_top_pids(responses[i].body)) out.emplace(container_ids[i], std::move(*pids));
     }
     return out;
 }

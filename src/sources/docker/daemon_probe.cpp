@@ -6,46 +6,51 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
+
+#include "util/unique_fd.hpp"
 
 namespace cmon::sources {
 
 namespace {
 
-// A socket connected to `path`; -1 when nothing listens, -2 when the listener's backlog is full (it is
-// there, just busy), -3 when we cannot tell (out of descriptors).
-int connect_unix(const std::string& path) {
+enum class Probe { connected, absent, busy, unknown };
+
+struct Connection {
+    Probe probe = Probe::absent;
+    util::UniqueFd fd;  // set when connected
+};
+
+// A socket connected to `path`. busy: the listener's backlog is full (it is there, just busy); unknown: we
+// cannot tell (out of descriptors).
+Connection connect_unix(const std::string& path) {
     sockaddr_un address{};
-    if (path.empty() || path.size() >= sizeof(address.sun_path)) return -1;
+    if (path.empty() || path.size() >= sizeof(address.sun_path)) return {};
     address.sun_family = AF_UNIX;
     std::memcpy(address.sun_path, path.data(), path.size());
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) return -3;  // out of descriptors: cannot tell
+    util::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!fd) return {.probe = Probe::unknown, .fd = {}};
     int rc = 0;
     do {
-        rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address));
+        rc = ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address));
     } while (rc != 0 && errno == EINTR);
-    if (rc == 0) return fd;
-    const int error = errno;
-    ::close(fd);
+    if (rc == 0) return {.probe = Probe::connected, .fd = std::move(fd)};
     // EAGAIN: a non-blocking connect to a listener whose backlog is full; it is there, just busy.
-    return error == EAGAIN || error == EINPROGRESS ? -2 : -1;
+    return {.probe = errno == EAGAIN || errno == EINPROGRESS ? Probe::busy : Probe::absent, .fd = {}};
 }
 
 }  // namespace
 
 bool unix_socket_listening(const std::string& path) {
-    const int fd = connect_unix(path);
-    if (fd >= 0) ::close(fd);
-    return fd != -1;  // -2 busy, -3 unknown: let the real request find out
+    return connect_unix(path).probe != Probe::absent;  // busy, unknown: let the real request find out
 }
 
 std::optional<int> unix_socket_listener_pid(const std::string& path) {
-    const int fd = connect_unix(path);
-    if (fd < 0) return std::nullopt;
+    const Connection connection = connect_unix(path);
+    if (connection.probe != Probe::connected) return std::nullopt;
     ucred peer{};
     socklen_t size = sizeof(peer);
-    const bool got = ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &size) == 0 && peer.pid > 0;
-    ::close(fd);
+    const bool got = ::getsockopt(connection.fd.get(), SOL_SOCKET, SO_PEERCRED, &peer, &size) == 0 && peer.pid > 0;
     return got ? std::optional<int>(peer.pid) : std::nullopt;
 }
 

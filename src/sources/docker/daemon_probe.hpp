@@ -1,9 +1,8 @@
 // Whether a local Docker daemon is still there, without asking it anything. Each connect costs dockerd
-// far more than it costs us (its Go runtime wakes threads for every accepted connection: ~0.4 ms of its CPU
-// measured here, about as much as a whole sample of ours), so the source asks the socket once, at each
-// container list, who is listening (SO_PEERCRED), and then watches that process with a pidfd in the poll
-// it does anyway. The per-sample connect is the fallback when the listener's pid is not visible (another
-// pid namespace).
+// far more than it costs us (its Go runtime wakes threads for every accepted connection), so the source
+// asks the socket once, at each container list, who is listening (SO_PEERCRED), and then watches that
+// process with a pidfd in the poll it does anyway. The per-sample connect is the fallback when the
+// listener's pid is not visible (another pid namespace).
 #pragma once
 
 #include <optional>

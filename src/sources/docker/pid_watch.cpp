@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <utility>
 
 namespace cmon::sources {
 
@@ -24,26 +23,12 @@ PidWatch PidWatch::open(int pid) {
     return PidWatch{};
 }
 
-PidWatch::~PidWatch() {
-    if (fd_ >= 0) ::close(fd_);
-}
-
-PidWatch::PidWatch(PidWatch&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-
-PidWatch& PidWatch::operator=(PidWatch&& other) noexcept {
-    if (this != &other) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-}
-
 std::vector<bool> PidWatch::exited(const std::vector<const PidWatch*>& watches) {
     std::vector<bool> out(watches.size(), false);
     std::vector<pollfd> fds;
     fds.reserve(watches.size());
     for (const PidWatch* w : watches) {
-        fds.push_back(pollfd{w != nullptr ? w->fd_ : -1, POLLIN, 0});  // fd -1: ignored by poll
+        fds.push_back(pollfd{w != nullptr ? w->fd_.get() : -1, POLLIN, 0});  // fd -1: ignored by poll
     }
     if (fds.empty()) return out;
     int ready = 0;

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "util/unique_fd.hpp"
+
 namespace cmon::sources {
 
 class PidWatch {
@@ -13,20 +15,15 @@ public:
     PidWatch() = default;
     // Empty when pidfds are not available (old kernel, seccomp) or the process is already gone.
     static PidWatch open(int pid);
-    ~PidWatch();
-    PidWatch(PidWatch&& other) noexcept;
-    PidWatch& operator=(PidWatch&& other) noexcept;
-    PidWatch(const PidWatch&) = delete;
-    PidWatch& operator=(const PidWatch&) = delete;
 
-    explicit operator bool() const { return fd_ >= 0; }
+    explicit operator bool() const { return static_cast<bool>(fd_); }
 
     // For each watch: true when its process has exited (an empty watch counts as not exited).
     static std::vector<bool> exited(const std::vector<const PidWatch*>& watches);
 
 private:
     explicit PidWatch(int fd) : fd_(fd) {}
-    int fd_ = -1;
+    util::UniqueFd fd_;
 };
 
 }  // namespace cmon::sources

@@ -39,7 +39,7 @@ std::optional<model::CpuTimes> parse_cpu_line(const std::vector<std::string_view
 }
 
 bool is_per_cpu_label(std::string_view label) {
-    if (label.size() <= 3 || !util::starts_with(label, "cpu")) return false;
+    if (label.size() <= 3 || !label.starts_with("cpu")) return false;
     return util::parse_u64(label.substr(3)).has_value();
 }
 

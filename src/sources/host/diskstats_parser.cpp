@@ -35,7 +35,7 @@ std::vector<DiskStatsEntry> parse_diskstats(std::string_view text) {
 bool is_counted_block_device(std::string_view name) {
     if (name.empty()) return false;
     for (std::string_view prefix : kNotCountedPrefixes) {
-        if (util::starts_with(name, prefix)) return false;
+        if (name.starts_with(prefix)) return false;
     }
     return true;
 }

@@ -29,7 +29,7 @@ constexpr std::string_view kSkippedPrefixes[] = {"/var/lib/docker", "/run/docker
                                                  "/run/containerd", "/proc", "/sys", "/dev", "/run"};
 
 bool is_under(std::string_view path, std::string_view prefix) {
-    if (!util::starts_with(path, prefix)) return false;
+    if (!path.starts_with(prefix)) return false;
     return path.size() == prefix.size() || path[prefix.size()] == '/';
 }
 

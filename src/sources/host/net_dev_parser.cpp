@@ -37,7 +37,7 @@ std::vector<NetDevEntry> parse_net_dev(std::string_view text) {
 bool is_virtual_interface(std::string_view name) {
     if (name == "lo") return true;
     for (std::string_view prefix : kVirtualPrefixes) {
-        if (util::starts_with(name, prefix)) return true;
+        if (name.starts_with(prefix)) return true;
     }
     return false;
 }

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 
-#include "attribution/gpu_attribution_source.hpp"
+#include "attribution/gpu_attribution_stage.hpp"
 #include "attribution/gpu_attributor.hpp"
 #include "fakes/fake_clock.hpp"
 #include "util/error.hpp"
@@ -143,14 +143,14 @@ TEST_F(TempProc, NoListerAndNoHostPidsIsInTheNote) {
 
 TEST_F(TempProc, SourceHealthNoteComesFromTheAttributor) {
     testing::FakeClock clock;
-    GpuAttributionSource source(
+    GpuAttributionStage source(
         paths(), IdleTrackerOptions{},
         [](const std::vector<std::string>&) {
             return PidMap{{kA, {700}}};
         },
         clock);
     model::Snapshot d = draft({700});
-    source.collect(d);
+    source.run(d);
     EXPECT_EQ(source.health_note(), "pids from docker top (no host pid namespace)");
     EXPECT_EQ(d.gpu_processes[0].container_id, kA);
 }

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "attribution/gpu_attribution_source.hpp"
+#include "attribution/gpu_attribution_stage.hpp"
 #include "fakes/fake_clock.hpp"
 #include "util/error.hpp"
 
@@ -172,16 +172,16 @@ TEST_F(GpuAttributorCache, AProcessThatExitsKeepsItsLastAttributionUntilThePidIs
     EXPECT_FALSE(process(third, 4102).container_id.has_value()) << "pid reused by a host process";
 }
 
-TEST(GpuAttributionSource, AttributesAndMarksIdleHolders) {
+TEST(GpuAttributionStage, AttributesAndMarksIdleHolders) {
     testing::FakeClock clock;
-    GpuAttributionSource source(paths_at(kFixtureProc), IdleTrackerOptions{500, std::chrono::minutes(10), 1}, {},
+    GpuAttributionStage source(paths_at(kFixtureProc), IdleTrackerOptions{500, std::chrono::minutes(10), 1}, {},
                                 clock);
     EXPECT_EQ(source.name(), "attribution");
 
     auto tick = [&] {
         model::Snapshot draft = draft_with({4101});
         draft.gpu_processes[0].sm_percent = 0;
-        source.collect(draft);
+        source.run(draft);
         return draft;
     };
     const auto start = clock.system_now();

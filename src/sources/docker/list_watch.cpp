@@ -1,0 +1,130 @@
+#include "sources/docker/list_watch.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <string_view>
+#include <utility>
+
+#include "sources/docker/daemon_probe.hpp"
+#include "sources/docker/docker_json_parser.hpp"
+
+namespace cmon::sources {
+
+namespace {
+
+// dockerd answers a GET /events window from a buffer of its latest events of every type (256 in moby's
+// daemon/events). A window with half as many events is taken as one that may have
+// lost older ones; the routine full list (refresh_max) covers the rest.
+constexpr std::size_t kEventsMayBeLost = 128;
+
+// Container events after which GET /containers/json may show something else (a name, a state, a
+// container). Frequent ones that change nothing there (exec, health checks, attach, top, copies) do not.
+bool event_changes_list(std::string_view action) {
+    constexpr std::string_view kNoChange[] = {"exec_",  "health_status", "attach", "detach",         "resize",
+                                              "top",    "archive-path",  "copy",   "extract-to-dir", "export",
+                                              "commit", "mount",         "unmount"};
+    return std::none_of(std::begin(kNoChange), std::end(kNoChange),
+                        [action](std::string_view prefix) { return action.starts_with(prefix); });
+}
+
+}  // namespace
+
+ListWatch::ListWatch(DockerHost host, ListWatchOptions options, const util::Clock& clock)
+    : host_(std::move(host)), options_(options), clock_(clock) {}
+
+std::int64_t ListWatch::unix_now_ns() const {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.system_now().time_since_epoch()).count();
+}
+
+ListReason ListWatch::reason(const ListFacts& facts) const {
+    const bool reusable = facts.local_cgroups && listed_at_ && options_.refresh.count() > 0 &&
+                          !options_.list_every_collect && host_.transport == DockerHost::Transport::unix_socket;
+    if (!reusable || list_next_) return ListReason::routine;
+    const auto now = clock_.steady_now();
+    const auto listed_for = now - *listed_at_;
+    if (listed_for >= options_.refresh_max || (!events_usable_ && listed_for >= options_.refresh)) {
+        return ListReason::routine;
+    }
+    if (facts.init_exited) return ListReason::change;
+    // Without its files or its watch, a container is checked the plain way: through a list every collect.
+    if (!facts.all_watched) return ListReason::routine;
+    for (const auto& parent : parents_) {
+        if (!(stamp(parent.path) == parent)) return ListReason::change;
+    }
+    // A daemon that went away: the list request fails and says so (health goes not-ok at once).
+    if (daemon_exited_ || (!daemon_watch_ && !unix_socket_listening(host_.socket_path))) {
+        return ListReason::routine;
+    }
+    // What none of the above shows (a rename, pause/unpause): asked of the daemon's event log.
+    if (now - std::max(*listed_at_, events_checked_at_) >= options_.refresh) return ListReason::events;
+    return ListReason::none;
+}
+
+bool ListWatch::changed_since_last_list(DockerClient& client) {
+    // The window starts a second before the end of the last one (or the last list), in case the daemon
+    // counts its bounds differently; events older than the last list's request are already in that list.
+    const std::int64_t until = unix_now_ns() - 1'000'000;  // never in the future: the daemon would wait for it
+    const std::int64_t since = std::max(list_started_ns_, events_until_ns_) - 1'000'000'000;
+    auto response = client.get(DockerRequest::events(since, until));
+    events_checked_at_ = clock_.steady_now();
+    if (!response.ok()) {
+        // Refused (a socket proxy that does not pass /events, say): list every refresh from now on.
+        // A daemon-side error: list this time.
+        if (response.status >= 400 && response.status < 500) events_usable_ = false;
+        return true;
+    }
+    events_until_ns_ = until;
+    const auto events = parse_events(response.body);
+    if (events.size() >= kEventsMayBeLost) return true;
+    return std::any_of(events.begin(), events.end(), [&](const DockerEvent& event) {
+        return event.type == "container" && event.time_ns >= list_started_ns_ && event_changes_list(event.action);
+    });
+}
+
+void ListWatch::begin_list(const std::function<std::vector<std::filesystem::path>()>& parents) {
+    list_next_ = true;  // until this list succeeds
+    before_ = parents_.empty() ? stamp_all(parents()) : parents_;
+    started_ = clock_.steady_now();
+    started_ns_ = unix_now_ns();
+}
+
+void ListWatch::end_list(ListReason reason, std::vector<std::filesystem::path> parents) {
+    // Stamped after the list: a cgroup that appeared between the two stamps may belong to a container the
+    // list did not show yet, so a parent that moved meanwhile makes the next collect list again.
+    parents_ = stamp_all(std::move(parents));
+    bool moved = false;
+    for (const auto& old : before_) {
+        auto now = std::find_if(parents_.begin(), parents_.end(), [&](const auto& p) { return p.path == old.path; });
+        moved = moved || (now != parents_.end() && !(*now == old));
+    }
+    if (host_.transport == DockerHost::Transport::unix_socket && (!daemon_watch_ || daemon_exited_)) {
+        auto pid = unix_socket_listener_pid(host_.socket_path);
+        daemon_watch_ = pid ? PidWatch::open(*pid) : PidWatch{};
+        daemon_exited_ = false;
+    }
+    listed_at_ = started_;
+    list_started_ns_ = started_ns_;
+    list_next_ = reason == ListReason::change || moved;
+    ++lists_;
+}
+
+ListWatch::ParentDir ListWatch::stamp(std::filesystem::path path) {
+    ParentDir dir{.path = std::move(path)};
+    struct stat st {};
+    if (::stat(dir.path.c_str(), &st) == 0) {
+        dir.inode = st.st_ino;
+        dir.links = st.st_nlink;
+        dir.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+    }
+    return dir;
+}
+
+std::vector<ListWatch::ParentDir> ListWatch::stamp_all(std::vector<std::filesystem::path> paths) {
+    std::vector<ParentDir> out;
+    out.reserve(paths.size());
+    for (auto& path : paths) out.push_back(stamp(std::move(path)));
+    return out;
+}
+
+}  // namespace cmon::sources

@@ -1,0 +1,102 @@
+// The docker source's watcher (cAdvisor's split: a watcher decides when the container set may have changed,
+// per-container handlers read usage). Decides at each collect whether GET /containers/json is asked again
+// or the last list is reused, from what a local host shows without asking the daemon: the init processes
+// of the listed containers (pidfds), stamps of the cgroup directories that hold container cgroups, the
+// daemon process itself, and the daemon's event log for what none of those shows (a rename, a pause).
+// Time comes from the injected clock only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "sources/docker/docker_client.hpp"
+#include "sources/docker/docker_host.hpp"
+#include "sources/docker/pid_watch.hpp"
+#include "util/clock.hpp"
+
+namespace cmon::sources {
+
+// none: reuse the last list; routine: list (the policy says so); change: list, something may have changed
+// (and list at the next collect too, in case a container was caught between its cgroup appearing and
+// Docker calling it running); events: ask the event log (changed_since_last_list) before deciding.
+enum class ListReason { none, routine, change, events };
+
+struct ListWatchOptions {
+    std::chrono::milliseconds refresh{0};      // event-log checks this often while reusing; 0: list every time
+    std::chrono::milliseconds refresh_max{0};  // a full list at least this often
+    bool list_every_collect = false;           // forced (details re-inspected every N collects)
+};
+
+// What the source knows at the start of a collect.
+struct ListFacts {
+    bool local_cgroups = false;  // the last collect found container cgroups on this host
+    bool init_exited = false;    // a watched init process exited
+    bool all_watched = false;    // every container of the last list is fully watched (TrackedContainer)
+};
+
+class ListWatch {
+public:
+    // `clock` must outlive the watch.
+    ListWatch(DockerHost host, ListWatchOptions options, const util::Clock& clock);
+
+    // Whether this collect lists, and why.
+    ListReason reason(const ListFacts& facts) const;
+    // GET /events since the last list: true when a container event after that list's request may change
+    // what it shows, when the window is so full that older events may have dropped out of the daemon's
+    // buffer, or when the daemon does not answer /events (then lists are routine every `refresh`).
+    bool changed_since_last_list(DockerClient& client);
+
+    // Around each list request. begin_list() before it: `parents` (the cgroup directories that hold the
+    // known containers' cgroups, and Docker's defaults) is asked only when nothing was stamped yet.
+    // end_list() after a successful one, with those directories as they are now: stamps them, and (re)opens
+    // the watch on the daemon process when it has none or it exited.
+    void begin_list(const std::function<std::vector<std::filesystem::path>()>& parents);
+    void end_list(ListReason reason, std::vector<std::filesystem::path> parents);
+
+    // Polled by the owner with the init watches (one poll for all); the result goes to daemon_exited().
+    const PidWatch& daemon_watch() const { return daemon_watch_; }
+    void daemon_exited(bool exited) { daemon_exited_ = exited; }
+    // Successful lists so far.
+    std::uint64_t lists() const { return lists_; }
+
+private:
+    // A cgroup directory that holds container cgroups, as stat(2) saw it: kernfs counts subdirectories in
+    // st_nlink, so a container cgroup created or removed below it changes the stamp.
+    struct ParentDir {
+        std::filesystem::path path;
+        std::uint64_t inode = 0;
+        std::uint64_t links = 0;
+        std::int64_t mtime_ns = 0;
+        bool operator==(const ParentDir&) const = default;
+    };
+    static ParentDir stamp(std::filesystem::path path);
+    static std::vector<ParentDir> stamp_all(std::vector<std::filesystem::path> paths);
+    std::int64_t unix_now_ns() const;
+
+    DockerHost host_;
+    ListWatchOptions options_;
+    const util::Clock& clock_;
+    // When the last successful list was asked for (steady, and wall clock in Unix ns as event times are),
+    // and the stamps of the cgroup parents taken right after it.
+    std::optional<std::chrono::steady_clock::time_point> listed_at_;
+    std::int64_t list_started_ns_ = 0;
+    std::chrono::steady_clock::time_point started_{};
+    std::int64_t started_ns_ = 0;
+    std::vector<ParentDir> before_;
+    std::vector<ParentDir> parents_;
+    bool list_next_ = true;
+    std::chrono::steady_clock::time_point events_checked_at_{};
+    std::int64_t events_until_ns_ = 0;  // the end of the last /events window
+    bool events_usable_ = true;
+    // The process listening on the daemon's unix socket (dockerd), watched between lists; empty when its
+    // pid is not visible here: then the socket is probed with a connect at each collect that skips the list.
+    PidWatch daemon_watch_;
+    bool daemon_exited_ = false;
+    std::uint64_t lists_ = 0;
+};
+
+}  // namespace cmon::sources

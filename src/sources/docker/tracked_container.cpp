@@ -1,0 +1,98 @@
+#include "sources/docker/tracked_container.hpp"
+
+#include <cstdint>
+#include <utility>
+
+#include "sources/docker/container_row.hpp"
+#include "sources/host/net_dev_parser.hpp"
+#include "util/file.hpp"
+
+namespace cmon::sources {
+
+std::size_t TrackedContainer::open_files() const {
+    return (cgroup_ ? cgroup_->open_files() : 0) + (net_dev_ ? 1 : 0) + (init_watch ? 1 : 0);
+}
+
+bool TrackedContainer::pid_is_stale(const std::string& id, const std::filesystem::path& proc, bool local) {
+    if (!local || !inspect.pid) {
+        return false;  // remote daemon: the pid means nothing here; rely on inspect_refresh
+    }
+    if (init_watch) {
+        return init_exited;  // the process checked below once, watched since
+    }
+    // The watch is opened before the check: were the number reused in between, the check sees the other
+    // process's cgroup (stale), never a watch on a stranger that passed the check.
+    PidWatch watch = pid_checked ? PidWatch{} : PidWatch::open(*inspect.pid);
+    auto text = util::read_text_file(proc / std::to_string(*inspect.pid) / "cgroup");
+    // Gone, or reused by a process outside the container: the container restarted with a new init.
+    bool stale = !text || text->find(id) == std::string::npos;
+    if (!stale && !pid_checked) {
+        pid_checked = true;
+        init_watch = std::move(watch);  // empty: /proc is checked every collect
+    }
+    return stale;
+}
+
+void TrackedContainer::queue(KernelFileBatch& batch) {
+    if (cgroup_) cgroup_->queue(batch);
+    if (net_dev_) net_dev_ticket_ = batch.add(net_dev_);
+}
+
+bool TrackedContainer::read_usage(model::ContainerStats& row, const CgroupReader& cgroups,
+                                  const std::filesystem::path& proc, const KernelFileBatch& batch, std::string& buffer,
+                                  KeptFiles& kept) {
+    CgroupStats stats;
+    if (cgroup_) {
+        stats = cgroup_->read(&batch);
+        if (!stats.found) {
+            cgroup_.reset();  // removed (stopped, restarted): locate it again below
+            net_dev_ = KernelFile{};
+            net_dev_ticket_.reset();
+        }
+    }
+    if (!stats.found) {
+        CgroupHandle handle = cgroups.open_container(row.id, row.init_pid);
+        stats = handle.read();
+        if (stats.found && inspected && kept.may_keep(handle.open_files() + 1)) {
+            kept.kept += handle.open_files();
+            cgroup_ = std::move(handle);
+        }
+    }
+    if (!stats.found) {
+        return false;
+    }
+    set_usage(row, stats);
+    if (!row.init_pid) {
+        return true;
+    }
+    // The container's own network namespace, seen through its init process (lo excluded).
+    KernelFile transient;
+    KernelFile* net_dev = &net_dev_;
+    if (!net_dev_) {
+        transient = KernelFile::open(proc / std::to_string(*row.init_pid) / "net" / "dev");
+        if (transient && cgroup_ && kept.may_keep(1)) {
+            ++kept.kept;
+            net_dev_ = std::move(transient);
+        } else {
+            net_dev = &transient;
+        }
+    }
+    // The batch's text only for the very file it read (not one opened since under the same descriptor).
+    const bool batched = net_dev == &net_dev_ && net_dev_ticket_ && batch.holds(*net_dev_ticket_);
+    auto text = batched ? batch.text(*net_dev_ticket_) : net_dev->read(buffer);
+    if (!text) {
+        return true;
+    }
+    std::uint64_t rx = 0;
+    std::uint64_t tx = 0;
+    for (const auto& entry : parse_net_dev(*text)) {
+        if (entry.name != "lo") {
+            rx += entry.rx_bytes;
+            tx += entry.tx_bytes;
+        }
+    }
+    set_network(row, rx, tx);
+    return true;
+}
+
+}  // namespace cmon::sources

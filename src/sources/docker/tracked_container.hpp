@@ -1,0 +1,63 @@
+// One running container as the docker source follows it between collects (cAdvisor's per-container
+// handler): its inspect details, a pidfd on its init process, and on a local host its cgroup files and
+// /proc/<pid>/net/dev kept open (one pread per file per sample) until the container goes, restarts or a
+// read fails. Reads its usage into a row; knows nothing of the container list.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "model/snapshot.hpp"
+#include "sources/cgroup/cgroup_reader.hpp"
+#include "sources/cgroup/kernel_file.hpp"
+#include "sources/cgroup/kernel_file_batch.hpp"
+#include "sources/docker/docker_json_parser.hpp"
+#include "sources/docker/pid_watch.hpp"
+
+namespace cmon::sources {
+
+// The descriptors all tracked containers keep open, against the share of the process's descriptor budget
+// the source was given (app/fd_limit.hpp). Beyond it, files are opened for each read.
+struct KeptFiles {
+    std::size_t kept = 0;  // counted at the start of a collect, then added to as files are kept
+    std::size_t budget = 0;
+    bool may_keep(std::size_t more) const { return kept + more <= budget; }
+};
+
+class TrackedContainer {
+public:
+    DockerInspect inspect;
+    int collects_since_inspect = 0;
+    bool inspected = false;    // false: the last inspect failed; the row is kept without its details
+    bool pid_checked = false;  // /proc/<pid>/cgroup was checked against the id once
+    PidWatch init_watch;       // the init process; empty without pidfds (then /proc is checked each time)
+    bool init_exited = false;  // set by the one poll at the start of each collect
+
+    std::size_t open_files() const;
+    // Everything a reused list needs followed: details, kept files and a watch on the init process.
+    bool fully_watched() const { return inspected && cgroup_ && init_watch; }
+    // The directory of its cgroup while its files are kept; empty otherwise.
+    std::filesystem::path cgroup_dir() const { return cgroup_ ? cgroup_->dir() : std::filesystem::path{}; }
+
+    // Whether the inspected init pid no longer belongs to container `id` (it restarted with a new init).
+    // On first success opens the watch that answers this from then on. Always false off a local host.
+    bool pid_is_stale(const std::string& id, const std::filesystem::path& proc, bool local);
+
+    // Queues the reads of the kept files into `batch`; this object must stay in place until batch.run().
+    void queue(KernelFileBatch& batch);
+    // Fills the row's usage and network from the container's cgroup and net/dev (the batch's texts where it
+    // holds them, else a read now), locating and keeping the files when not kept yet. False when no cgroup
+    // of it is reachable: it vanished, or the daemon is remote (then /proc/<pid> here is another process).
+    bool read_usage(model::ContainerStats& row, const CgroupReader& cgroups, const std::filesystem::path& proc,
+                    const KernelFileBatch& batch, std::string& buffer, KeptFiles& kept);
+
+private:
+    std::optional<CgroupHandle> cgroup_;
+    KernelFile net_dev_;  // /proc/<pid>/net/dev of the init process: its network namespace
+    // Where the last queue() put net_dev_'s text (while the batch holds it).
+    std::optional<KernelFileBatch::Ticket> net_dev_ticket_;
+};
+
+}  // namespace cmon::sources

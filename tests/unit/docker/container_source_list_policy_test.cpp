@@ -1,0 +1,297 @@
+// The container-list reuse policy of ContainerSource (its ListWatch), driven by a fake clock against the
+// in-process fake daemon (tests/fakes/fake_docker_daemon.hpp) and a copy of the v2 cgroupfs fixture tree
+// whose /proc names this test process, so the pidfds the policy relies on watch a process that stays alive.
+// Asserts the exact requests each collect makes: a reused list costs no request at all, the event-log check
+// is one GET /events and no GET /containers/json, and each reason to list again gives a list.
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "fakes/fake_clock.hpp"
+#include "fakes/fake_docker_daemon.hpp"
+#include "sources/docker/container_source.hpp"
+#include "sources/docker/pid_watch.hpp"
+
+namespace cmon::sources {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+const std::string kId = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+const std::string kList = "GET /v1.41/containers/json?all=0 HTTP/1.1";
+const std::string kInspect = "GET /v1.41/containers/" + kId + "/json HTTP/1.1";
+
+std::int64_t unix_ns(std::chrono::system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+// The request line ContainerSource sends for the event window it should ask for.
+std::string events_line(std::int64_t since_ns, std::int64_t until_ns) {
+    return "GET " + DockerRequest::events(since_ns, until_ns).target("1.41") + " HTTP/1.1";
+}
+
+// A host root: the v2 cgroupfs fixture's cgroup tree, and /proc/<this pid> placed in the container's cgroup.
+class HostTree {
+public:
+    HostTree() {
+        root_ = fs::temp_directory_path() / ("cmon-list-policy-" + std::to_string(::getpid()));
+        fs::remove_all(root_);
+        fs::create_directories(root_ / "sys");
+        fs::copy(fs::path(CMON_FIXTURES_DIR) / "cgroup" / "v2-cgroupfs" / "sys", root_ / "sys",
+                 fs::copy_options::recursive);
+        const fs::path proc = root_ / "proc" / std::to_string(::getpid());
+        fs::create_directories(proc / "net");
+        std::ofstream(proc / "cgroup") << "0::/docker/" << kId << "\n";
+        fs::copy_file(fs::path(CMON_FIXTURES_DIR) / "host" / "minimal" / "proc" / "1" / "net" / "dev",
+                      proc / "net" / "dev");
+    }
+    ~HostTree() {
+        std::error_code ignored;
+        fs::remove_all(root_, ignored);
+    }
+    HostPaths paths(const std::string& endpoint) const {
+        return HostPaths{.proc = root_ / "proc",
+                         .sys = root_ / "sys",
+                         .cgroup_root = root_ / "sys" / "fs" / "cgroup",
+                         .docker_endpoint = endpoint};
+    }
+    fs::path docker_parent() const { return root_ / "sys" / "fs" / "cgroup" / "docker"; }
+
+private:
+    fs::path root_;
+};
+
+// The daemon's answers; the test changes the name, the state and the event log between collects.
+struct DaemonState {
+    std::mutex mutex;
+    std::string name = "web";
+    std::string state = "running";
+    std::string events_body;
+    int events_status = 200;
+};
+
+std::string answer(DaemonState& s, const std::string& line) {
+    std::lock_guard lock(s.mutex);
+    if (line.starts_with("GET /version ")) return testing::http_response(R"({"Version":"x","ApiVersion":"1.41"})");
+    if (line == kList) {
+        return testing::http_response(R"([{"Id":")" + kId + R"(","Names":["/)" + s.name +
+                                      R"("],"Image":"busybox","State":")" + s.state + R"(","Labels":{}}])");
+    }
+    if (line == kInspect) {
+        return testing::http_response(R"({"Id":")" + kId + R"(","State":{"Pid":)" + std::to_string(::getpid()) +
+                                      R"(,"StartedAt":"2026-12-06T04:00:00.000000000Z"},"HostConfig":{}})");
+    }
+    if (line.starts_with("GET /v1.41/events?")) return testing::http_response(s.events_body, s.events_status);
+    return testing::http_response(R"({"message":"not here"})", 404);
+}
+
+std::string event(const std::string& action, std::chrono::system_clock::time_point at,
+                  const std::string& type = "container") {
+    return R"({"Type":")" + type + R"(","Action":")" + action + R"(","Actor":{"ID":")" + kId +
+           R"("},"time":0,"timeNano":)" + std::to_string(unix_ns(at)) + "}\n";
+}
+
+class ListPolicy : public ::testing::Test {
+protected:
+    ListPolicy() : daemon_([this](const std::string& line) { return answer(state_, line); }) {
+        ContainerSourceOptions options;
+        options.list_refresh = 5s;
+        options.list_refresh_max = 60s;
+        source_ = std::make_unique<ContainerSource>(tree_.paths(daemon_.endpoint()), options, clock_);
+    }
+
+    model::Snapshot collect() {
+        model::Snapshot draft;
+        source_->collect(draft);
+        return draft;
+    }
+
+    // Two collects: the first lists and inspects, the second lists again (the init process was not watched
+    // yet) and opens the pidfd; from then on the list may be reused. Leaves the request log empty and
+    // returns the wall-clock time the last list was asked for.
+    std::chrono::system_clock::time_point warm_up() {
+        EXPECT_TRUE(PidWatch::open(::getpid())) << "pidfd_open(2) refused here: the reuse policy needs pidfds";
+        auto first = collect();
+        EXPECT_EQ(daemon_.requests(), (std::vector<std::string>{"GET /version HTTP/1.1", kList, kInspect}));
+        EXPECT_EQ(first.containers.size(), 1u);
+        clock_.advance(1s);
+        const auto listed = clock_.system_now();
+        auto second = collect();
+        EXPECT_EQ(daemon_.requests().back(), kList);
+        EXPECT_EQ(second.containers.size(), 1u);
+        EXPECT_TRUE(second.containers.at(0).cpu_time_ns_total) << "the fixture cgroup was not read";
+        daemon_.clear_requests();
+        return listed;
+    }
+
+    void set_events(std::string body, int status = 200) {
+        std::lock_guard lock(state_.mutex);
+        state_.events_body = std::move(body);
+        state_.events_status = status;
+    }
+
+    HostTree tree_;
+    DaemonState state_;
+    testing::FakeDockerDaemon daemon_;
+    testing::FakeClock clock_;
+    std::unique_ptr<ContainerSource> source_;
+};
+
+TEST_F(ListPolicy, ReusesTheListWithoutAnyRequestBetweenEventChecks) {
+    warm_up();
+    const auto lists = source_->lists_fetched();
+    for (int i = 0; i < 3; ++i) {
+        clock_.advance(1s);  // 2, 3, 4 s after the list: before the event-log check is due
+        auto snapshot = collect();
+        ASSERT_EQ(snapshot.containers.size(), 1u);
+        EXPECT_EQ(snapshot.containers[0].name, "web");
+        EXPECT_TRUE(snapshot.containers[0].memory_usage_bytes);
+        EXPECT_TRUE(snapshot.containers[0].network_rx);
+    }
+    EXPECT_EQ(daemon_.requests(), std::vector<std::string>{});
+    EXPECT_EQ(source_->lists_fetched(), lists);
+}
+
+TEST_F(ListPolicy, AsksTheEventLogForTheWindowSinceTheListAndDoesNotList) {
+    const auto listed = warm_up();
+    clock_.advance(5s);  // list_refresh after the list
+    collect();
+    // The window starts a second before the list and ends a millisecond before now.
+    const auto until = unix_ns(clock_.system_now()) - 1'000'000;
+    EXPECT_EQ(daemon_.requests(), (std::vector<std::string>{events_line(unix_ns(listed) - 1'000'000'000, until)}));
+
+    // The next window starts a second before the end of that one, list_refresh later.
+    daemon_.clear_requests();
+    clock_.advance(1s);
+    collect();
+    EXPECT_EQ(daemon_.requests(), std::vector<std::string>{});
+    clock_.advance(4s);
+    collect();
+    EXPECT_EQ(daemon_.requests(),
+              (std::vector<std::string>{events_line(until - 1'000'000'000, unix_ns(clock_.system_now()) - 1'000'000)}));
+}
+
+TEST_F(ListPolicy, ARenameInTheEventLogListsAndShowsTheNewName) {
+    const auto listed = warm_up();
+    {
+        std::lock_guard lock(state_.mutex);
+        state_.name = "web2";
+    }
+    set_events(event("rename", listed + 2s));
+    clock_.advance(5s);
+    auto snapshot = collect();
+    EXPECT_EQ(daemon_.requests(), (std::vector<std::string>{daemon_.requests().at(0), kList}));
+    EXPECT_TRUE(daemon_.requests().at(0).starts_with("GET /v1.41/events?since="));
+    ASSERT_EQ(snapshot.containers.size(), 1u);
+    EXPECT_EQ(snapshot.containers[0].name, "web2");
+}
+
+TEST_F(ListPolicy, APauseInTheEventLogListsAndShowsTheState) {
+    const auto listed = warm_up();
+    {
+        std::lock_guard lock(state_.mutex);
+        state_.state = "paused";
+    }
+    set_events(event("pause", listed + 2s));
+    clock_.advance(5s);
+    auto snapshot = collect();
+    ASSERT_EQ(daemon_.requests().size(), 2u);
+    EXPECT_EQ(daemon_.requests()[1], kList);
+    EXPECT_EQ(snapshot.containers.at(0).state, "paused");
+}
+
+TEST_F(ListPolicy, EventsThatChangeNothingListedOrCameBeforeTheListDoNotList) {
+    const auto listed = warm_up();
+    set_events(event("exec_start: sh", listed + 2s) + event("health_status: healthy", listed + 2s) +
+               event("rename", listed - 500ms) +          // already in the list
+               event("create", listed + 2s, "network"));  // not a container event
+    clock_.advance(5s);
+    collect();
+    ASSERT_EQ(daemon_.requests().size(), 1u);
+    EXPECT_TRUE(daemon_.requests()[0].starts_with("GET /v1.41/events?"));
+}
+
+TEST_F(ListPolicy, AWindowFullEnoughToHaveLostEventsLists) {
+    const auto listed = warm_up();
+    std::string body;
+    for (int i = 0; i < 128; ++i) body += event("exec_start: sh", listed + 2s);
+    set_events(body);
+    clock_.advance(5s);
+    collect();
+    EXPECT_EQ(daemon_.requests().size(), 2u);
+    EXPECT_EQ(daemon_.requests().back(), kList);
+}
+
+TEST_F(ListPolicy, AnEventLogThatIsRefusedGivesRoutineListsEveryRefresh) {
+    warm_up();
+    set_events(R"({"message":"forbidden by the proxy"})", 403);
+    clock_.advance(5s);
+    collect();  // asks, is refused, lists (as after any change)...
+    ASSERT_EQ(daemon_.requests().size(), 2u);
+    EXPECT_EQ(daemon_.requests()[1], kList);
+    daemon_.clear_requests();
+    clock_.advance(1s);
+    collect();  // ... and once more at the next collect
+    EXPECT_EQ(daemon_.requests(), std::vector<std::string>{kList});
+    daemon_.clear_requests();
+    clock_.advance(4s);
+    collect();
+    EXPECT_EQ(daemon_.requests(), std::vector<std::string>{});  // reused; the event log is not asked again
+    clock_.advance(1s);
+    collect();
+    EXPECT_EQ(daemon_.requests(), std::vector<std::string>{kList});  // a routine list every list_refresh
+}
+
+TEST_F(ListPolicy, ANewCgroupBesideTheContainersListsWithoutAskingTheEventLog) {
+    warm_up();
+    clock_.advance(1s);
+    fs::create_directory(tree_.docker_parent() / "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210");
+    collect();
+    EXPECT_EQ(daemon_.requests(), std::vector<std::string>{kList});
+    // A change lists at the next collect too (the container may not have been running yet).
+    daemon_.clear_requests();
+    clock_.advance(1s);
+    collect();
+    EXPECT_EQ(daemon_.requests(), std::vector<std::string>{kList});
+    daemon_.clear_requests();
+    clock_.advance(1s);
+    collect();
+    EXPECT_EQ(daemon_.requests(), std::vector<std::string>{});
+}
+
+TEST_F(ListPolicy, ListsAtLeastEveryRefreshMaxEvenWithAQuietEventLog) {
+    warm_up();
+    for (int i = 0; i < 11; ++i) {
+        clock_.advance(5s);  // 6 s ... 56 s after the list
+        collect();
+    }
+    for (const auto& line : daemon_.requests()) EXPECT_NE(line, kList);
+    daemon_.clear_requests();
+    clock_.advance(5s);  // 61 s
+    collect();
+    EXPECT_EQ(daemon_.requests(), std::vector<std::string>{kList});
+}
+
+TEST_F(ListPolicy, AnExplicitRefreshOfZeroListsEveryCollect) {
+    ContainerSourceOptions options;
+    options.list_refresh = 0ms;
+    source_ = std::make_unique<ContainerSource>(tree_.paths(daemon_.endpoint()), options, clock_);
+    collect();
+    collect();
+    daemon_.clear_requests();
+    for (int i = 0; i < 3; ++i) {
+        clock_.advance(1s);
+        collect();
+    }
+    EXPECT_EQ(daemon_.requests(), (std::vector<std::string>{kList, kList, kList}));
+}
+
+}  // namespace
+}  // namespace cmon::sources
