@@ -47,7 +47,7 @@ std::vector<fs::path> sorted_children(const fs::path& dir, std::string_view pref
     std::error_code ec;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
         const std::string name = it->path().filename().string();
-        if (util::starts_with(name, prefix)) out.push_back(it->path());
+        if (name.starts_with(prefix)) out.push_back(it->path());
     }
     std::sort(out.begin(), out.end());
     return out;
@@ -55,7 +55,7 @@ std::vector<fs::path> sorted_children(const fs::path& dir, std::string_view pref
 
 // "card0" yes, "card0-DP-1" (a connector) no.
 bool is_card_name(std::string_view name) {
-    if (!util::starts_with(name, "card") || name.size() == 4) return false;
+    if (!name.starts_with("card") || name.size() == 4) return false;
     return std::all_of(name.begin() + 4, name.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 

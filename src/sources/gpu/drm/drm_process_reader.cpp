@@ -50,9 +50,9 @@ std::optional<std::string> read_at(int dir_fd, const std::string& path, std::siz
 // "/dev/dri/renderD128" -> "renderD128"; anything else -> empty.
 std::string dri_node(std::string_view target) {
     constexpr std::string_view kDri = "/dev/dri/";
-    if (!util::starts_with(target, kDri)) return {};
+    if (!target.starts_with(kDri)) return {};
     std::string_view node = target.substr(kDri.size());
-    if (util::starts_with(node, "renderD") || util::starts_with(node, "card")) return std::string(node);
+    if (node.starts_with("renderD") || node.starts_with("card")) return std::string(node);
     return {};
 }
 

@@ -15,7 +15,7 @@ constexpr std::uint64_t kKiB = 1024;
 constexpr std::uint64_t kMiB = 1024 * 1024;
 
 bool strip_prefix(std::string_view& text, std::string_view prefix) {
-    if (!util::starts_with(text, prefix)) return false;
+    if (!text.starts_with(prefix)) return false;
     text.remove_prefix(prefix.size());
     return true;
 }
@@ -128,7 +128,7 @@ DrmFdinfo parse_drm_fdinfo(std::string_view text) {
 std::optional<std::uint64_t> drm_device_memory_bytes(const DrmFdinfo& info) {
     auto size = [](const DrmRegionMemory& region) { return region.resident ? region.resident : region.total; };
     auto local = [](const std::string& name) {
-        return util::starts_with(name, "vram") || util::starts_with(name, "local");
+        return name.starts_with("vram") || name.starts_with("local");
     };
     std::optional<std::uint64_t> local_sum;
     std::optional<std::uint64_t> other_sum;
