@@ -70,7 +70,12 @@ std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config,
     docker_options.label_allowlist = config.labels;
     list.push_back(std::make_unique<sources::ContainerSource>(paths, docker_options));
 
-    list.push_back(std::make_unique<sources::GpuSource>(sources::GpuSourceOptions{config.nvml_library}, clock));
+    sources::GpuSourceOptions gpu_options;
+    gpu_options.library_path = config.nvml_library;
+    gpu_options.release = config.nvml_release == "never"    ? sources::GpuRelease::never
+                          : config.nvml_release == "always" ? sources::GpuRelease::always
+                                                            : sources::GpuRelease::paused;
+    list.push_back(std::make_unique<sources::GpuSource>(gpu_options, clock));
 
     attribution::IdleTrackerOptions idle;
     idle.idle_memory_bytes = static_cast<std::uint64_t>(config.idle_gpu_memory_gib * 1024.0 * 1024.0 * 1024.0);

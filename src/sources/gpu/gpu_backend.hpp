@@ -2,6 +2,8 @@
 // tests do not care which library answers.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -12,6 +14,7 @@ namespace cmon::sources {
 struct GpuSample {
     std::vector<model::GpuDevice> devices;     // index order; a lost device appears with lost = true
     std::vector<model::GpuProcess> processes;  // one entry per (gpu, pid); attribution fields left empty
+    std::optional<std::string> driver_version;  // the vendor driver's version, when known
 };
 
 class GpuBackend {
@@ -21,6 +24,8 @@ public:
     // One sample of every device and its processes. A single broken device is reported in the sample
     // (lost = true); util::Error only when the vendor library as a whole cannot answer.
     virtual GpuSample sample() = 0;
+    // One line for the source's health note: driver version and how processes are read. Empty: nothing to say.
+    virtual std::string describe() const { return {}; }
 };
 
 }  // namespace cmon::sources
