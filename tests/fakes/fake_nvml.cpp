@@ -277,15 +277,15 @@ int injected(const Target& target, const char* function) {
 }
 
 // The common prologue of every device query: lock, refresh, check init and handle, lost, injected code.
-#define FAKE_DEVICE_PROLOGUE(device, function)            \
-    std::lock_guard<std::mutex> lock(g_mutex);            \
-    refresh_scenario();                                   \
-    if (g_init_count == 0) return kUninitialized;         \
-    Target target = target_of(device);                    \
-    if (target.gpu == nullptr) return kInvalidArgument;   \
-    if (target.gpu->lost) return kGpuIsLost;              \
+#define FAKE_DEVICE_PROLOGUE(device, function)                          \
+    std::lock_guard<std::mutex> lock(g_mutex);                          \
+    refresh_scenario();                                                 \
+    if (g_init_count == 0) return kUninitialized;                       \
+    Target target = target_of(device);                                  \
+    if (target.gpu == nullptr) return kInvalidArgument;                 \
+    if (target.gpu->lost) return kGpuIsLost;                            \
     if (int rc = injected(target, function); rc != kSuccess) return rc; \
-    const Gpu* gpu = target.gpu;                          \
+    const Gpu* gpu = target.gpu;                                        \
     static_cast<void>(gpu)
 
 template <class T>
@@ -455,19 +455,32 @@ FAKE_EXPORT int nvmlShutdown() {
 
 FAKE_EXPORT const char* nvmlErrorString(int rc) {
     switch (rc) {
-        case kSuccess: return "Success";
-        case kUninitialized: return "Uninitialized";
-        case kInvalidArgument: return "Invalid Argument";
-        case kNotSupported: return "Not Supported";
-        case kNoPermission: return "Insufficient Permissions";
-        case kNotFound: return "Not Found";
-        case kInsufficientSize: return "Insufficient Size";
-        case 9: return "Driver Not Loaded";
-        case kGpuIsLost: return "GPU is lost";
-        case kArgumentVersionMismatch: return "Argument version mismatch";
-        case 26: return "Deprecated";
-        case 27: return "Not Ready";
-        default: return "Unknown Error";
+        case kSuccess:
+            return "Success";
+        case kUninitialized:
+            return "Uninitialized";
+        case kInvalidArgument:
+            return "Invalid Argument";
+        case kNotSupported:
+            return "Not Supported";
+        case kNoPermission:
+            return "Insufficient Permissions";
+        case kNotFound:
+            return "Not Found";
+        case kInsufficientSize:
+            return "Insufficient Size";
+        case 9:
+            return "Driver Not Loaded";
+        case kGpuIsLost:
+            return "GPU is lost";
+        case kArgumentVersionMismatch:
+            return "Argument version mismatch";
+        case 26:
+            return "Deprecated";
+        case 27:
+            return "Not Ready";
+        default:
+            return "Unknown Error";
     }
 }
 

@@ -12,8 +12,8 @@
 namespace cmon::sources {
 
 struct GpuSample {
-    std::vector<model::GpuDevice> devices;     // index order; a lost device appears with lost = true
-    std::vector<model::GpuProcess> processes;  // one entry per (gpu, pid); attribution fields left empty
+    std::vector<model::GpuDevice> devices;      // index order; a lost device appears with lost = true
+    std::vector<model::GpuProcess> processes;   // one entry per (gpu, pid); attribution fields left empty
     std::optional<std::string> driver_version;  // the vendor driver's version, when known
 };
 

@@ -69,10 +69,14 @@ TEST(NvidiaFields, ApiShowsMigSlicesUnderTheirGpuAndTheNewFields) {
     EXPECT_EQ(g["degraded_fields"], json::array({"temperature: NOT_SUPPORTED"}));
     EXPECT_EQ(g["unattributed_memory_bytes"], 3 * kGiB);
     ASSERT_EQ(g["mig_devices"].size(), 2U);
-    EXPECT_EQ(g["mig_devices"][0],
-              (json{{"index", 0}, {"uuid", "MIG-aaaa"}, {"profile", "1g.10gb"}, {"gpu_instance_id", 9},
-                    {"compute_instance_id", 0}, {"memory_used_bytes", 3 * kGiB}, {"memory_total_bytes", 10 * kGiB},
-                    {"utilization_percent", 37}}));
+    EXPECT_EQ(g["mig_devices"][0], (json{{"index", 0},
+                                         {"uuid", "MIG-aaaa"},
+                                         {"profile", "1g.10gb"},
+                                         {"gpu_instance_id", 9},
+                                         {"compute_instance_id", 0},
+                                         {"memory_used_bytes", 3 * kGiB},
+                                         {"memory_total_bytes", 10 * kGiB},
+                                         {"utilization_percent", 37}}));
     EXPECT_FALSE(g["mig_devices"][1].contains("utilization_percent")) << "n/a without GPM, not 0";
     const json& other = root["gpus"][1];
     EXPECT_FALSE(other.contains("degraded")) << "only present when true";
@@ -103,8 +107,9 @@ TEST(NvidiaFields, MetricsLabelMigSlicesAsDcgmExporterDoes) {
     // free = total - used - reserved = 80 GiB - (10.5 GiB + 1 B) - 512 MiB
     EXPECT_TRUE(has("DCGM_FI_DEV_FB_FREE{" + labels + "} 70655")) << text;
     EXPECT_TRUE(has("cmon_gpu_degraded{gpu=\"0\",UUID=\"GPU-9a8b7c6d-0000-1111-2222-333344445555\"} 1"));
-    EXPECT_TRUE(has("cmon_gpu_unattributed_memory_bytes{gpu=\"0\",UUID=\"GPU-9a8b7c6d-0000-1111-2222-333344445555\"} "
-                    "3221225472"));
+    EXPECT_TRUE(
+        has("cmon_gpu_unattributed_memory_bytes{gpu=\"0\",UUID=\"GPU-9a8b7c6d-0000-1111-2222-333344445555\"} "
+            "3221225472"));
     EXPECT_TRUE(has("cmon_gpu_processes_hidden{gpu=\"1\",UUID=\"GPU-1f2e3d4c-6666-7777-8888-999900001111\"} 1"));
     EXPECT_TRUE(has("cmon_source_degraded{source=\"gpu\"} 1"));
     // One HELP/TYPE per family even with MIG rows inside it.

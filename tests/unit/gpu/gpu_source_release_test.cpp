@@ -1,8 +1,7 @@
 // GpuSource (issue 13): lets go of NVML while collection is paused (--nvml-release), and turns refused fields
 // and hidden processes into health warnings (degraded, still ok).
-#include <gtest/gtest.h>
-
 #include <algorithm>
+#include <gtest/gtest.h>
 
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_nvml_scenario.hpp"

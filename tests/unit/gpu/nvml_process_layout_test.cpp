@@ -2,9 +2,8 @@
 // and the SM % rules, without any library (pure functions and ProcessUtilizationTracker).
 #include "sources/gpu/nvml/nvml_process_layout.hpp"
 
-#include <gtest/gtest.h>
-
 #include <cstring>
+#include <gtest/gtest.h>
 #include <vector>
 
 #include "sources/gpu/nvml/nvml_device_reader.hpp"
@@ -60,8 +59,8 @@ TEST(NvmlProcessEntries, PidZeroAndAllOnesAreNeverProcesses) {
     };
     std::vector<Entry> entries = {{0, 5, ~0U, ~0U}, {77, 100, 1, 0}, {0xFFFFFFFFU, 9, ~0U, ~0U}, {78, 200, ~0U, ~0U}};
     unsigned rejected = 0;
-    auto decoded = decode_process_entries(reinterpret_cast<const std::byte*>(entries.data()), 4, sizeof(Entry),
-                                          rejected);
+    auto decoded =
+        decode_process_entries(reinterpret_cast<const std::byte*>(entries.data()), 4, sizeof(Entry), rejected);
     EXPECT_EQ(rejected, 2U);
     ASSERT_EQ(decoded.size(), 2U);
     EXPECT_EQ(decoded[0].pid, 77U);

@@ -1,9 +1,8 @@
 // NvmlBackend against the stand-in's driver profiles and injected return codes (issue 13): what real drivers
 // do, reproduced by tests/fakes/fake_nvml.cpp, and what the monitor must make of it.
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <chrono>
+#include <gtest/gtest.h>
 #include <thread>
 
 #include "fakes/fake_nvml_scenario.hpp"
@@ -20,11 +19,18 @@ constexpr unsigned long long kGiB = 1ULL << 30;
 constexpr unsigned long long kMiB = 1ULL << 20;
 
 json gpu(const std::string& uuid) {
-    return {{"name", "NVIDIA H100 80GB HBM3"}, {"uuid", uuid}, {"memory_total", 80 * kGiB},
-            {"memory_used", 6 * kGiB},        {"util", 50},   {"temperature", 40},
-            {"power_mw", 100000},             {"power_limit_mw", 700000},
-            {"sm_clock", 1755},               {"sm_clock_max", 1980},
-            {"mem_clock", 2619},              {"mem_clock_max", 2619},
+    return {{"name", "NVIDIA H100 80GB HBM3"},
+            {"uuid", uuid},
+            {"memory_total", 80 * kGiB},
+            {"memory_used", 6 * kGiB},
+            {"util", 50},
+            {"temperature", 40},
+            {"power_mw", 100000},
+            {"power_limit_mw", 700000},
+            {"sm_clock", 1755},
+            {"sm_clock_max", 1980},
+            {"mem_clock", 2619},
+            {"mem_clock_max", 2619},
             {"processes", json::array()}};
 }
 
@@ -102,10 +108,10 @@ TEST(ErrorClasses, APerFieldRefusalLeavesTheFieldOutAndTheGpuIn) {
     FakeNvmlScenario scenario;
     json device = gpu("GPU-e");
     device["sm_clock"] = 1980;
-    device["errors"] = {{"nvmlDeviceGetPowerUsage", 4},             // NO_PERMISSION
-                        {"nvmlDeviceGetEnforcedPowerLimit", 999},   // UNKNOWN on a field
-                        {"nvmlDeviceGetClockInfo", 27},             // NOT_READY
-                        {"nvmlDeviceGetUtilizationRates", 3}};      // NOT_SUPPORTED
+    device["errors"] = {{"nvmlDeviceGetPowerUsage", 4},            // NO_PERMISSION
+                        {"nvmlDeviceGetEnforcedPowerLimit", 999},  // UNKNOWN on a field
+                        {"nvmlDeviceGetClockInfo", 27},            // NOT_READY
+                        {"nvmlDeviceGetUtilizationRates", 3}};     // NOT_SUPPORTED
     scenario.write({{"gpus", {device}}});
     GpuSample sample = NvmlBackend(fake_nvml_path()).sample();
     const model::GpuDevice& g = sample.devices[0];
@@ -286,11 +292,20 @@ json mig_gpu() {
     device["mig"] = true;
     device["errors"] = {{"nvmlDeviceGetComputeRunningProcesses", 4}};  // NO_PERMISSION on the parent's list
     device["mig_devices"] = {
-        {{"uuid", "MIG-aaaa"}, {"name", "NVIDIA H100 80GB HBM3 MIG 1g.10gb"}, {"gpu_instance_id", 9},
-         {"compute_instance_id", 0}, {"memory_total", 10 * kGiB}, {"memory_used", 3 * kGiB}, {"gpm_sm_util", 37},
+        {{"uuid", "MIG-aaaa"},
+         {"name", "NVIDIA H100 80GB HBM3 MIG 1g.10gb"},
+         {"gpu_instance_id", 9},
+         {"compute_instance_id", 0},
+         {"memory_total", 10 * kGiB},
+         {"memory_used", 3 * kGiB},
+         {"gpm_sm_util", 37},
          {"processes", {{{"pid", 501}, {"used_memory", 3 * kGiB}}}}},
-        {{"uuid", "MIG-bbbb"}, {"name", "NVIDIA H100 80GB HBM3 MIG 3g.40gb"}, {"gpu_instance_id", 2},
-         {"compute_instance_id", 0}, {"memory_total", 40 * kGiB}, {"memory_used", 1 * kGiB},
+        {{"uuid", "MIG-bbbb"},
+         {"name", "NVIDIA H100 80GB HBM3 MIG 3g.40gb"},
+         {"gpu_instance_id", 2},
+         {"compute_instance_id", 0},
+         {"memory_total", 40 * kGiB},
+         {"memory_used", 1 * kGiB},
          {"processes", {{{"pid", 502}, {"used_memory", 1 * kGiB}}, {{"pid", 503}, {"used_memory", kMiB}}}}}};
     return device;
 }

@@ -1,8 +1,7 @@
 // Issue 13 in the sampler: a source's warnings make its health "degraded" (still ok), a failure clears them,
 // and a pause tells every source to let go of what it holds (NVML).
-#include <gtest/gtest.h>
-
 #include <atomic>
+#include <gtest/gtest.h>
 #include <thread>
 
 #include "fakes/fake_clock.hpp"
@@ -57,8 +56,7 @@ TEST(SamplerDegraded, APauseTellsTheSourcesToLetGo) {
     Sampler sampler(SamplerOptions{50ms, 300ms, 20ms}, std::move(list), clock);
     sampler.start();
     auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (source->pauses.load() == 0 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(10ms);
+    while (source->pauses.load() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
     EXPECT_EQ(source->pauses.load(), 1) << "pause() once when collection paused";
     EXPECT_TRUE(sampler.paused());
     sampler.stop();

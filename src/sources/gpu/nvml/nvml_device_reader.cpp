@@ -20,8 +20,8 @@ unsigned grown(unsigned reported) { return reported + reported / 2 + 4; }
 
 }  // namespace
 
-std::vector<NvmlListedProcess> decode_process_entries(const std::byte* buffer, unsigned count,
-                                                      std::size_t entry_size, unsigned& rejected) {
+std::vector<NvmlListedProcess> decode_process_entries(const std::byte* buffer, unsigned count, std::size_t entry_size,
+                                                      unsigned& rejected) {
     std::vector<NvmlListedProcess> out;
     out.reserve(count);
     rejected = 0;
@@ -338,8 +338,7 @@ void NvmlDeviceReader::attach_sm_percent(std::map<unsigned, model::GpuProcess>& 
 
 void NvmlDeviceReader::read_mig(std::map<unsigned, model::GpuProcess>& by_pid, bool& all_lists_read) {
     all_lists_read = false;
-    if (fn_.device_get_max_mig_device_count == nullptr || fn_.device_get_mig_device_handle_by_index == nullptr)
-        return;
+    if (fn_.device_get_max_mig_device_count == nullptr || fn_.device_get_mig_device_handle_by_index == nullptr) return;
     unsigned int max_count = 0;
     if (!ok(fn_.device_get_max_mig_device_count(device_, &max_count), "mig_device_count")) return;
     all_lists_read = true;

@@ -44,8 +44,8 @@ struct NvmlListedProcess {
 
 // Decodes `count` entries of `entry_size` bytes (16, 24 or 32). Entries with pid 0 or 0xFFFFFFFF are never
 // real processes (they are what a wrong stride reads): they are dropped and counted in `rejected`.
-std::vector<NvmlListedProcess> decode_process_entries(const std::byte* buffer, unsigned count,
-                                                      std::size_t entry_size, unsigned& rejected);
+std::vector<NvmlListedProcess> decode_process_entries(const std::byte* buffer, unsigned count, std::size_t entry_size,
+                                                      unsigned& rejected);
 
 class NvmlDeviceReader {
 public:
@@ -72,7 +72,8 @@ private:
     void fill_clocks();
     ProcessList list(NvmlDevice device, NvmlFunctions::ProcessesFn fn, const NvmlProcessLayout& layout,
                      const std::string& field, bool optional_feature);
-    bool collect_processes(NvmlDevice device, const std::string& prefix, std::map<unsigned, model::GpuProcess>& by_pid, const model::MigDevice* mig);
+    bool collect_processes(NvmlDevice device, const std::string& prefix, std::map<unsigned, model::GpuProcess>& by_pid,
+                           const model::MigDevice* mig);
     void attach_sm_percent(std::map<unsigned, model::GpuProcess>& by_pid);
     void read_mig(std::map<unsigned, model::GpuProcess>& by_pid, bool& all_lists_read);
     void derive_memory_views(const std::map<unsigned, model::GpuProcess>& by_pid, bool lists_read);

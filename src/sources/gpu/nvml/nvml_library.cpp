@@ -64,8 +64,7 @@ NvmlLibrary::NvmlLibrary(const std::string& path) : path_(path) {
     complete = bind(h, fn_.shutdown, {"nvmlShutdown"}) >= 0 && complete;
     complete = bind(h, fn_.device_get_count, {"nvmlDeviceGetCount_v2", "nvmlDeviceGetCount"}) >= 0 && complete;
     complete =
-        bind(h, fn_.device_get_handle_by_index, {"nvmlDeviceGetHandleByIndex_v2", "nvmlDeviceGetHandleByIndex"}) >=
-            0 &&
+        bind(h, fn_.device_get_handle_by_index, {"nvmlDeviceGetHandleByIndex_v2", "nvmlDeviceGetHandleByIndex"}) >= 0 &&
         complete;
     if (!complete) {
         throw util::Error("gpu: no NVIDIA driver found (" + path +
@@ -75,8 +74,8 @@ NvmlLibrary::NvmlLibrary(const std::string& path) : path_(path) {
 
     NvmlReturn rc = fn_.init();
     if (rc != kNvmlSuccess) {
-        throw util::Error("gpu: no NVIDIA driver found (" + path + " loaded, but nvmlInit failed: " +
-                          error_string(rc) + ")");
+        throw util::Error("gpu: no NVIDIA driver found (" + path + " loaded, but nvmlInit failed: " + error_string(rc) +
+                          ")");
     }
     if (fn_.system_get_driver_version != nullptr) {
         std::vector<char> buffer(kNvmlSystemDriverVersionBufferSize, '\0');
@@ -157,20 +156,34 @@ std::string NvmlLibrary::error_string(NvmlReturn rc) const {
 
 std::string nvml_return_name(NvmlReturn rc) {
     switch (rc) {
-        case kNvmlErrorUninitialized: return "UNINITIALIZED";
-        case kNvmlErrorInvalidArgument: return "INVALID_ARGUMENT";
-        case kNvmlErrorNotSupported: return "NOT_SUPPORTED";
-        case kNvmlErrorNoPermission: return "NO_PERMISSION";
-        case kNvmlErrorNotFound: return "NOT_FOUND";
-        case kNvmlErrorInsufficientSize: return "INSUFFICIENT_SIZE";
-        case kNvmlErrorDriverNotLoaded: return "DRIVER_NOT_LOADED";
-        case kNvmlErrorFunctionNotFound: return "FUNCTION_NOT_FOUND";
-        case kNvmlErrorGpuIsLost: return "GPU_IS_LOST";
-        case kNvmlErrorArgumentVersionMismatch: return "ARGUMENT_VERSION_MISMATCH";
-        case kNvmlErrorDeprecated: return "DEPRECATED";
-        case kNvmlErrorNotReady: return "NOT_READY";
-        case kNvmlErrorUnknown: return "UNKNOWN";
-        default: return "NVML error " + std::to_string(rc);
+        case kNvmlErrorUninitialized:
+            return "UNINITIALIZED";
+        case kNvmlErrorInvalidArgument:
+            return "INVALID_ARGUMENT";
+        case kNvmlErrorNotSupported:
+            return "NOT_SUPPORTED";
+        case kNvmlErrorNoPermission:
+            return "NO_PERMISSION";
+        case kNvmlErrorNotFound:
+            return "NOT_FOUND";
+        case kNvmlErrorInsufficientSize:
+            return "INSUFFICIENT_SIZE";
+        case kNvmlErrorDriverNotLoaded:
+            return "DRIVER_NOT_LOADED";
+        case kNvmlErrorFunctionNotFound:
+            return "FUNCTION_NOT_FOUND";
+        case kNvmlErrorGpuIsLost:
+            return "GPU_IS_LOST";
+        case kNvmlErrorArgumentVersionMismatch:
+            return "ARGUMENT_VERSION_MISMATCH";
+        case kNvmlErrorDeprecated:
+            return "DEPRECATED";
+        case kNvmlErrorNotReady:
+            return "NOT_READY";
+        case kNvmlErrorUnknown:
+            return "UNKNOWN";
+        default:
+            return "NVML error " + std::to_string(rc);
     }
 }
 

@@ -57,9 +57,7 @@ struct NvmlFunctions {
     NvmlReturn (*gpm_sample_free)(NvmlGpmSample) = nullptr;
     NvmlReturn (*gpm_mig_sample_get)(NvmlDevice, unsigned int gpu_instance_id, NvmlGpmSample) = nullptr;
     NvmlReturn (*gpm_metrics_get)(NvmlGpmMetricsGet*) = nullptr;
-    bool has_gpm() const {
-        return gpm_sample_alloc && gpm_sample_free && gpm_mig_sample_get && gpm_metrics_get;
-    }
+    bool has_gpm() const { return gpm_sample_alloc && gpm_sample_free && gpm_mig_sample_get && gpm_metrics_get; }
 };
 
 class NvmlLibrary {

@@ -37,8 +37,8 @@ struct NvmlProcessLayout {
 
 struct NvmlProcessSymbols {
     NvmlProcessCall found = NvmlProcessCall::kV2;  // newest suffix the library exports
-    bool conf_compute_mem_size_info = false;      // nvmlDeviceGetConfComputeMemSizeInfo exported
-    bool running_process_detail_list = false;     // nvmlDeviceGetRunningProcessDetailList exported
+    bool conf_compute_mem_size_info = false;       // nvmlDeviceGetConfComputeMemSizeInfo exported
+    bool running_process_detail_list = false;      // nvmlDeviceGetRunningProcessDetailList exported
 };
 
 NvmlProcessLayout choose_process_layout(const NvmlProcessSymbols& symbols,

@@ -7,11 +7,13 @@
 
 namespace cmon::sources {
 
-std::map<unsigned, SmReading> ProcessUtilizationTracker::update(
-    NvmlReturn rc, std::span<const NvmlProcessUtilizationSample> samples, const std::vector<unsigned>& pids,
-    bool device_idle, std::vector<std::string>& notes) {
+std::map<unsigned, SmReading> ProcessUtilizationTracker::update(NvmlReturn rc,
+                                                                std::span<const NvmlProcessUtilizationSample> samples,
+                                                                const std::vector<unsigned>& pids, bool device_idle,
+                                                                std::vector<std::string>& notes) {
     std::map<unsigned, SmReading> out;
-    std::erase_if(pids_, [&](const auto& entry) { return std::find(pids.begin(), pids.end(), entry.first) == pids.end(); });
+    std::erase_if(pids_,
+                  [&](const auto& entry) { return std::find(pids.begin(), pids.end(), entry.first) == pids.end(); });
 
     if (rc != kNvmlSuccess && rc != kNvmlErrorNotFound) {
         notes.push_back("process utilization: " + nvml_return_name(rc));
