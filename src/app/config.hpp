@@ -53,6 +53,8 @@ struct Config {
 
     // GPUs
     std::string nvml_library = "libnvidia-ml.so.1";
+    // When NVML is let go (it blocks GPU resets and MIG changes while open): never, paused, always.
+    std::string nvml_release = "paused";
     double idle_gpu_memory_gib = 1.0;   // a process holding more than this ...
     double idle_gpu_after_seconds = 600; // ... with SM ~0 for this long is an idle GPU holder
     bool show_cmdline = false;           // GPU processes' command lines (from /proc/<pid>/cmdline) in the APIs

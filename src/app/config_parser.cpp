@@ -98,6 +98,12 @@ void add_options(CLI::App& cli, Config& c) {
     cli.add_option("--nvml-library", c.nvml_library, "Path or name of the NVML library")
         ->envname(env("NVML_LIBRARY"))
         ->capture_default_str();
+    cli.add_option("--nvml-release", c.nvml_release,
+                   "When to let go of NVML, which blocks GPU resets and MIG changes while open: never, paused "
+                   "(while nobody looks) or always (after every sample)")
+        ->envname(env("NVML_RELEASE"))
+        ->check(CLI::IsMember({"never", "paused", "always"}))
+        ->capture_default_str();
     cli.add_option("--idle-gpu-memory", c.idle_gpu_memory_gib,
                    "GiB of GPU memory above which an SM-idle process counts as an idle holder")
         ->envname(env("IDLE_GPU_MEMORY"))

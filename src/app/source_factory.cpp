@@ -73,7 +73,12 @@ std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config,
     docker_options.keep_open_files = budget.container_files;
     list.push_back(std::make_unique<sources::ContainerSource>(paths, docker_options, clock));
 
-    list.push_back(std::make_unique<sources::GpuSource>(sources::GpuSourceOptions{config.nvml_library}, clock));
+    sources::GpuSourceOptions gpu_options;
+    gpu_options.library_path = config.nvml_library;
+    gpu_options.release = config.nvml_release == "never"    ? sources::GpuRelease::never
+                          : config.nvml_release == "always" ? sources::GpuRelease::always
+                                                            : sources::GpuRelease::paused;
+    list.push_back(std::make_unique<sources::GpuSource>(gpu_options, clock));
     // AMD/Intel after NVML: their indices follow the NVIDIA ones.
     list.push_back(std::make_unique<sources::DrmSource>(std::make_unique<sources::DrmBackend>(paths, clock)));
 

@@ -17,6 +17,9 @@ struct IdleTrackerOptions {
     std::uint64_t idle_memory_bytes = std::uint64_t{1} << 30;  // "holding more than" this
     std::chrono::system_clock::duration idle_after = std::chrono::minutes(10);
     unsigned max_idle_sm_percent = 1;  // SM % at or below this counts as idle
+    // Fresh driver samples at ~0 needed before a holder can be idle: a held (stale) SM % or a broken
+    // sampling call never makes a process idle.
+    unsigned min_fresh_idle_samples = 3;
 };
 
 class IdleTracker {
@@ -24,12 +27,17 @@ public:
     explicit IdleTracker(IdleTrackerOptions options = {});
 
     // Sets idle_since on the processes idle for long enough, clears it on the others; forgets processes that
-    // are no longer listed. A process with unknown memory or SM % is not judged idle.
+    // are no longer listed. A process with unknown memory or SM % is not judged idle; a tick whose SM % is
+    // not fresh (GpuProcess::sm_percent_fresh) neither counts toward idleness nor resets it.
     void update(std::vector<model::GpuProcess>& processes, std::chrono::system_clock::time_point now);
 
 private:
     IdleTrackerOptions options_;
-    std::map<std::pair<unsigned, unsigned>, std::chrono::system_clock::time_point> idle_from_;  // (gpu, pid)
+    struct Idle {
+        std::chrono::system_clock::time_point from;  // first fresh ~0 sample
+        unsigned fresh_samples = 0;
+    };
+    std::map<std::pair<unsigned, unsigned>, Idle> idle_from_;  // (gpu, pid)
 };
 
 }  // namespace cmon::attribution

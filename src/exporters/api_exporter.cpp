@@ -127,9 +127,35 @@ Json gpu_value(const model::GpuDevice& g) {
     put(out, "gtt_memory_used_bytes", g.gtt_memory_used_bytes);
     put(out, "gtt_memory_total_bytes", g.gtt_memory_total_bytes);
     put(out, "fan_rpm", g.fan_rpm);
+    put(out, "memory_reserved_bytes", g.memory_reserved_bytes);
+    put(out, "memory_free_bytes", g.memory_free_bytes);
     put(out, "sm_clock_mhz", g.sm_clock_mhz);
     put(out, "sm_clock_max_mhz", g.sm_clock_max_mhz);
     put(out, "memory_clock_mhz", g.memory_clock_mhz);
+    put(out, "memory_clock_max_mhz", g.memory_clock_max_mhz);
+    put(out, "driver_version", g.driver_version);
+    if (g.degraded) {
+        put(out, "degraded", true);
+        out["degraded_fields"] = g.degraded_fields;
+    }
+    put(out, "unattributed_memory_bytes", g.unattributed_memory_bytes);
+    if (g.processes_hidden) put(out, "processes_hidden", true);
+    if (!g.mig_devices.empty()) {
+        Json migs = Json::array();
+        for (const model::MigDevice& m : g.mig_devices) {
+            Json mig;
+            put(mig, "index", m.index);
+            put(mig, "uuid", m.uuid);
+            put(mig, "profile", m.profile);
+            put(mig, "gpu_instance_id", m.gpu_instance_id);
+            put(mig, "compute_instance_id", m.compute_instance_id);
+            put(mig, "memory_used_bytes", m.memory_used_bytes);
+            put(mig, "memory_total_bytes", m.memory_total_bytes);
+            put(mig, "utilization_percent", m.utilization_percent);
+            migs.push_back(std::move(mig));
+        }
+        out["mig_devices"] = std::move(migs);
+    }
     return out;
 }
 
@@ -150,6 +176,9 @@ Json gpu_process_value(const model::GpuProcess& p) {
         for (const auto& [engine, percent] : p.engine_busy_percent) put(engines, engine.c_str(), percent);
         out["engine_busy_percent"] = std::move(engines);
     }
+    put(out, "gpu_instance_id", p.gpu_instance_id);
+    put(out, "compute_instance_id", p.compute_instance_id);
+    if (p.mps) put(out, "mps", true);
     return out;
 }
 
@@ -160,6 +189,10 @@ Json source_value(const model::SourceHealth& h) {
     put(out, "error", h.error);
     if (!h.note.empty()) put(out, "note", h.note);
     put(out, "last_success", h.last_success);
+    if (h.degraded) {
+        put(out, "degraded", true);
+        out["warnings"] = h.warnings;
+    }
     return out;
 }
 

@@ -31,6 +31,9 @@ std::string to_health_json(const model::Snapshot* snapshot, const HealthView& vi
         entry["ok"] = source.ok;
         if (!source.ok) entry["error"] = source.error;
         if (!source.note.empty()) entry["note"] = source.note;
+        // ok but incomplete: which fields are missing and why (a GPU refusing temperature, hidden processes).
+        entry["state"] = !source.ok ? "error" : source.degraded ? "degraded" : "ok";
+        if (source.ok && source.degraded) entry["warnings"] = source.warnings;
         if (source.last_success) entry["last_success"] = rfc3339_utc(*source.last_success);
         all_ok = all_ok && source.ok;
         sources.push_back(std::move(entry));

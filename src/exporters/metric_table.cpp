@@ -147,12 +147,17 @@ const std::vector<MetricSpec>& metric_table() {
      +[](const GpuDevice& g, const Ctx&) { return value(g.memory_utilization_percent); }},
     {"DCGM_FI_DEV_FB_USED", kGauge, "MiB", kDcgm, "Framebuffer memory used (in MiB).",
      +[](const GpuDevice& g, const Ctx&) { return whole_mib(g.memory_used_bytes); }},
+    // The driver's free (total - used - reserved with memory v2); never total - used alone.
     {"DCGM_FI_DEV_FB_FREE", kGauge, "MiB", kDcgm, "Framebuffer memory free (in MiB).",
      +[](const GpuDevice& g, const Ctx&) -> Value {
-         if (!g.memory_total_bytes || !g.memory_used_bytes || *g.memory_used_bytes > *g.memory_total_bytes)
-             return std::nullopt;
-         return whole_mib(*g.memory_total_bytes - *g.memory_used_bytes);
+         if (g.memory_free_bytes) return whole_mib(g.memory_free_bytes);
+         if (!g.memory_total_bytes || !g.memory_used_bytes) return std::nullopt;
+         const std::uint64_t taken = *g.memory_used_bytes + g.memory_reserved_bytes.value_or(0);
+         if (taken > *g.memory_total_bytes) return std::nullopt;
+         return whole_mib(*g.memory_total_bytes - taken);
      }},
+    {"DCGM_FI_DEV_FB_RESERVED", kGauge, "MiB", kDcgm, "Framebuffer memory reserved (in MiB).",
+     +[](const GpuDevice& g, const Ctx&) { return whole_mib(g.memory_reserved_bytes); }},
     {"DCGM_FI_DEV_FB_TOTAL", kGauge, "MiB", kDcgm, "Framebuffer memory total (in MiB).",
      +[](const GpuDevice& g, const Ctx&) { return whole_mib(g.memory_total_bytes); }},
     {"DCGM_FI_DEV_GPU_TEMP", kGauge, "celsius", kDcgm, "GPU temperature (in C).",
@@ -162,6 +167,23 @@ const std::vector<MetricSpec>& metric_table() {
          if (!g.power_draw_milliwatts) return std::nullopt;
          return *g.power_draw_milliwatts / 1000.0;
      }},
+    {"DCGM_FI_DEV_SM_CLOCK", kGauge, "MHz", kDcgm, "SM clock frequency (in MHz).",
+     +[](const GpuDevice& g, const Ctx&) { return value(g.sm_clock_mhz); }},
+    {"DCGM_FI_DEV_MEM_CLOCK", kGauge, "MHz", kDcgm, "Memory clock frequency (in MHz).",
+     +[](const GpuDevice& g, const Ctx&) { return value(g.memory_clock_mhz); }},
+    {"DCGM_FI_DEV_MAX_SM_CLOCK", kGauge, "MHz", kDcgm, "Maximum SM clock frequency (in MHz).",
+     +[](const GpuDevice& g, const Ctx&) { return value(g.sm_clock_max_mhz); }},
+    {"DCGM_FI_DEV_MAX_MEM_CLOCK", kGauge, "MHz", kDcgm, "Maximum memory clock frequency (in MHz).",
+     +[](const GpuDevice& g, const Ctx&) { return value(g.memory_clock_max_mhz); }},
+    {"cmon_gpu_unattributed_memory_bytes", kGauge, "bytes", {"gpu", "UUID"},
+     "GPU memory in use but held by no listed process (dead pids, processes in other pid namespaces).",
+     +[](const GpuDevice& g, const Ctx&) { return value(g.unattributed_memory_bytes); }},
+    {"cmon_gpu_degraded", kGauge, "", {"gpu", "UUID"},
+     "1 when the GPU refused some fields (see /healthz for which and why), else 0.",
+     +[](const GpuDevice& g, const Ctx&) -> Value { return g.degraded ? 1.0 : 0.0; }},
+    {"cmon_gpu_processes_hidden", kGauge, "", {"gpu", "UUID"},
+     "1 when the GPU has memory in use but the driver lists no process (run with --pid=host), else 0.",
+     +[](const GpuDevice& g, const Ctx&) -> Value { return g.processes_hidden ? 1.0 : 0.0; }},
     {"cmon_gpu_fan_percent", kGauge, "percent", {"gpu", "UUID"},
      "Fan speed as a percent of its maximum (not a DCGM field).",
      +[](const GpuDevice& g, const Ctx&) { return value(g.fan_percent); }},
@@ -244,6 +266,9 @@ const std::vector<MetricSpec>& metric_table() {
     // The monitor itself.
     {"cmon_source_up", kGauge, "", {"source"}, "1 when the source's last collection worked, else 0.",
      +[](const SourceHealth& h, const Ctx&) -> Value { return h.ok ? 1.0 : 0.0; }},
+    {"cmon_source_degraded", kGauge, "", {"source"},
+     "1 when the source worked but some data is missing (see /healthz warnings), else 0.",
+     +[](const SourceHealth& h, const Ctx&) -> Value { return h.ok && h.degraded ? 1.0 : 0.0; }},
     {"cmon_collection_paused", kGauge, "", {},
      "1 while collection is paused because nobody is looking, else 0.",
      +[](const Snapshot&, const Ctx& x) -> Value { return x.options().paused ? 1.0 : 0.0; }},
@@ -252,6 +277,30 @@ const std::vector<MetricSpec>& metric_table() {
     };
     // clang-format on
     return table;
+}
+
+const std::vector<MigMetricSpec>& mig_metric_table() {
+    using Mig = MigSubject;
+    static const std::vector<MigMetricSpec> table = {
+        {"DCGM_FI_DEV_FB_USED", +[](const Mig& m, const Ctx&) { return whole_mib(m.mig.memory_used_bytes); }},
+        {"DCGM_FI_DEV_FB_TOTAL", +[](const Mig& m, const Ctx&) { return whole_mib(m.mig.memory_total_bytes); }},
+        {"DCGM_FI_DEV_FB_FREE",
+         +[](const Mig& m, const Ctx&) -> Value {
+             if (!m.mig.memory_total_bytes || !m.mig.memory_used_bytes ||
+                 *m.mig.memory_used_bytes > *m.mig.memory_total_bytes)
+                 return std::nullopt;
+             return whole_mib(*m.mig.memory_total_bytes - *m.mig.memory_used_bytes);
+         }},
+        // NVML has no utilization for a MIG slice; only GPM's SM utilization (Hopper+) fills it.
+        {"DCGM_FI_DEV_GPU_UTIL", +[](const Mig& m, const Ctx&) { return value(m.mig.utilization_percent); }},
+    };
+    return table;
+}
+
+std::string label_value(const MigSubject& m, std::string_view label, const MetricContext& context) {
+    if (label == "GPU_I_PROFILE") return m.mig.profile;
+    if (label == "GPU_I_ID") return std::to_string(m.mig.gpu_instance_id);
+    return label_value(m.gpu, label, context);
 }
 
 std::string label_value(const model::Snapshot&, std::string_view label, const MetricContext& context) {

@@ -59,6 +59,20 @@ struct MetricSpec {
 
 const std::vector<MetricSpec>& metric_table();
 
+// MIG slices, rendered inside the GPU family of the same name (as dcgm-exporter does): the parent's labels
+// plus GPU_I_PROFILE and GPU_I_ID.
+struct MigSubject {
+    const model::GpuDevice& gpu;
+    const model::MigDevice& mig;
+};
+struct MigMetricSpec {
+    std::string_view name;  // a GPU row's name in metric_table()
+    std::optional<double> (*value)(const MigSubject&, const MetricContext&);
+};
+const std::vector<MigMetricSpec>& mig_metric_table();
+inline constexpr std::string_view kMigLabels[] = {"GPU_I_PROFILE", "GPU_I_ID"};
+std::string label_value(const MigSubject& subject, std::string_view label, const MetricContext& context);
+
 // The value of `label` for a subject; throws std::logic_error for a label the subject does not have
 // (a table bug, caught by the tests that render every row).
 std::string label_value(const model::Snapshot& subject, std::string_view label, const MetricContext& context);

@@ -83,6 +83,36 @@ void append_samples(std::string& out, const MetricSpec& spec, ValueOf<Subject> a
     }
 }
 
+// MIG slices of every GPU into the family `spec` (a GPU row), labelled as dcgm-exporter labels them.
+void append_mig_samples(std::string& out, const MetricSpec& spec, const MetricContext& context) {
+    if (!std::holds_alternative<ValueOf<model::GpuDevice>>(spec.value)) return;
+    for (const MigMetricSpec& mig_spec : mig_metric_table()) {
+        if (mig_spec.name != spec.name) continue;
+        for (const model::GpuDevice& gpu : context.snapshot().gpus) {
+            for (const model::MigDevice& mig : gpu.mig_devices) {
+                const MigSubject subject{gpu, mig};
+                std::optional<double> value = mig_spec.value(subject, context);
+                if (!value) continue;
+                out += spec.name;
+                char separator = '{';
+                auto append_label = [&](std::string_view label) {
+                    out += separator;
+                    out += label;
+                    out += "=\"";
+                    out += escape_label_value(label_value(subject, label, context));
+                    out += '"';
+                    separator = ',';
+                };
+                for (std::string_view label : spec.labels) append_label(label);
+                for (std::string_view label : kMigLabels) append_label(label);
+                out += "} ";
+                out += format_sample_value(*value);
+                out += '\n';
+            }
+        }
+    }
+}
+
 }  // namespace
 
 std::string escape_label_value(std::string_view value) {
@@ -141,6 +171,7 @@ std::string to_prometheus(const model::Snapshot& snapshot, const PrometheusOptio
     for (const MetricSpec& spec : metric_table()) {
         samples.clear();
         std::visit([&](auto accessor) { append_samples(samples, spec, accessor, context); }, spec.value);
+        append_mig_samples(samples, spec, context);
         if (samples.empty()) continue;
         fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", spec.name, escape_help(spec.help),
                        spec.name, spec.type == MetricType::counter ? "counter" : "gauge");

@@ -87,6 +87,18 @@ struct ContainerStats {
     bool all_gpus_assigned = false;       // "all"
 };
 
+// A MIG slice (A100/H100/H200) under its parent GPU.
+struct MigDevice {
+    unsigned index = 0;  // MIG index under the parent (nvmlDeviceGetMigDeviceHandleByIndex)
+    std::string uuid;
+    std::string profile;  // "1g.10gb", from the MIG device's name
+    unsigned gpu_instance_id = 0;
+    unsigned compute_instance_id = 0;
+    std::optional<std::uint64_t> memory_used_bytes;
+    std::optional<std::uint64_t> memory_total_bytes;
+    std::optional<unsigned> utilization_percent;  // GPM SM utilization only (Hopper+); else not reported
+};
+
 struct GpuDevice {
     unsigned index = 0;
     std::string name;
@@ -110,9 +122,22 @@ struct GpuDevice {
     std::optional<std::uint64_t> gtt_memory_used_bytes;   // amdgpu: system memory mapped for the GPU
     std::optional<std::uint64_t> gtt_memory_total_bytes;
     std::optional<unsigned> fan_rpm;
+    // NVIDIA details (issue 13).
+    std::optional<std::uint64_t> memory_reserved_bytes;  // driver/firmware reservation (memory v2)
+    std::optional<std::uint64_t> memory_free_bytes;      // as the driver says: total - used - reserved
     std::optional<unsigned> sm_clock_mhz;      // graphics (shader) clock; NVML calls it the SM clock
     std::optional<unsigned> sm_clock_max_mhz;  // hardware maximum of that clock
     std::optional<unsigned> memory_clock_mhz;
+    std::optional<unsigned> memory_clock_max_mhz;
+    std::optional<std::string> driver_version;
+    bool degraded = false;                     // some field was refused; degraded_fields says which and why
+    std::vector<std::string> degraded_fields{};  // "temperature: NOT_SUPPORTED"
+    std::vector<MigDevice> mig_devices{};      // empty when MIG is off
+    // Used memory not held by any listed process (dead pids, other pid namespaces); only when the process
+    // list could be read and every process reported its memory.
+    std::optional<std::uint64_t> unattributed_memory_bytes;
+    // Memory is in use but the driver lists no process: the monitor cannot see the host's pid namespace.
+    bool processes_hidden = false;
 };
 
 struct GpuProcess {
@@ -130,6 +155,13 @@ struct GpuProcess {
     // DRM clients (AMD/Intel): busy % per engine over the last interval ("gfx", "compute", "render", "ccs"...);
     // sm_percent is then the busiest engine's %. Empty for NVML processes.
     std::map<std::string, double> engine_busy_percent;
+    // MIG: the process's instance on gpu_index (nvmlProcessInfo_v2_t gpuInstanceId/computeInstanceId).
+    std::optional<unsigned> gpu_instance_id;
+    std::optional<unsigned> compute_instance_id;
+    bool mps = false;  // an MPS client (nvmlDeviceGetMPSComputeRunningProcesses)
+    // sm_percent comes from a sample the driver took since the previous tick (or from a device that was
+    // idle throughout); false while a last value is held because the driver had nothing newer.
+    bool sm_percent_fresh = false;
 };
 
 struct SourceHealth {
@@ -138,6 +170,9 @@ struct SourceHealth {
     std::string error;  // human-readable, empty when ok
     std::string note;   // while ok: how the data was obtained when that is worth saying, else empty
     std::optional<TimePoint> last_success;
+    // While ok: some data is missing (a field a device refused, processes we cannot see); warnings say what.
+    bool degraded = false;
+    std::vector<std::string> warnings{};
 };
 
 struct Snapshot {

@@ -88,6 +88,8 @@ void Sampler::record_health(model::Snapshot& draft, std::size_t index, const std
         health.ok = true;
         health.error.clear();
         health.note = health_note(index);
+        if (index < sources_.size()) health.warnings = sources_[index]->health_warnings();
+        health.degraded = !health.warnings.empty();
         health.last_success = draft.time;
     } else {
         // Log once per change of state (or of message), not once per tick.
@@ -95,6 +97,8 @@ void Sampler::record_health(model::Snapshot& draft, std::size_t index, const std
         health.ok = false;
         health.error = error;
         health.note.clear();
+        health.warnings.clear();
+        health.degraded = false;
     }
     draft.sources.push_back(health);
 }
@@ -168,6 +172,11 @@ bool Sampler::pause_while_idle() {
     paused_ = true;
     spdlog::info("no client for {} s: collection paused until the next request",
                  std::chrono::duration_cast<std::chrono::seconds>(options_.idle_pause).count());
+    // Outside the lock: letting go of a driver can take a while and touch() must not wait for it. A request
+    // arriving meanwhile clears paused_, and the wait below then returns at once.
+    lock.unlock();
+    for (auto& source : sources_) source->pause();
+    lock.lock();
     wake_.wait(lock, [this] { return stopping_ || !paused_; });
     if (!stopping_) spdlog::info("client activity: collection resumed");
     return true;

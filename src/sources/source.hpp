@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "model/snapshot.hpp"
 
@@ -20,6 +21,10 @@ public:
     virtual void collect(model::Snapshot& draft) = 0;
     // After a successful collect: a line for SourceHealth::note ("pids from docker top ..."), or empty.
     virtual std::string health_note() const { return {}; }
+    // After a successful collect: what is missing though the source worked (SourceHealth::degraded).
+    virtual std::vector<std::string> health_warnings() const { return {}; }
+    // Collection pauses (nobody is looking): let go of what blocks others (the GPU driver's handles).
+    virtual void pause() {}
 };
 
 }  // namespace cmon::sources

@@ -628,6 +628,31 @@ describe('dashboard end to end (real binary, dockerd, stand-in NVML, chromium)',
     assert.ok(total <= 150 * 1000, `first load ${total} B gzip is over the 150 KB budget`);
   });
 
+  test('MIG slices with their users and n/a utilization, hidden processes and refused fields on the GPU cards', async () => {
+    const mig = { ...gpu(0, []), mig: true, errors: { nvmlDeviceGetComputeRunningProcesses: 4 } };
+    delete mig.util;
+    mig.mig_devices = [
+      { uuid: 'MIG-e2e-a', name: 'Fake GPU MIG 1g.10gb', gpu_instance_id: 9, compute_instance_id: 0,
+        memory_total: 10 * GIB, memory_used: 2 * GIB, processes: [{ pid: alpha.pid, used_memory: 2 * GIB }] },
+    ];
+    const hidden = { ...gpu(1, []), memory_used: 30 * GIB, errors: { nvmlDeviceGetPowerUsage: 4 } };
+    writeScenario(scenarioPath, { gpus: [mig, hidden] });
+    await page.goto(monitor.base);
+    const slice = page.locator('.gpu-card', { hasText: 'GPU 0' }).locator('.gpu-mig-slice');
+    await slice.first().waitFor({ timeout: 20000 });
+    const text = await slice.first().textContent();
+    assert.match(text, /1g\.10gb · GI 9 CI 0/);
+    assert.match(text, /util n\/a/);
+    assert.match(text, new RegExp(`${alpha.name} \\(pid ${alpha.pid}\\)`));
+    assert.equal(await page.locator('.gpu-card', { hasText: 'GPU 0' }).locator('.gpu-util').textContent(), 'n/a');
+    const notes0 = await page.locator('.gpu-card', { hasText: 'GPU 0' }).locator('.gpu-notes').textContent();
+    assert.match(notes0, /not reported: processes: NO_PERMISSION/);
+    const notes1 = page.locator('.gpu-card', { hasText: 'GPU 1' }).locator('.gpu-notes');
+    await notes1.waitFor({ timeout: 20000 });
+    assert.match(await notes1.textContent(), /in use but no process visible: run with --pid=host to see GPU processes/);
+    assert.match(await notes1.textContent(), /not reported: power: NO_PERMISSION/);
+  });
+
   test('no console errors, and every request went to loopback', () => {
     assert.deepEqual(problems, []);
     assert.ok(requests.length > 0, 'requests were recorded');

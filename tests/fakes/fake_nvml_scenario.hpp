@@ -22,6 +22,14 @@ inline std::string fake_nvml_path() {
 #endif
 }
 
+// The stand-in built for a driver profile ("modern", "r535_54", "r535_98", "r450"; fake_nvml.cpp says what each
+// exports): <fakes dir>/<profile>/libnvidia-ml.so.1, the modern one at <fakes dir>/libnvidia-ml.so.1.
+inline std::string fake_nvml_path(const std::string& profile) {
+    if (profile.empty() || profile == "modern") return fake_nvml_path();
+    std::filesystem::path modern = fake_nvml_path();
+    return (modern.parent_path() / profile / modern.filename()).string();
+}
+
 // Owns one scenario file for the test's lifetime and points $CMON_FAKE_NVML_SCENARIO at it.
 class FakeNvmlScenario {
 public:

@@ -181,6 +181,7 @@ TEST(GpuAttributionStage, AttributesAndMarksIdleHolders) {
     auto tick = [&] {
         model::Snapshot draft = draft_with({4101});
         draft.gpu_processes[0].sm_percent = 0;
+        draft.gpu_processes[0].sm_percent_fresh = true;
         source.run(draft);
         return draft;
     };
@@ -188,7 +189,9 @@ TEST(GpuAttributionStage, AttributesAndMarksIdleHolders) {
     model::Snapshot first = tick();
     EXPECT_EQ(first.gpu_processes[0].container_id, kA);
     EXPECT_FALSE(first.gpu_processes[0].idle_since.has_value());
-    clock.advance(std::chrono::minutes(10));
+    clock.advance(std::chrono::minutes(5));
+    tick();  // idle needs several fresh samples at ~0 (IdleTrackerOptions::min_fresh_idle_samples)
+    clock.advance(std::chrono::minutes(5));
     model::Snapshot later = tick();
     EXPECT_EQ(later.gpu_processes[0].idle_since, start);
 }

@@ -94,6 +94,13 @@ inline model::Snapshot golden_snapshot() {
         gpu.power_limit_milliwatts = 400000;
         if (i == 0) gpu.fan_percent = 30;  // GPU 1 has no fan reading: its sample is omitted
         gpu.mig_enabled = false;
+        gpu.memory_reserved_bytes = 512 * kMiB;
+        gpu.sm_clock_mhz = i == 0 ? 1410 : 210;
+        gpu.sm_clock_max_mhz = 1410;
+        gpu.memory_clock_mhz = 1593;
+        gpu.memory_clock_max_mhz = 1593;
+        gpu.driver_version = "550.54.15";
+        if (i == 0) gpu.unattributed_memory_bytes = 1;  // 10.5 GiB + 1 B used, processes hold 10.5 GiB
         s.gpus.push_back(gpu);
     }
 

@@ -25,7 +25,20 @@ inline constexpr NvmlReturn kNvmlErrorInsufficientSize = 7;
 inline constexpr NvmlReturn kNvmlErrorDriverNotLoaded = 9;
 inline constexpr NvmlReturn kNvmlErrorFunctionNotFound = 13;
 inline constexpr NvmlReturn kNvmlErrorGpuIsLost = 15;
+inline constexpr NvmlReturn kNvmlErrorArgumentVersionMismatch = 25;
+inline constexpr NvmlReturn kNvmlErrorDeprecated = 26;
+inline constexpr NvmlReturn kNvmlErrorNotReady = 27;
 inline constexpr NvmlReturn kNvmlErrorUnknown = 999;
+
+// NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE.
+inline constexpr unsigned kNvmlSystemDriverVersionBufferSize = 80;
+
+// nvmlClockType_t: NVML_CLOCK_GRAPHICS 0, NVML_CLOCK_SM 1, NVML_CLOCK_MEM 2, NVML_CLOCK_VIDEO 3.
+inline constexpr int kNvmlClockSm = 1;
+inline constexpr int kNvmlClockMem = 2;
+
+// nvmlDeviceGetGpuInstanceId / ComputeInstanceId and nvmlProcessInfo_v2_t's ids when MIG is off.
+inline constexpr unsigned kNvmlNoInstance = 0xFFFFFFFFU;
 
 // nvml.h: #define NVML_VALUE_NOT_AVAILABLE (-1), stored into unsigned long long fields such as usedGpuMemory.
 inline constexpr unsigned long long kNvmlValueNotAvailable = static_cast<unsigned long long>(-1);
@@ -88,12 +101,58 @@ struct NvmlProcessInfoV2 {
 };
 static_assert(sizeof(NvmlProcessInfoV2) == 24 && offsetof(NvmlProcessInfoV2, gpuInstanceId) == 16);
 
-// Early R535 drivers (CUDA 12.2) briefly wrote a larger struct from the _v3 functions: the v2 layout plus
-// `unsigned long long usedGpuCcProtectedMemory` (32 bytes); NVIDIA later moved that struct to
-// nvmlDeviceGetRunningProcessDetailList (nvmlProcessDetail_v1_t) and _v3 went back to 24 bytes (see
-// github.com/XuehaiPan/nvitop/pull/79 and NVIDIA/go-nvml#75). We read the 24-byte layout, but size our
-// buffers for 32 bytes per entry so such a driver can never write past them.
+// R535.43.02 - 535.86.x drivers (CUDA 12.2 headers) wrote a larger struct from the _v3 functions: the v2
+// layout plus `unsigned long long usedGpuCcProtectedMemory` (32 bytes); NVIDIA later moved that struct to
+// nvmlDeviceGetRunningProcessDetailList (nvmlProcessDetail_v1_t) and _v3 went back to 24 bytes from
+// 535.104.05 on. nvml_process_layout.hpp decides which one a loaded library writes. Buffers are always
+// sized for 32 bytes per entry, so no driver can write past them.
+struct NvmlProcessInfoV3Cc {
+    unsigned int pid;
+    unsigned long long usedGpuMemory;
+    unsigned int gpuInstanceId;
+    unsigned int computeInstanceId;
+    unsigned long long usedGpuCcProtectedMemory;
+};
+static_assert(sizeof(NvmlProcessInfoV3Cc) == 32 && offsetof(NvmlProcessInfoV3Cc, usedGpuCcProtectedMemory) == 24);
 inline constexpr std::size_t kNvmlLargestProcessInfoSize = 32;
+
+// nvmlTemperature_v1_t {unsigned int version; nvmlTemperatureSensors_t sensorType; int temperature;} for
+// nvmlDeviceGetTemperatureV; version = NVML_STRUCT_VERSION(Temperature, 1).
+struct NvmlTemperatureV1 {
+    unsigned int version;
+    int sensorType;
+    int temperature;
+};
+static_assert(sizeof(NvmlTemperatureV1) == 12);
+inline constexpr unsigned int kNvmlTemperatureV1Version =
+    static_cast<unsigned int>(sizeof(NvmlTemperatureV1)) | (1U << 24U);
+
+// GPM (Hopper+): typedef struct nvmlGpmSample_st* nvmlGpmSample_t; nvmlGpmMetric_t {metricId; nvmlReturn;
+// double value; {shortName, longName, unit} char pointers}; nvmlGpmMetricsGet_t {version; numMetrics;
+// sample1; sample2; metrics[NVML_GPM_METRIC_MAX]}. The library reads only numMetrics entries, so a
+// shorter array than the header's is the same ABI for what we pass.
+struct NvmlGpmSampleOpaque;
+using NvmlGpmSample = NvmlGpmSampleOpaque*;
+struct NvmlGpmMetric {
+    unsigned int metricId;
+    NvmlReturn nvmlReturn;
+    double value;
+    const char* shortName;
+    const char* longName;
+    const char* unit;
+};
+static_assert(sizeof(NvmlGpmMetric) == 40 && offsetof(NvmlGpmMetric, value) == 8);
+inline constexpr unsigned kNvmlGpmMetricsWeAsk = 1;
+struct NvmlGpmMetricsGet {
+    unsigned int version;
+    unsigned int numMetrics;
+    NvmlGpmSample sample1;
+    NvmlGpmSample sample2;
+    NvmlGpmMetric metrics[kNvmlGpmMetricsWeAsk];
+};
+static_assert(offsetof(NvmlGpmMetricsGet, metrics) == 24);
+inline constexpr unsigned int kNvmlGpmMetricsGetVersion = 1;  // NVML_GPM_METRICS_GET_VERSION
+inline constexpr unsigned int kNvmlGpmMetricSmUtil = 2;       // NVML_GPM_METRIC_SM_UTIL
 
 // nvmlProcessUtilizationSample_t {pid; unsigned long long timeStamp (CPU time, microseconds);
 // smUtil; memUtil; encUtil; decUtil;}
