@@ -1,5 +1,6 @@
 #include "app/source_factory.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -60,6 +61,14 @@ sampling::SamplerOptions sampler_options(const Config& config) {
     return options;
 }
 
+sampling::GpuAccountantOptions accountant_options(const Config& config) {
+    sampling::GpuAccountantOptions options;
+    options.retention = std::chrono::seconds(static_cast<std::int64_t>(config.history_seconds));
+    // A late sample is still an interval; a pause (nobody looking) is not counted.
+    options.max_gap = to_ms(config.interval_seconds * 3 + 1.0);
+    return options;
+}
+
 // Order matters: attribution reads what the docker and gpu sources put into the draft.
 std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config, const util::Clock& clock) {
     auto paths = host_paths(config);
@@ -68,6 +77,10 @@ std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config,
 
     sources::ContainerSourceOptions docker_options;
     docker_options.label_allowlist = config.labels;
+    // The owner label must reach attribution even when nobody listed it among the labels to show.
+    if (!config.owner_label.empty() && std::find(config.labels.begin(), config.labels.end(), config.owner_label) ==
+                                           config.labels.end())
+        docker_options.label_allowlist.push_back(config.owner_label);
     list.push_back(std::make_unique<sources::ContainerSource>(paths, docker_options));
 
     list.push_back(std::make_unique<sources::GpuSource>(sources::GpuSourceOptions{config.nvml_library}, clock));
@@ -82,8 +95,9 @@ std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config,
     attribution::ContainerPidLister lister = [top](const std::vector<std::string>& ids) { return top->pids(ids); };
     attribution::GpuAttributorOptions attribution_options;
     attribution_options.show_cmdline = config.show_cmdline;
-    list.push_back(std::make_unique<attribution::GpuAttributionSource>(paths, idle, std::move(lister), clock,
-                                                                       attribution_options));
+    list.push_back(std::make_unique<attribution::GpuAttributionSource>(
+        paths, idle, std::move(lister), clock, attribution_options,
+        attribution::OwnerRule{config.owner_label, config.owner_pattern}));
 
     if (!config.note.empty() || !config.note_file.empty())
         list.push_back(std::make_unique<NoteSource>(config.note, config.note_file));

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "app/config.hpp"
+#include "sampling/gpu_accountant.hpp"
 #include "sampling/sampler.hpp"
 #include "sources/host_paths.hpp"
 #include "sources/source.hpp"
@@ -15,6 +16,8 @@ namespace cmon::app {
 
 sources::HostPaths host_paths(const Config& config);
 sampling::SamplerOptions sampler_options(const Config& config);
+// Retention = the history window; intervals much longer than --interval are pauses, not counted.
+sampling::GpuAccountantOptions accountant_options(const Config& config);
 // `clock` must outlive the sources.
 std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config, const util::Clock& clock);
 

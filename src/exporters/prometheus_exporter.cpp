@@ -48,9 +48,16 @@ std::span<const model::SourceHealth> subjects_of(const model::Snapshot& s, const
     return s.sources;
 }
 
+std::span<const AccountRow> subjects_of(const MetricContext& x, const AccountRow*) { return x.account_rows(); }
+std::span<const InterfaceRow> subjects_of(const MetricContext& x, const InterfaceRow*) { return x.interface_rows(); }
+template <class Subject>
+auto subjects_of(const MetricContext& x, const Subject* tag) {
+    return subjects_of(x.snapshot(), tag);
+}
+
 template <class Subject>
 void append_samples(std::string& out, const MetricSpec& spec, ValueOf<Subject> accessor, const MetricContext& context) {
-    for (const Subject& subject : subjects_of(context.snapshot(), static_cast<const Subject*>(nullptr))) {
+    for (const Subject& subject : subjects_of(context, static_cast<const Subject*>(nullptr))) {
         std::optional<double> value = accessor(subject, context);
         if (!value) continue;
         out += spec.name;

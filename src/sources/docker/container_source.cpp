@@ -163,6 +163,15 @@ bool ContainerSource::fill_from_cgroups(model::ContainerStats& row, Known& known
     row.pids = stats.pids;
     row.block_read = counter(stats.block_read_bytes_total);
     row.block_write = counter(stats.block_write_bytes_total);
+    row.cpu_user_ns_total = stats.cpu_user_ns_total;
+    row.cpu_system_ns_total = stats.cpu_system_ns_total;
+    row.memory_rss_bytes = stats.memory_rss_bytes;
+    row.memory_cache_bytes = stats.memory_cache_bytes;
+    row.memory_swap_bytes = stats.memory_swap_bytes;
+    row.memory_failcnt = stats.memory_failcnt;
+    row.oom_kill_events_total = stats.oom_kill_events_total;
+    row.cpu_quota_us = stats.cpu_quota_us;
+    row.cpu_period_us = stats.cpu_period_us;
     if (!row.init_pid) {
         return true;
     }
@@ -190,6 +199,9 @@ bool ContainerSource::fill_from_cgroups(model::ContainerStats& row, Known& known
         if (entry.name != "lo") {
             rx += entry.rx_bytes;
             tx += entry.tx_bytes;
+            row.network_interfaces.push_back({entry.name, entry.rx_bytes, entry.rx_packets, entry.rx_errors,
+                                              entry.rx_dropped, entry.tx_bytes, entry.tx_packets, entry.tx_errors,
+                                              entry.tx_dropped});
         }
     }
     row.network_rx = counter(rx);
