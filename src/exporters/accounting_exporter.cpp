@@ -106,15 +106,17 @@ std::string to_accounting_table(const model::AccountingReport& report, const std
     std::string out = fmt::format("GPU ACCOUNTING  {}  ({} to {}; GPU-{})\n", window_title,
                                   local_time_text(report.since), local_time_text(report.now),
                                   in_hours ? "hours" : "seconds");
-    const std::string header = fmt::format("{:<28} {:<14} {:>9} {:>9} {:>9} {:>5}   {:>9} {:>9}\n", "{}", "{}",
-                                           "HELD", "BUSY", "IDLE", "EFF", "HELD ALL", "BUSY ALL");
+    auto header = [](const char* first, const char* second) {
+        return fmt::format("{:<28} {:<14} {:>9} {:>9} {:>9} {:>5}   {:>9} {:>9}\n", first, second, "HELD", "BUSY",
+                           "IDLE", "EFF", "HELD ALL", "BUSY ALL");
+    };
     auto by_held = [](const auto& a, const auto& b) { return a.second.held_seconds > b.second.held_seconds; };
 
     std::vector<std::pair<const OwnerAccount*, model::GpuSeconds>> owners;
     const auto accounts = owner_accounts(report);
     for (const auto& o : accounts) owners.emplace_back(&o, o.window);
     std::stable_sort(owners.begin(), owners.end(), by_held);
-    out += "\n" + fmt::format(fmt::runtime(header), "OWNER", "CONTAINERS");
+    out += "\n" + header("OWNER", "CONTAINERS");
     for (const auto& [o, window] : owners)
         out += row(o->owner, std::to_string(o->containers.size()), window, o->since_start, in_hours);
     if (owners.empty()) out += "(no container has held a GPU)\n";
@@ -123,7 +125,7 @@ std::string to_accounting_table(const model::AccountingReport& report, const std
     for (const auto& c : report.containers) containers.emplace_back(&c, c.window());
     std::stable_sort(containers.begin(), containers.end(), by_held);
     if (containers.empty()) return out;
-    out += "\n" + fmt::format(fmt::runtime(header), "CONTAINER", "OWNER");
+    out += "\n" + header("CONTAINER", "OWNER");
     for (const auto& [c, window] : containers) {
         out += row(c->name + (c->removed ? " (removed)" : ""), c->owner, window, c->since_start(), in_hours);
         for (const auto& g : c->gpus) {

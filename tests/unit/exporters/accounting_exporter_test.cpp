@@ -59,6 +59,8 @@ TEST(AccountingTable, OwnersThenContainersBusiestFirstInHours) {
     ASSERT_NE(owners, std::string::npos) << text;
     ASSERT_NE(containers, std::string::npos) << text;
     EXPECT_LT(owners, containers);
+    EXPECT_NE(text.find("OWNER" + std::string(24, ' ') + "CONTAINERS"), std::string::npos) << "aligned header\n"
+                                                                                          << text;
     // ana: (3272.25 + 120 + 1400) s held in the window = 1.33 h; busy 2729.295 s = 0.76 h; 57 %.
     const auto ana = text.find("\nana ");
     ASSERT_NE(ana, std::string::npos) << text;
