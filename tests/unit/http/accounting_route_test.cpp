@@ -52,7 +52,12 @@ protected:
         }
     }
     cmon::testing::FakeClock clock;
-    sampling::GpuAccountant accountant{{}, clock};
+    static sampling::GpuAccountantOptions options() {
+        sampling::GpuAccountantOptions result;
+        result.bucket = 1s;  // the run is 10 s: minute buckets would round any since back to the start
+        return result;
+    }
+    sampling::GpuAccountant accountant{options(), clock};
     FakeProvider provider;
     Router router{RouterOptions{}, provider, nullptr, &accountant};
 };
