@@ -111,8 +111,8 @@ class GpuAccounting(unittest.TestCase):
         expected = unix(report["now"]) - first
         a, a0 = self.account(report, self.a, "0")
         b, b1 = self.account(report, self.b, "1")
-        self.assertEqual((a["name"], a["owner"], a0["uuid"]), (self.a_name, "ana"), "owner from the label")
-        self.assertEqual((b["name"], b["owner"], b1["uuid"]), (self.b_name, "bo"), "owner from the pattern")
+        self.assertEqual((a["name"], a["owner"], a0["uuid"]), (self.a_name, "ana", "GPU-A0"), "owner from the label")
+        self.assertEqual((b["name"], b["owner"], b1["uuid"]), (self.b_name, "bo", "GPU-B1"), "owner from the pattern")
         for g in (a0, b1):
             self.assertAlmostEqual(g["since_start"]["held_seconds"], expected, delta=INTERVAL)
         self.assertAlmostEqual(a0["since_start"]["busy_seconds"], 0.40 * expected, delta=INTERVAL)
@@ -161,12 +161,19 @@ class GpuAccounting(unittest.TestCase):
         self.assertIn('cmon_container_info{id="/docker/%s",name="%s",image="%s",owner="bo"} 1'
                       % (self.b, self.b_name, IMAGE), text)
 
-        # A window from now on has nothing of A, all of B's recent holding.
+        # A window from about now: the start used is the minute bucket holding it (never later than asked, never
+        # before the monitor started); B held all of it, A no more than its total.
         since = int(unix(later["now"]))
         status, _, body = monitor.get("/api/v1/accounting?since=%d" % since)
         self.assertEqual(status, 200)
         windowed = json.loads(body)
-        self.assertEqual(self.account(windowed, self.a, "0")[1]["window"]["held_seconds"], 0.0)
+        used = unix(windowed["since"])
+        self.assertLessEqual(used, since)
+        self.assertGreaterEqual(used, unix(windowed["started"]))
+        b_window = self.account(windowed, self.b, "1")[1]["window"]["held_seconds"]
+        self.assertAlmostEqual(b_window, unix(windowed["now"]) - max(used, first), delta=INTERVAL)
+        a_window = self.account(windowed, self.a, "0")[1]
+        self.assertLessEqual(a_window["window"]["held_seconds"], a_window["since_start"]["held_seconds"])
         status, _, body = monitor.get("/api/v1/accounting?since=tomorrow")
         self.assertEqual(status, 400)
         self.assertIn("unix seconds", json.loads(body)["error"])
