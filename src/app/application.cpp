@@ -9,6 +9,7 @@
 #include "app/version.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "sampling/gpu_accountant.hpp"
 #include "sampling/sampler.hpp"
 #include "sampling/snapshot_history.hpp"
 #include "util/clock.hpp"
@@ -29,12 +30,14 @@ int Application::run() {
     const DescriptorBudget budget = descriptor_budget(config_.max_connections, fd_limit);
     sampling::Sampler sampler(options, make_sources(config_, clock, budget), make_stages(config_, clock), clock);
     sampler.add_listener([&history](const model::SnapshotPtr& snapshot) { history.add(snapshot); });
+    sampling::GpuAccountant accountant(accountant_options(config_), clock);
+    sampler.add_listener([&accountant](const model::SnapshotPtr& snapshot) { accountant.add(*snapshot); });
 
     http::RouterOptions router_options;
     router_options.title = config_.title;
     router_options.version = kVersion;
     router_options.assets = http::embedded_assets();
-    http::Router router(std::move(router_options), sampler, &history);
+    http::Router router(std::move(router_options), sampler, &history, &accountant);
     http::ServerOptions server_options;
     server_options.bind = config_.bind;
     server_options.port = config_.port;

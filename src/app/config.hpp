@@ -50,6 +50,10 @@ struct Config {
     // Docker
     std::string docker_host;  // empty: DOCKER_HOST, else unix:///var/run/docker.sock
     std::vector<std::string> labels;  // container labels allowed to be shown; none by default
+    // Owners (accounting, the page): this label's value (allowlisted automatically; empty: no label), else
+    // the one capture group of owner_pattern on the container name (empty: no pattern), else the name.
+    std::string owner_label = "owner";
+    std::string owner_pattern;
 
     // GPUs
     std::string nvml_library = "libnvidia-ml.so.1";
@@ -62,7 +66,10 @@ struct Config {
     std::string log_level = "info";
 
     // `snapshot`
-    std::string snapshot_format = "table";  // table, json, query, prometheus
+    std::string snapshot_format = "table";  // table, json, query, prometheus, accounting
+    // --format accounting: GPU-seconds over a window this long, sampled every interval (a one-shot has no
+    // past to count from, so it watches for a while).
+    double snapshot_accounting_seconds = 10;
     bool strict = false;                    // non-zero exit when any source failed
 
     // `fleet` and `report`: the lab view on Prometheus' HTTP API (docs/deployment.md, "A lab")

@@ -6,6 +6,7 @@
 
 #include "app/config.hpp"
 #include "app/version.hpp"
+#include "attribution/owner_resolver.hpp"
 #include "sources/host/hostname_policy.hpp"
 #include "sources/prometheus/duration_parser.hpp"
 
@@ -95,6 +96,17 @@ void add_options(CLI::App& cli, Config& c) {
     cli.add_option("--labels", c.labels, "Container labels that may be shown (comma-separated; none by default)")
         ->envname(env("LABELS"))
         ->delimiter(',');
+    cli.add_option("--owner-label", c.owner_label,
+                   "Container label naming its owner (allowlisted automatically; empty: none)")
+        ->envname(env("OWNER_LABEL"))
+        ->capture_default_str();
+    cli.add_option("--owner-pattern", c.owner_pattern,
+                   "Regex on the container name whose one capture group is the owner when the label is absent, "
+                   "e.g. '^([a-z]+)[-_]' (default: the whole name)")
+        ->envname(env("OWNER_PATTERN"))
+        ->check(CLI::Validator(
+            [](const std::string& text) { return attribution::OwnerResolver::pattern_error(text).value_or(""); },
+            "REGEX"));
     cli.add_option("--nvml-library", c.nvml_library, "Path or name of the NVML library")
         ->envname(env("NVML_LIBRARY"))
         ->capture_default_str();
@@ -164,8 +176,14 @@ Config parse_config(int argc, char** argv) {
     cli.add_subcommand("serve", "Collect and serve the dashboard and the APIs (the default)")->fallthrough();
     auto* snapshot = cli.add_subcommand("snapshot", "Print one snapshot (two samples one interval apart) and exit");
     snapshot->fallthrough();
-    snapshot->add_option("--format", config.snapshot_format, "table, json (the /api/v1 shape), query (legacy), prometheus")
-        ->check(CLI::IsMember({"table", "json", "query", "prometheus"}))
+    snapshot->add_option("--format", config.snapshot_format, "table, json (the /api/v1 shape), query (legacy), prometheus, accounting (GPU-seconds per owner and "
+                        "container over --accounting-seconds)")
+        ->check(CLI::IsMember({"table", "json", "query", "prometheus", "accounting"}))
+        ->capture_default_str();
+    snapshot
+        ->add_option("--accounting-seconds", config.snapshot_accounting_seconds,
+                     "With --format accounting: seconds to sample GPU use for (every --interval)")
+        ->check(CLI::Range(0.05, 3600.0))
         ->capture_default_str();
     snapshot->add_flag("--strict", config.strict, "Exit with status 3 when any source failed");
     auto* fleet = cli.add_subcommand("fleet", "Serve the lab's page and /api/v1/fleet from a Prometheus that "

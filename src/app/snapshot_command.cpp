@@ -2,12 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <thread>
 
 #include "app/fd_limit.hpp"
 #include "app/source_factory.hpp"
 #include "app/version.hpp"
+#include "exporters/accounting_exporter.hpp"
 #include "exporters/api_exporter.hpp"
 #include "exporters/prometheus_exporter.hpp"
 #include "exporters/query_exporter.hpp"
@@ -43,7 +47,26 @@ int run_snapshot(const Config& config) {
     std::this_thread::sleep_for(options.interval);
     auto snapshot = sampler.sample();
 
-    std::string text = render(config, *snapshot);
+    std::string text;
+    if (config.snapshot_format == "accounting") {
+        // A one-shot has no past: it watches GPU use for --accounting-seconds, one sample per interval, and
+        // counts from its first sample (the window starts there).
+        sampling::GpuAccountant accountant(accountant_options(config), clock);
+        accountant.add(*snapshot);
+        const auto end = clock.steady_now() + std::chrono::milliseconds(
+                                                  static_cast<std::int64_t>(config.snapshot_accounting_seconds * 1000));
+        while (clock.steady_now() < end) {
+            std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(options.interval,
+                                                                                      end - clock.steady_now()));
+            snapshot = sampler.sample();
+            accountant.add(*snapshot);
+        }
+        text = exporters::to_accounting_table(
+            accountant.report(),
+            fmt::format("sampled for {:g} s every {:g} s", config.snapshot_accounting_seconds, config.interval_seconds));
+    } else {
+        text = render(config, *snapshot);
+    }
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
 

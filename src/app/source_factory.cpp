@@ -1,5 +1,6 @@
 #include "app/source_factory.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -62,6 +63,14 @@ sampling::SamplerOptions sampler_options(const Config& config) {
     return options;
 }
 
+sampling::GpuAccountantOptions accountant_options(const Config& config) {
+    sampling::GpuAccountantOptions options;
+    options.retention = std::chrono::seconds(static_cast<std::int64_t>(config.history_seconds));
+    // A late sample is still an interval; a pause (nobody looking) is not counted.
+    options.max_gap = to_ms(config.interval_seconds * 3 + 1.0);
+    return options;
+}
+
 std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config, const util::Clock& clock,
                                                            const DescriptorBudget& budget) {
     auto paths = host_paths(config);
@@ -70,6 +79,10 @@ std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config,
 
     sources::ContainerSourceOptions docker_options;
     docker_options.label_allowlist = config.labels;
+    // The owner label must reach attribution even when nobody listed it among the labels to show.
+    if (!config.owner_label.empty() && std::find(config.labels.begin(), config.labels.end(), config.owner_label) ==
+                                           config.labels.end())
+        docker_options.label_allowlist.push_back(config.owner_label);
     docker_options.keep_open_files = budget.container_files;
     list.push_back(std::make_unique<sources::ContainerSource>(paths, docker_options, clock));
 
@@ -100,8 +113,9 @@ std::vector<std::unique_ptr<attribution::Stage>> make_stages(const Config& confi
     attribution::GpuAttributorOptions attribution_options;
     attribution_options.show_cmdline = config.show_cmdline;
     std::vector<std::unique_ptr<attribution::Stage>> list;
-    list.push_back(
-        std::make_unique<attribution::GpuAttributionStage>(paths, idle, std::move(lister), clock, attribution_options));
+    list.push_back(std::make_unique<attribution::GpuAttributionStage>(
+        paths, idle, std::move(lister), clock, attribution_options,
+        attribution::OwnerRule{config.owner_label, config.owner_pattern}));
     return list;
 }
 

@@ -8,6 +8,7 @@
 #include "app/config.hpp"
 #include "app/fd_limit.hpp"
 #include "attribution/stage.hpp"
+#include "sampling/gpu_accountant.hpp"
 #include "sampling/sampler.hpp"
 #include "sources/host_paths.hpp"
 #include "sources/source.hpp"
@@ -17,6 +18,8 @@ namespace cmon::app {
 
 sources::HostPaths host_paths(const Config& config);
 sampling::SamplerOptions sampler_options(const Config& config);
+// Retention = the history window; intervals much longer than --interval are pauses, not counted.
+sampling::GpuAccountantOptions accountant_options(const Config& config);
 // `clock` must outlive the sources. The docker source keeps at most budget.container_files descriptors open.
 std::vector<std::unique_ptr<sources::Source>> make_sources(const Config& config, const util::Clock& clock,
                                                           const DescriptorBudget& budget);

@@ -1,10 +1,11 @@
 // The "attribution" stage: runs on the collected draft (after the docker and gpu sources, whatever their
-// order): attributes the draft's GPU processes to containers and marks idle GPU holders. Never throws for a
-// single process.
+// order): gives every container its owner, attributes the draft's GPU processes to containers and marks idle
+// GPU holders. Never throws for a single process.
 #pragma once
 
 #include "attribution/gpu_attributor.hpp"
 #include "attribution/idle_tracker.hpp"
+#include "attribution/owner_resolver.hpp"
 #include "attribution/stage.hpp"
 #include "sources/host_paths.hpp"
 #include "util/clock.hpp"
@@ -15,7 +16,7 @@ class GpuAttributionStage final : public Stage {
 public:
     // `clock` (for idle_since) must outlive the stage. `fallback` may be empty (no Docker top fallback).
     GpuAttributionStage(sources::HostPaths paths, IdleTrackerOptions idle, ContainerPidLister fallback,
-                        const util::Clock& clock, GpuAttributorOptions options = {});
+                        const util::Clock& clock, GpuAttributorOptions options = {}, OwnerRule owners = {});
 
     std::string_view name() const override { return "attribution"; }
     void run(model::Snapshot& draft) override;
@@ -24,6 +25,7 @@ public:
 private:
     GpuAttributor attributor_;
     IdleTracker idle_;
+    OwnerResolver owners_;
     const util::Clock& clock_;
 };
 

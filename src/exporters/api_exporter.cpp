@@ -95,6 +95,7 @@ Json container_value(const model::ContainerStats& c, const model::Snapshot& snap
     put(out, "block_write", c.block_write);
     put(out, "gpus_assigned", c.gpus_assigned);
     put(out, "all_gpus_assigned", c.all_gpus_assigned);
+    put(out, "owner", c.owner.empty() ? c.name : c.owner);
 
     // Derived for the page: what the container's processes hold, and on which GPUs.
     put(out, "gpu_memory_bytes", container_gpu_memory(snapshot, c.id));
@@ -221,12 +222,66 @@ struct SeriesSet {
         if (cells.empty()) cells.assign(count, nullptr);
         cells[i] = std::move(value);
     }
+    // A column named "<series>/<key>" is the cell array <key> of the object <series> (per-GPU series).
     Json to_json() const {
         Json out = meta;
-        for (const auto& [name, cells] : columns) out[name] = cells;
+        for (const auto& [name, cells] : columns) {
+            const auto slash = name.find('/');
+            if (slash == std::string::npos)
+                out[name] = cells;
+            else
+                out[name.substr(0, slash)][name.substr(slash + 1)] = cells;
+        }
         return out;
     }
 };
+
+// Mean of the non-null cells (integers stay integers, others to 0.1), or null when all are null.
+Json mean_cell(const std::vector<Json>& cells, std::size_t begin, std::size_t end) {
+    double sum = 0;
+    std::size_t count = 0;
+    bool integers = true;
+    for (std::size_t i = begin; i < end; ++i) {
+        if (!cells[i].is_number()) continue;
+        sum += cells[i].get<double>();
+        integers = integers && cells[i].is_number_integer();
+        ++count;
+    }
+    if (count == 0) return nullptr;
+    const double mean = sum / static_cast<double>(count);
+    if (integers) return std::llround(mean);
+    return round1(mean);
+}
+
+Json max_cell(const std::vector<Json>& cells, std::size_t begin, std::size_t end) {
+    Json best = nullptr;
+    for (std::size_t i = begin; i < end; ++i) {
+        if (cells[i].is_number() && (best.is_null() || cells[i].get<double>() > best.get<double>())) best = cells[i];
+    }
+    return best;
+}
+
+// Series that also get a `_max` sibling when points are grouped into steps.
+bool has_max_sibling(const std::string& column) {
+    return column == "cpu_busy_percent" || column == "utilization_percent" || column == "cpu_percent" ||
+           column == "sm_percent";
+}
+
+// Groups aligned points [bounds[k], bounds[k+1]) into one cell each.
+void aggregate(SeriesSet& series, const std::vector<std::size_t>& bounds) {
+    std::map<std::string, std::vector<Json>> out;
+    for (const auto& [name, cells] : series.columns) {
+        std::vector<Json> means;
+        std::vector<Json> maxima;
+        for (std::size_t k = 0; k + 1 < bounds.size(); ++k) {
+            means.push_back(mean_cell(cells, bounds[k], bounds[k + 1]));
+            if (has_max_sibling(name)) maxima.push_back(max_cell(cells, bounds[k], bounds[k + 1]));
+        }
+        out[name] = std::move(means);
+        if (has_max_sibling(name)) out[name + "_max"] = std::move(maxima);
+    }
+    series.columns = std::move(out);
+}
 
 std::vector<const model::Snapshot*> within_window(const std::vector<model::SnapshotPtr>& ring,
                                                   std::chrono::seconds window) {
@@ -277,7 +332,8 @@ std::string to_api_json(const model::Snapshot& snapshot) {
     return api_snapshot_value(snapshot).dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-std::string to_api_history_json(const std::vector<model::SnapshotPtr>& ring, std::chrono::seconds window) {
+std::string to_api_history_json(const std::vector<model::SnapshotPtr>& ring, std::chrono::seconds window,
+                                std::chrono::milliseconds step) {
     const std::vector<const model::Snapshot*> points = within_window(ring, window);
     const std::size_t n = points.size();
     std::vector<std::int64_t> times;
@@ -301,18 +357,51 @@ std::string to_api_history_json(const std::vector<model::SnapshotPtr>& ring, std
             SeriesSet& series = gpus[std::to_string(gpu.index)];
             series.set("utilization_percent", n, i, count_cell(gpu.utilization_percent));
             series.set("memory_used_bytes", n, i, count_cell(gpu.memory_used_bytes));
+            series.set("memory_total_bytes", n, i, count_cell(gpu.memory_total_bytes));
         }
         for (const auto& c : s.containers) {
             SeriesSet& series = containers[c.short_id];
-            series.meta["name"] = c.name;  // the newest name wins (renames happen)
+            series.meta["name"] = c.name;  // the newest name (and owner) wins (renames happen)
+            series.meta["owner"] = c.owner.empty() ? c.name : c.owner;
             series.set("cpu_percent", n, i, percent_cell(c.cpu_percent));
             series.set("memory_working_set_bytes", n, i, count_cell(c.memory_working_set_bytes));
             series.set("gpu_memory_bytes", n, i, count_cell(container_gpu_memory(s, c.id)));
+            // Summed SM % and memory per GPU of the container's processes (0 / absent without any).
+            unsigned sm = 0;
+            std::map<unsigned, std::uint64_t> by_gpu;
+            for (const auto& p : s.gpu_processes) {
+                if (p.container_id != c.id) continue;
+                sm += p.sm_percent.value_or(0);
+                by_gpu[p.gpu_index] += p.memory_used_bytes.value_or(0);
+            }
+            series.set("sm_percent", n, i, sm);
+            for (const auto& [gpu, bytes] : by_gpu)
+                series.set("gpu_memory_bytes_by_gpu/" + std::to_string(gpu), n, i, bytes);
         }
+    }
+    std::int64_t step_ms = interval_hint_ms(times);
+    if (step.count() > 0 && n > 0) {
+        step_ms = step.count();
+        // Step boundaries: the first point of each aligned step.
+        std::vector<std::size_t> bounds;
+        std::vector<std::int64_t> step_times;
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::int64_t start = times[i] - ((times[i] % step_ms) + step_ms) % step_ms;
+            if (step_times.empty() || step_times.back() != start) {
+                bounds.push_back(i);
+                step_times.push_back(start);
+            }
+        }
+        bounds.push_back(n);
+        aggregate(host, bounds);
+        for (auto& [index, series] : gpus) aggregate(series, bounds);
+        for (auto& [id, series] : containers) aggregate(series, bounds);
+        times = std::move(step_times);
     }
     Json root;
     root["api_version"] = kApiVersion;
     root["interval_hint_ms"] = interval_hint_ms(times);
+    root["step_ms"] = step_ms;
     root["times"] = times;
     root["host"] = host.to_json();
     root["gpus"] = Json::object();

@@ -21,6 +21,11 @@ std::string to_api_json(const model::Snapshot& snapshot);
 
 // `ring` oldest first (null entries skipped); keeps the snapshots within `window` of the newest one.
 // Every series is aligned to "times"; null where a sample had no value.
-std::string to_api_history_json(const std::vector<model::SnapshotPtr>& ring, std::chrono::seconds window);
+// With `step` > 0 the points are grouped into steps aligned to multiples of `step` since the epoch: each
+// series holds the mean over its step, and host cpu_busy_percent, GPU utilization_percent and container
+// cpu_percent / sm_percent get a `<name>_max` sibling with the step's maximum; "step_ms" says the spacing
+// served (without a step, the median spacing of the raw points).
+std::string to_api_history_json(const std::vector<model::SnapshotPtr>& ring, std::chrono::seconds window,
+                                std::chrono::milliseconds step = std::chrono::milliseconds(0));
 
 }  // namespace cmon::exporters

@@ -44,11 +44,23 @@ Value whole_mib(std::optional<std::uint64_t> bytes) {
     return static_cast<double>(whole);
 }
 
+Value seconds_of_ns(const std::optional<std::uint64_t>& ns) {
+    if (!ns) return std::nullopt;
+    return static_cast<double>(*ns) / 1e9;
+}
+
+Value interface_value(const InterfaceRow& row, std::uint64_t model::NetworkInterface::*field) {
+    if (!row.interface) return std::nullopt;
+    return static_cast<double>(row.interface->*field);
+}
+
 double unix_seconds(model::TimePoint time) {
     return static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count());
 }
 
 const std::vector<std::string_view> kContainer = {"id", "name", "image"};
+const std::vector<std::string_view> kInterface = {"id", "name", "image", "interface"};
+const std::vector<std::string_view> kAccount = {"name", "id", "owner", "gpu", "uuid"};
 const std::vector<std::string_view> kDcgm = {"gpu", "UUID", "device", "modelName", "Hostname"};
 const std::vector<std::string_view> kProcess = {"pid", "gpu", "container", "container_id"};
 const std::vector<std::string_view> kFilesystem = {"mountpoint", "device", "fstype"};
@@ -69,6 +81,15 @@ MetricContext::MetricContext(const model::Snapshot& snapshot, const PrometheusOp
         if (!process.container_id || !process.sm_percent) continue;
         auto& sum = gpu_utilization_[*process.container_id];
         sum = sum.value_or(0.0) + *process.sm_percent / 100.0;
+    }
+    for (const auto& container : snapshot.containers) {
+        for (const auto& interface : container.network_interfaces) interface_rows_.push_back({&container, &interface});
+        if (container.network_interfaces.empty() && (container.network_rx || container.network_tx))
+            interface_rows_.push_back({&container, nullptr});
+    }
+    if (options.accounting) {
+        for (const auto& account : options.accounting->containers)
+            for (const auto& gpu : account.gpus) account_rows_.push_back({&account, &gpu});
     }
 }
 
@@ -115,12 +136,37 @@ const std::vector<MetricSpec>& metric_table() {
          if (c.memory_usage_bytes || c.memory_working_set_bytes) return 0.0;
          return std::nullopt;
      }},
-    {"container_network_receive_bytes_total", kCounter, "bytes", kContainer,
+    // Per interface of the container's own network namespace (loopback excluded), as cAdvisor.
+    {"container_network_receive_bytes_total", kCounter, "bytes", kInterface,
      "Cumulative count of bytes received",
-     +[](const ContainerStats& c, const Ctx&) { return counter_total(c.network_rx); }},
-    {"container_network_transmit_bytes_total", kCounter, "bytes", kContainer,
+     +[](const InterfaceRow& r, const Ctx&) -> Value {
+         if (r.interface) return static_cast<double>(r.interface->rx_bytes);
+         return counter_total(r.container->network_rx);
+     }},
+    {"container_network_transmit_bytes_total", kCounter, "bytes", kInterface,
      "Cumulative count of bytes transmitted",
-     +[](const ContainerStats& c, const Ctx&) { return counter_total(c.network_tx); }},
+     +[](const InterfaceRow& r, const Ctx&) -> Value {
+         if (r.interface) return static_cast<double>(r.interface->tx_bytes);
+         return counter_total(r.container->network_tx);
+     }},
+    {"container_network_receive_packets_total", kCounter, "", kInterface,
+     "Cumulative count of packets received",
+     +[](const InterfaceRow& r, const Ctx&) -> Value { return interface_value(r, &model::NetworkInterface::rx_packets); }},
+    {"container_network_transmit_packets_total", kCounter, "", kInterface,
+     "Cumulative count of packets transmitted",
+     +[](const InterfaceRow& r, const Ctx&) -> Value { return interface_value(r, &model::NetworkInterface::tx_packets); }},
+    {"container_network_receive_errors_total", kCounter, "", kInterface,
+     "Cumulative count of errors encountered while receiving",
+     +[](const InterfaceRow& r, const Ctx&) -> Value { return interface_value(r, &model::NetworkInterface::rx_errors); }},
+    {"container_network_transmit_errors_total", kCounter, "", kInterface,
+     "Cumulative count of errors encountered while transmitting",
+     +[](const InterfaceRow& r, const Ctx&) -> Value { return interface_value(r, &model::NetworkInterface::tx_errors); }},
+    {"container_network_receive_packets_dropped_total", kCounter, "", kInterface,
+     "Cumulative count of packets dropped while receiving",
+     +[](const InterfaceRow& r, const Ctx&) -> Value { return interface_value(r, &model::NetworkInterface::rx_dropped); }},
+    {"container_network_transmit_packets_dropped_total", kCounter, "", kInterface,
+     "Cumulative count of packets dropped while transmitting",
+     +[](const InterfaceRow& r, const Ctx&) -> Value { return interface_value(r, &model::NetworkInterface::tx_dropped); }},
     {"container_fs_reads_bytes_total", kCounter, "bytes", kContainer,
      "Cumulative count of bytes read",
      +[](const ContainerStats& c, const Ctx&) { return counter_total(c.block_read); }},
@@ -130,6 +176,36 @@ const std::vector<MetricSpec>& metric_table() {
     {"container_processes", kGauge, "", kContainer,
      "Number of processes running inside the container.",
      +[](const ContainerStats& c, const Ctx&) { return value(c.pids); }},
+    {"container_cpu_user_seconds_total", kCounter, "seconds", kContainer,
+     "Cumulative user cpu time consumed in seconds.",
+     +[](const ContainerStats& c, const Ctx&) { return seconds_of_ns(c.cpu_user_ns_total); }},
+    {"container_cpu_system_seconds_total", kCounter, "seconds", kContainer,
+     "Cumulative system cpu time consumed in seconds.",
+     +[](const ContainerStats& c, const Ctx&) { return seconds_of_ns(c.cpu_system_ns_total); }},
+    {"container_memory_rss", kGauge, "bytes", kContainer, "Size of RSS in bytes.",
+     +[](const ContainerStats& c, const Ctx&) { return value(c.memory_rss_bytes); }},
+    {"container_memory_cache", kGauge, "bytes", kContainer, "Number of bytes of page cache memory.",
+     +[](const ContainerStats& c, const Ctx&) { return value(c.memory_cache_bytes); }},
+    {"container_memory_swap", kGauge, "bytes", kContainer, "Container swap usage in bytes.",
+     +[](const ContainerStats& c, const Ctx&) { return value(c.memory_swap_bytes); }},
+    // A counter in cAdvisor, declared gauge here: promtool requires counters to end in _total, and PromQL
+    // (rate, increase) reads the samples the same either way.
+    {"container_memory_failcnt", kGauge, "", kContainer, "Number of memory usage hits limits",
+     +[](const ContainerStats& c, const Ctx&) { return value(c.memory_failcnt); }},
+    {"container_oom_events_total", kCounter, "", kContainer,
+     "Count of out of memory events observed for the container",
+     +[](const ContainerStats& c, const Ctx&) { return value(c.oom_kill_events_total); }},
+    {"container_start_time_seconds", kGauge, "seconds", kContainer,
+     "Start time of the container since unix epoch in seconds.",
+     +[](const ContainerStats& c, const Ctx&) -> Value {
+         if (!c.started_at) return std::nullopt;
+         return unix_seconds(*c.started_at);
+     }},
+    // cAdvisor exports these only for a container with a quota (resp. a period), in microseconds.
+    {"container_spec_cpu_quota", kGauge, "", kContainer, "CPU quota of the container.",
+     +[](const ContainerStats& c, const Ctx&) { return value(c.cpu_quota_us); }},
+    {"container_spec_cpu_period", kGauge, "", kContainer, "CPU period of the container.",
+     +[](const ContainerStats& c, const Ctx&) { return value(c.cpu_period_us); }},
     {"container_last_seen", kGauge, "seconds", kContainer,
      "Last time a container was seen by the exporter",
      +[](const ContainerStats&, const Ctx& x) -> Value { return unix_seconds(x.snapshot().time); }},
@@ -139,6 +215,20 @@ const std::vector<MetricSpec>& metric_table() {
     {"cmon_container_gpu_utilization_ratio", kGauge, "ratio", kContainer,
      "GPU busy share of the container's processes, summed over processes and GPUs (1.5 = one and a half GPUs).",
      +[](const ContainerStats& c, const Ctx& x) { return x.container_gpu_utilization(c.id); }},
+    {"cmon_container_info", kGauge, "", {"id", "name", "image", "owner"},
+     "Always 1; the labels say who owns the container (--owner-label, --owner-pattern, else its name).",
+     +[](const ContainerStats&, const Ctx&) -> Value { return 1.0; }},
+    // GPU accounting since the monitor started (sampling/gpu_accountant.hpp); increase() over any window
+    // gives GPU-seconds, across restarts of the monitor.
+    {"cmon_container_gpu_held_seconds_total", kCounter, "seconds", kAccount,
+     "Seconds the container had at least one process holding memory on this GPU (or MIG slice).",
+     +[](const AccountRow& r, const Ctx&) -> Value { return r.gpu->since_start.held_seconds; }},
+    {"cmon_container_gpu_busy_seconds_total", kCounter, "seconds", kAccount,
+     "Held seconds weighted by the container's SM share of this GPU (interval x SM % / 100).",
+     +[](const AccountRow& r, const Ctx&) -> Value { return r.gpu->since_start.busy_seconds; }},
+    {"cmon_container_gpu_idle_held_seconds_total", kCounter, "seconds", kAccount,
+     "Held seconds during which every holding process of the container was an idle GPU holder.",
+     +[](const AccountRow& r, const Ctx&) -> Value { return r.gpu->since_start.idle_held_seconds; }},
 
     // GPUs, as dcgm-exporter names them, in its units.
     {"DCGM_FI_DEV_GPU_UTIL", kGauge, "percent", kDcgm, "GPU utilization (in %).",
@@ -236,6 +326,18 @@ const std::vector<MetricSpec>& metric_table() {
          return unix_seconds(*p.idle_since);
      }},
 
+    // The machine, as cAdvisor names it (without its boot_id/machine_id/system_uuid labels).
+    {"machine_cpu_cores", kGauge, "", {}, "Number of logical CPU cores.",
+     +[](const Snapshot& s, const Ctx&) -> Value {
+         if (s.host.cpu_count == 0) return std::nullopt;
+         return static_cast<double>(s.host.cpu_count);
+     }},
+    {"machine_memory_bytes", kGauge, "bytes", {}, "Amount of memory installed on the machine.",
+     +[](const Snapshot& s, const Ctx&) -> Value {
+         if (s.host.memory_total_bytes == 0) return std::nullopt;
+         return static_cast<double>(s.host.memory_total_bytes);
+     }},
+
     // The host.
     {"cmon_host_cpu_busy_percent", kGauge, "percent", {},
      "Busy share of all CPUs over the last interval, 0 to 100.",
@@ -312,6 +414,7 @@ std::string label_value(const model::ContainerStats& c, std::string_view label, 
     if (label == "id") return "/docker/" + c.id;
     if (label == "name") return c.name;
     if (label == "image") return c.image;
+    if (label == "owner") return c.owner.empty() ? c.name : c.owner;
     unknown_label("a container", label);
 }
 
@@ -352,6 +455,25 @@ std::string label_value(const model::Filesystem& f, std::string_view label, cons
 std::string label_value(const model::SourceHealth& h, std::string_view label, const MetricContext&) {
     if (label == "source") return h.name;
     unknown_label("a source", label);
+}
+
+std::string label_value(const InterfaceRow& r, std::string_view label, const MetricContext& context) {
+    if (label == "interface") return r.interface ? r.interface->name : "";
+    return label_value(*r.container, label, context);
+}
+
+std::string label_value(const AccountRow& r, std::string_view label, const MetricContext&) {
+    if (label == "name") return r.container->name;
+    if (label == "id") return "/docker/" + r.container->id;  // as the container_* series, so they join
+    if (label == "owner") return r.container->owner;
+    if (label == "gpu") {
+        std::string gpu = std::to_string(r.gpu->gpu_index);
+        // A MIG slice is "<gpu>/<gpu instance>": each slice is its own counter.
+        if (r.gpu->gpu_instance_id) gpu += "/" + std::to_string(*r.gpu->gpu_instance_id);
+        return gpu;
+    }
+    if (label == "uuid") return r.gpu->uuid;
+    unknown_label("a GPU account", label);
 }
 
 }  // namespace cmon::exporters

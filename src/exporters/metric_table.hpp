@@ -18,6 +18,19 @@ namespace cmon::exporters {
 
 enum class MetricType { gauge, counter };
 
+// One network interface of a container (cAdvisor's `interface` label). `interface` is null for a container
+// whose traffic is known only summed (the Docker stats API fallback): label "", bytes only.
+struct InterfaceRow {
+    const model::ContainerStats* container = nullptr;
+    const model::NetworkInterface* interface = nullptr;
+};
+
+// One container on one GPU in the accounting report: the subject of the GPU-seconds counters.
+struct AccountRow {
+    const model::ContainerAccount* container = nullptr;
+    const model::GpuAccount* gpu = nullptr;
+};
+
 // Everything a row may look at besides its subject, built once per exposition.
 class MetricContext {
 public:
@@ -31,6 +44,9 @@ public:
     // Sum of the container's GPU processes' busy share (sm_percent / 100): 0 without processes, empty if none
     // of its processes reports a rate yet.
     std::optional<double> container_gpu_utilization(const std::string& id) const;
+    // Every (container, GPU) of options().accounting; empty without one.
+    const std::vector<AccountRow>& account_rows() const { return account_rows_; }
+    const std::vector<InterfaceRow>& interface_rows() const { return interface_rows_; }
 
 private:
     const model::Snapshot& snapshot_;
@@ -38,6 +54,8 @@ private:
     std::map<std::string, const model::ContainerStats*> containers_;
     std::map<std::string, std::optional<std::uint64_t>> gpu_memory_;
     std::map<std::string, std::optional<double>> gpu_utilization_;
+    std::vector<AccountRow> account_rows_;
+    std::vector<InterfaceRow> interface_rows_;
 };
 
 // A row's accessor, typed by what the row is about: the snapshot itself (one sample) or one sample per
@@ -46,7 +64,8 @@ template <class Subject>
 using ValueOf = std::optional<double> (*)(const Subject&, const MetricContext&);
 using MetricAccessor =
     std::variant<ValueOf<model::Snapshot>, ValueOf<model::ContainerStats>, ValueOf<model::GpuDevice>,
-                 ValueOf<model::GpuProcess>, ValueOf<model::Filesystem>, ValueOf<model::SourceHealth>>;
+                 ValueOf<model::GpuProcess>, ValueOf<model::Filesystem>, ValueOf<model::SourceHealth>,
+                 ValueOf<AccountRow>, ValueOf<InterfaceRow>>;
 
 struct MetricSpec {
     std::string_view name;
@@ -81,5 +100,7 @@ std::string label_value(const model::GpuDevice& subject, std::string_view label,
 std::string label_value(const model::GpuProcess& subject, std::string_view label, const MetricContext& context);
 std::string label_value(const model::Filesystem& subject, std::string_view label, const MetricContext& context);
 std::string label_value(const model::SourceHealth& subject, std::string_view label, const MetricContext& context);
+std::string label_value(const AccountRow& subject, std::string_view label, const MetricContext& context);
+std::string label_value(const InterfaceRow& subject, std::string_view label, const MetricContext& context);
 
 }  // namespace cmon::exporters

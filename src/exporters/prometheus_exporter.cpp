@@ -48,6 +48,13 @@ std::span<const model::SourceHealth> subjects_of(const model::Snapshot& s, const
     return s.sources;
 }
 
+std::span<const AccountRow> subjects_of(const MetricContext& x, const AccountRow*) { return x.account_rows(); }
+std::span<const InterfaceRow> subjects_of(const MetricContext& x, const InterfaceRow*) { return x.interface_rows(); }
+template <class Subject>
+auto subjects_of(const MetricContext& x, const Subject* tag) {
+    return subjects_of(x.snapshot(), tag);
+}
+
 // dcgm-exporter's names describe NVIDIA GPUs only (its dashboards assume NVML's fields): other vendors get the
 // vendor-neutral cmon_gpu_* series instead.
 template <class Subject>
@@ -60,7 +67,7 @@ bool applies_to(const MetricSpec& spec, const model::GpuDevice& gpu) {
 
 template <class Subject>
 void append_samples(std::string& out, const MetricSpec& spec, ValueOf<Subject> accessor, const MetricContext& context) {
-    for (const Subject& subject : subjects_of(context.snapshot(), static_cast<const Subject*>(nullptr))) {
+    for (const Subject& subject : subjects_of(context, static_cast<const Subject*>(nullptr))) {
         if (!applies_to(spec, subject)) continue;
         std::optional<double> value = accessor(subject, context);
         if (!value) continue;

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "model/accounting.hpp"
 #include "model/snapshot.hpp"
 
 namespace cmon::exporters {
@@ -17,6 +18,8 @@ struct PrometheusOptions {
     std::string version;         // cmon_build_info{version}
     std::string hostname_label;  // dcgm-exporter's "Hostname" label; the snapshot's hostname when empty
     bool paused = false;         // cmon_collection_paused
+    // GPU accounting counters (cmon_container_gpu_*_seconds_total); null: those families are left out.
+    const model::AccountingReport* accounting = nullptr;
 };
 
 std::string to_prometheus(const model::Snapshot& snapshot, const PrometheusOptions& options);

@@ -71,14 +71,14 @@ void append_gpus(std::string& out, const model::Snapshot& s) {
 }
 
 void append_containers(std::string& out, const model::Snapshot& s) {
-    out += fmt::format("\n{:<12}  {:<24} {:>7}  {:>21} {:>6} {:>5}  {:>21}  {:>21}  {:>9}\n", "CONTAINER ID", "NAME",
-                       "CPU %", "MEM USAGE / LIMIT", "MEM %", "PIDS", "NET I/O", "BLOCK I/O", "GPU MEM");
+    out += fmt::format("\n{:<12}  {:<24} {:<12} {:>7}  {:>21} {:>6} {:>5}  {:>21}  {:>21}  {:>9}\n", "CONTAINER ID",
+                       "NAME", "OWNER", "CPU %", "MEM USAGE / LIMIT", "MEM %", "PIDS", "NET I/O", "BLOCK I/O", "GPU MEM");
     for (const auto& c : s.containers) {
         std::uint64_t limit = container_memory_limit_or_host(s, c);
         std::uint64_t used = c.memory_working_set_bytes.value_or(0);
         std::uint64_t gpu = container_gpu_memory(s, c.id).value_or(0);
-        out += fmt::format("{:<12}  {:<24} {:>7}  {:>21} {:>5.1f}% {:>5}  {:>21}  {:>21}  {:>9}\n", c.short_id,
-                           clip(c.name, 24), percent_text(c.cpu_percent), human_bytes(used) + " / " + human_bytes(limit),
+        out += fmt::format("{:<12}  {:<24} {:<12} {:>7}  {:>21} {:>5.1f}% {:>5}  {:>21}  {:>21}  {:>9}\n", c.short_id,
+                           clip(c.name, 24), clip(c.owner.empty() ? c.name : c.owner, 12), percent_text(c.cpu_percent), human_bytes(used) + " / " + human_bytes(limit),
                            percent_of(used, limit), c.pids ? std::to_string(*c.pids) : "-",
                            io_pair(c.network_rx, c.network_tx), io_pair(c.block_read, c.block_write),
                            gpu ? human_bytes(gpu) : "-");

@@ -4,9 +4,12 @@
 #include "http/router.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "exporters/accounting_exporter.hpp"
 #include "exporters/api_exporter.hpp"
 #include "exporters/health_exporter.hpp"
 #include "exporters/prometheus_exporter.hpp"
@@ -81,8 +84,9 @@ std::string Response::header(std::string_view name) const {
     return {};
 }
 
-Router::Router(RouterOptions options, sampling::SnapshotProvider& provider, const sampling::SnapshotHistory* history)
-    : options_(std::move(options)), provider_(provider), history_(history) {}
+Router::Router(RouterOptions options, sampling::SnapshotProvider& provider, const sampling::SnapshotHistory* history,
+               const sampling::GpuAccountant* accounting)
+    : options_(std::move(options)), provider_(provider), history_(history), accounting_(accounting) {}
 
 bool wakes_collection(const Request& request) {
     if (request.method != "GET") return false;
@@ -106,6 +110,7 @@ Response Router::route_get(const Request& request) const {
     }
     if (path == "/api/v1/snapshot") return api_snapshot(request);
     if (path == "/api/v1/history") return api_history(request);
+    if (path == "/api/v1/accounting") return api_accounting(request.query);
     if (path == "/api/v1/events") {
         Response response;
         response.content_type = std::string(kEventStream);
@@ -149,11 +154,20 @@ Response Router::api_history(const Request& request) const {
         if (!parsed) return error_response(400, "seconds must be a non-negative whole number");
         seconds = std::min(std::chrono::seconds(*parsed), window);
     }
+    std::chrono::seconds step(0);
+    if (const auto text = query_parameter(request.query, "step")) {
+        const auto parsed = parse_seconds(*text);
+        if (!parsed) return error_response(400, "step must be a non-negative whole number of seconds");
+        step = std::chrono::seconds(std::min<long long>(*parsed, 86400));
+    }
     // Keyed by the newest kept point: the ring only changes when a point is added.
     const auto newest = history_->within(std::chrono::seconds(0));
     const std::uint64_t sequence = newest.empty() ? 0 : newest.back()->sequence;
-    const auto body = cache_.get(sequence, "history-" + std::to_string(seconds.count()),
-                                 [&] { return exporters::to_api_history_json(history_->within(seconds), seconds); });
+    const auto body = cache_.get(
+        sequence, "history-" + std::to_string(seconds.count()) + "-" + std::to_string(step.count()), [&] {
+            return exporters::to_api_history_json(history_->within(seconds), seconds,
+                                                  std::chrono::duration_cast<std::chrono::milliseconds>(step));
+        });
     return cached_response(request, *body, {kJson, "no-store", {}});
 }
 
@@ -164,10 +178,34 @@ Response Router::metrics(const Request& request) const {
     options.version = options_.version;
     options.hostname_label = options_.hostname_label;
     options.paused = provider_.paused();
-    // cmon_collection_paused is part of the text, so the paused flag is part of the key.
-    const auto body = cache_.get(latest->sequence, options.paused ? "metrics-paused" : "metrics",
-                                 [&] { return exporters::to_prometheus(*latest, options); });
+    std::optional<model::AccountingReport> report;
+    if (accounting_) report = accounting_->report();
+    options.accounting = report ? &*report : nullptr;
+    // cmon_collection_paused is part of the text, so the paused flag is part of the key; so is the
+    // snapshot the counters were folded up to (the accountant hears of a publish just after it).
+    std::string key = options.paused ? "metrics-paused" : "metrics";
+    if (report) key += "-a" + std::to_string(report->sequence);
+    const auto body =
+        cache_.get(latest->sequence, key, [&] { return exporters::to_prometheus(*latest, options); });
     return cached_response(request, *body, {exporters::kPrometheusContentType, "no-store", {}});
+}
+
+// ?since=<unix seconds> (a decimal number); without it the window is since the monitor started.
+Response Router::api_accounting(std::string_view query_string) const {
+    if (accounting_ == nullptr) return error_response(404, "not found");
+    std::optional<model::TimePoint> since;
+    if (const auto text = query_parameter(query_string, "since")) {
+        double seconds = 0;
+        const char* begin = text->data();
+        const char* end = begin + text->size();
+        const auto [stop, error] = std::from_chars(begin, end, seconds, std::chars_format::fixed);
+        if (text->empty() || error != std::errc() || stop != end || !std::isfinite(seconds) || seconds < 0 ||
+            seconds > 1e11)
+            return error_response(400, "since must be a time in unix seconds, e.g. since=1765000000");
+        since = model::TimePoint(std::chrono::duration_cast<model::TimePoint::duration>(
+            std::chrono::duration<double>(seconds)));
+    }
+    return json_response(200, exporters::to_api_accounting_json(accounting_->report(since)));
 }
 
 Response Router::query(const Request& request) const {

@@ -15,6 +15,7 @@
 
 #include "http/body_cache.hpp"
 #include "http/static_assets.hpp"
+#include "sampling/gpu_accountant.hpp"
 #include "sampling/snapshot_history.hpp"
 #include "sampling/snapshot_provider.hpp"
 #include "util/clock.hpp"
@@ -88,9 +89,10 @@ public:
     // Bodies above this size are gzip-compressed for clients that accept it.
     static constexpr std::size_t kGzipThreshold = 1024;
 
-    // `history` may be null: /api/v1/history then answers 404.
+    // `history` may be null: /api/v1/history then answers 404; so may `accounting` (/api/v1/accounting
+    // answers 404 and /metrics has no GPU-seconds counters).
     Router(RouterOptions options, sampling::SnapshotProvider& provider,
-           const sampling::SnapshotHistory* history = nullptr);
+           const sampling::SnapshotHistory* history = nullptr, const sampling::GpuAccountant* accounting = nullptr);
 
     // Never throws for a bad request: those become 4xx responses.
     Response operator()(const Request& request) const;
@@ -107,12 +109,14 @@ private:
     Response api_snapshot(const Request& request) const;
     Response api_history(const Request& request) const;
     Response metrics(const Request& request) const;
+    Response api_accounting(std::string_view query_string) const;
     Response asset(const Request& request, const StaticAsset& asset, bool page) const;
     std::shared_ptr<const CachedBody> api_body(const model::Snapshot& snapshot) const;
 
     RouterOptions options_;
     sampling::SnapshotProvider& provider_;
     const sampling::SnapshotHistory* history_;
+    const sampling::GpuAccountant* accounting_;
     // Only the newest snapshot's bodies are asked for: keep those of the previous one too (a request
     // that read `latest` just before a publish), drop older ones.
     mutable BodyCache cache_{16, 1};

@@ -62,6 +62,19 @@ struct HostStats {
     ByteCounter disk_write;
 };
 
+// One network interface of a container (its own namespace, loopback excluded): /proc/<pid>/net/dev totals.
+struct NetworkInterface {
+    std::string name;
+    std::uint64_t rx_bytes = 0;
+    std::uint64_t rx_packets = 0;
+    std::uint64_t rx_errors = 0;
+    std::uint64_t rx_dropped = 0;
+    std::uint64_t tx_bytes = 0;
+    std::uint64_t tx_packets = 0;
+    std::uint64_t tx_errors = 0;
+    std::uint64_t tx_dropped = 0;
+};
+
 struct ContainerStats {
     std::string id;        // full 64-hex id
     std::string short_id;  // first 12 hex
@@ -85,6 +98,22 @@ struct ContainerStats {
 
     std::vector<unsigned> gpus_assigned;  // from DeviceRequests / NVIDIA_VISIBLE_DEVICES
     bool all_gpus_assigned = false;       // "all"
+
+    // More cgroup counters, as cAdvisor exports them (sources/cgroup/cgroup_reader.hpp says where from).
+    std::optional<std::uint64_t> cpu_user_ns_total;
+    std::optional<std::uint64_t> cpu_system_ns_total;
+    std::optional<std::uint64_t> memory_rss_bytes;
+    std::optional<std::uint64_t> memory_cache_bytes;
+    std::optional<std::uint64_t> memory_swap_bytes;
+    std::optional<std::uint64_t> memory_failcnt;
+    std::optional<std::uint64_t> oom_kill_events_total;
+    std::optional<std::uint64_t> cpu_quota_us;   // CFS quota per period; empty when unlimited
+    std::optional<std::uint64_t> cpu_period_us;  // CFS period
+    std::vector<NetworkInterface> network_interfaces;
+
+    // Who the container belongs to: the --owner-label label, else the --owner-pattern capture on the
+    // name, else the name (attribution/owner_resolver). Never empty once attributed.
+    std::string owner;
 };
 
 // A MIG slice (A100/H100/H200) under its parent GPU.

@@ -50,6 +50,7 @@ CgroupMounts detect_cgroup_mounts(const fs::path& cgroup_root) {
     bool exact_memory = false;
     bool exact_blkio = false;
     bool exact_pids = false;
+    bool exact_cpu = false;
     for (; it != fs::directory_iterator(); it.increment(ec)) {
         if (ec) break;
         std::error_code dir_ec;
@@ -59,6 +60,7 @@ CgroupMounts detect_cgroup_mounts(const fs::path& cgroup_root) {
         assign(mounts.memory, exact_memory, it->path(), name, "memory");
         assign(mounts.blkio, exact_blkio, it->path(), name, "blkio");
         assign(mounts.pids, exact_pids, it->path(), name, "pids");
+        assign(mounts.cpu, exact_cpu, it->path(), name, "cpu");
     }
     const bool any_v1 =
         !mounts.cpuacct.empty() || !mounts.memory.empty() || !mounts.blkio.empty() || !mounts.pids.empty();

@@ -16,6 +16,7 @@ struct CgroupMounts {
     std::filesystem::path unified;
     // v1 hierarchies; co-mounted controllers ("cpu,cpuacct") share one directory.
     std::filesystem::path cpuacct;
+    std::filesystem::path cpu;  // v1 CFS quota and period (often co-mounted with cpuacct)
     std::filesystem::path memory;
     std::filesystem::path blkio;
     std::filesystem::path pids;

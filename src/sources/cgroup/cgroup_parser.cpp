@@ -56,6 +56,37 @@ std::optional<std::uint64_t> find_flat_keyed(std::string_view text, std::string_
 
 std::optional<std::uint64_t> parse_single_value(std::string_view text) { return parse_u64(trim(text)); }
 
+std::optional<CpuMax> parse_cpu_max(std::string_view text) {
+    auto fields = split_whitespace(trim(text));
+    if (fields.size() != 2) return std::nullopt;
+    auto period = parse_u64(fields[1]);
+    if (!period) return std::nullopt;
+    CpuMax out;
+    out.period_us = *period;
+    if (fields[0] == "max") return out;
+    auto quota = parse_u64(fields[0]);
+    if (!quota) return std::nullopt;
+    out.quota_us = *quota;
+    return out;
+}
+
+namespace {
+std::optional<std::uint64_t> times(std::optional<std::uint64_t> value, std::uint64_t factor) {
+    if (!value || factor == 0 || *value > std::numeric_limits<std::uint64_t>::max() / factor) return std::nullopt;
+    return *value * factor;
+}
+}  // namespace
+
+CpuUserSystem parse_cpuacct_stat_ns(std::string_view text, std::uint64_t ticks_per_second) {
+    if (ticks_per_second == 0 || 1'000'000'000 % ticks_per_second != 0) return {};
+    const std::uint64_t ns_per_tick = 1'000'000'000 / ticks_per_second;
+    return {times(find_flat_keyed(text, "user"), ns_per_tick), times(find_flat_keyed(text, "system"), ns_per_tick)};
+}
+
+CpuUserSystem parse_cpu_stat_user_system_ns(std::string_view text) {
+    return {times(find_flat_keyed(text, "user_usec"), 1000), times(find_flat_keyed(text, "system_usec"), 1000)};
+}
+
 std::optional<CgroupLimit> parse_limit(std::string_view text) {
     auto value = trim(text);
     if (value == "max") return CgroupLimit{.unlimited = true, .value = 0};

@@ -37,6 +37,23 @@ std::optional<CgroupLimit> parse_limit(std::string_view text);
 // v2 cpu.stat usage_usec converted to nanoseconds; nullopt when missing or the product overflows.
 std::optional<std::uint64_t> parse_cpu_stat_usage_ns(std::string_view text);
 
+// v2 cpu.max: "$MAX $PERIOD" in microseconds, $MAX "max" when unlimited. nullopt on junk.
+struct CpuMax {
+    std::optional<std::uint64_t> quota_us;  // empty: unlimited
+    std::uint64_t period_us = 0;
+};
+std::optional<CpuMax> parse_cpu_max(std::string_view text);
+
+// v1 cpuacct.stat: "user N\nsystem N" in USER_HZ ticks, converted to nanoseconds with `ticks_per_second`
+// (sysconf(_SC_CLK_TCK)). Each is nullopt when its line is missing.
+struct CpuUserSystem {
+    std::optional<std::uint64_t> user_ns;
+    std::optional<std::uint64_t> system_ns;
+};
+CpuUserSystem parse_cpuacct_stat_ns(std::string_view text, std::uint64_t ticks_per_second);
+// v2 cpu.stat user_usec / system_usec in nanoseconds.
+CpuUserSystem parse_cpu_stat_user_system_ns(std::string_view text);
+
 // Block I/O bytes summed over all devices.
 struct BlockIoBytes {
     std::uint64_t read_bytes = 0;

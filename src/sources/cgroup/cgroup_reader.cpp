@@ -1,5 +1,7 @@
 #include "sources/cgroup/cgroup_reader.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <string_view>
@@ -108,16 +110,17 @@ bool any_value(const CgroupStats& s) {
 
 std::size_t CgroupHandle::open_files() const {
     std::size_t n = 0;
-    for (const KernelFile* f :
-         {&cpu_, &memory_usage_, &memory_stat_, &memory_limit_, &pids_, &io_, &blkio_recursive_}) {
+    for (const KernelFile* f : {&cpu_, &memory_usage_, &memory_stat_, &memory_limit_, &pids_, &io_, &blkio_recursive_,
+                                &cpu_split_, &memory_events_, &memory_failcnt_, &swap_, &cpu_quota_, &cpu_period_}) {
         n += *f ? 1 : 0;
     }
     return n;
 }
 
 void CgroupHandle::queue(KernelFileBatch& batch) {
-    const std::array<const KernelFile*, kSlots> files{&cpu_,          &memory_usage_, &memory_stat_,
-                                                      &memory_limit_, &pids_,         &io_};
+    const std::array<const KernelFile*, kSlots> files{
+        &cpu_,      &memory_usage_,  &memory_stat_,    &memory_limit_, &pids_,      &io_,
+        &cpu_split_, &memory_events_, &memory_failcnt_, &swap_,         &cpu_quota_, &cpu_period_};
     for (std::size_t slot = 0; slot < kSlots; ++slot) {
         tickets_[slot] = *files[slot] ? std::optional(batch.add(*files[slot])) : std::nullopt;
     }
@@ -137,6 +140,17 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
     };
     if (auto t = text(cpu_, kCpu)) {
         stats.cpu_time_ns_total = cpu_is_cpu_stat_ ? parse_cpu_stat_usage_ns(*t) : parse_single_value(*t);
+        if (cpu_is_cpu_stat_) {
+            const CpuUserSystem split = parse_cpu_stat_user_system_ns(*t);
+            stats.cpu_user_ns_total = split.user_ns;
+            stats.cpu_system_ns_total = split.system_ns;
+        }
+    }
+    if (auto t = text(cpu_split_, kCpuSplit)) {
+        static const long kTicks = sysconf(_SC_CLK_TCK);
+        const CpuUserSystem split = parse_cpuacct_stat_ns(*t, kTicks > 0 ? static_cast<std::uint64_t>(kTicks) : 0);
+        stats.cpu_user_ns_total = split.user_ns;
+        stats.cpu_system_ns_total = split.system_ns;
     }
     // `docker stats` (cli/command/container/stats_helpers.go, calculateMemUsageUnixNoCache): usage minus
     // inactive file cache when memory.stat reports it, else usage; never below zero.
@@ -149,9 +163,29 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
                 stats.memory_working_set_bytes = usage > inactive ? usage - inactive : 0;
             }
             if (limit_in_stat_) stats.memory_limit_bytes = limit_value(find_flat_keyed(*t, kStatLimitKey));
+            stats.memory_rss_bytes = find_flat_keyed(*t, v2_ ? "anon" : "total_rss");
+            stats.memory_cache_bytes = find_flat_keyed(*t, v2_ ? "file" : "total_cache");
+            if (!v2_) stats.memory_swap_bytes = find_flat_keyed(*t, "total_swap");
         }
     }
     if (!limit_in_stat_) stats.memory_limit_bytes = limit_bytes(text(memory_limit_, kMemoryLimit));
+    if (auto t = text(swap_, kSwap)) stats.memory_swap_bytes = parse_single_value(*t);
+    if (auto t = text(memory_events_, kMemoryEvents)) {
+        stats.oom_kill_events_total = find_flat_keyed(*t, "oom_kill");
+        if (v2_) stats.memory_failcnt = find_flat_keyed(*t, "max");
+    }
+    if (auto t = text(memory_failcnt_, kMemoryFailcnt)) stats.memory_failcnt = parse_single_value(*t);
+    if (auto t = text(cpu_quota_, kCpuQuota)) {
+        if (v2_) {
+            if (auto max = parse_cpu_max(*t)) {
+                stats.cpu_quota_us = max->quota_us;
+                stats.cpu_period_us = max->period_us;
+            }
+        } else {
+            stats.cpu_quota_us = parse_single_value(*t);  // "-1" (unlimited) is not a value
+        }
+    }
+    if (auto t = text(cpu_period_, kCpuPeriod)) stats.cpu_period_us = parse_single_value(*t);
     if (auto t = text(pids_, kPids)) stats.pids = parse_single_value(*t);
     if (io_is_v2_) {
         if (auto t = text(io_, kIo)) fill_block_io(stats, parse_io_stat(*t));
@@ -202,6 +236,10 @@ CgroupHandle CgroupReader::open_container(const std::string& container_id, std::
             handle.pids_ = KernelFile::open(at->dir / "pids.current");
             handle.io_ = KernelFile::open(at->dir / "io.stat");
             handle.io_is_v2_ = true;
+            handle.v2_ = true;
+            handle.memory_events_ = KernelFile::open(at->dir / "memory.events");
+            handle.swap_ = KernelFile::open(at->dir / "memory.swap.current");
+            handle.cpu_quota_ = KernelFile::open(at->dir / "cpu.max");
             handle.dir_ = std::move(at->dir);
         }
         return handle;
@@ -209,7 +247,12 @@ CgroupHandle CgroupReader::open_container(const std::string& container_id, std::
 
     if (auto at = locate(mounts_.cpuacct, path_of("cpuacct"), container_id, "cpuacct.usage")) {
         handle.cpu_ = std::move(at->first);
+        handle.cpu_split_ = KernelFile::open(at->dir / "cpuacct.stat");
         handle.dir_ = std::move(at->dir);
+    }
+    if (auto at = locate(mounts_.cpu, path_of("cpu"), container_id, "cpu.cfs_quota_us")) {
+        handle.cpu_quota_ = std::move(at->first);
+        handle.cpu_period_ = KernelFile::open(at->dir / "cpu.cfs_period_us");
     }
     if (!handle.cpu_ && version_ == CgroupVersion::hybrid) {
         if (auto at = locate(mounts_.unified, path_of(""), container_id, "cpu.stat")) {
@@ -223,6 +266,8 @@ CgroupHandle CgroupReader::open_container(const std::string& container_id, std::
         handle.memory_stat_ = KernelFile::open(at->dir / "memory.stat");
         handle.memory_limit_ = KernelFile::open(at->dir / "memory.limit_in_bytes");
         handle.inactive_key_ = "total_inactive_file";
+        handle.memory_events_ = KernelFile::open(at->dir / "memory.oom_control");
+        handle.memory_failcnt_ = KernelFile::open(at->dir / "memory.failcnt");
         if (limit_is_in_stat(handle.memory_stat_, handle.memory_limit_, handle.buffer_)) {
             handle.memory_limit_ = KernelFile{};
             handle.limit_in_stat_ = true;

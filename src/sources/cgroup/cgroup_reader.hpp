@@ -25,6 +25,21 @@ struct CgroupStats {
     std::optional<std::uint64_t> pids;
     std::optional<std::uint64_t> block_read_bytes_total;
     std::optional<std::uint64_t> block_write_bytes_total;
+    // As cAdvisor reads them. CPU split: v2 cpu.stat user_usec/system_usec, v1 cpuacct.stat (USER_HZ).
+    std::optional<std::uint64_t> cpu_user_ns_total;
+    std::optional<std::uint64_t> cpu_system_ns_total;
+    // memory.stat: v1 total_rss / total_cache / total_swap (swap only with swap accounting), v2 anon / file;
+    // v2 swap from memory.swap.current.
+    std::optional<std::uint64_t> memory_rss_bytes;
+    std::optional<std::uint64_t> memory_cache_bytes;
+    std::optional<std::uint64_t> memory_swap_bytes;
+    // Times usage hit the limit: v1 memory.failcnt, v2 memory.events "max".
+    std::optional<std::uint64_t> memory_failcnt;
+    // OOM kills in the cgroup: v1 memory.oom_control "oom_kill" (kernel 4.13+), v2 memory.events "oom_kill".
+    std::optional<std::uint64_t> oom_kill_events_total;
+    // CFS bandwidth: v1 cpu.cfs_quota_us (-1 = unlimited) and cpu.cfs_period_us, v2 cpu.max.
+    std::optional<std::uint64_t> cpu_quota_us;
+    std::optional<std::uint64_t> cpu_period_us;
     bool found = false;  // false: no cgroup directory for this container was reachable
 
     bool operator==(const CgroupStats&) const = default;
@@ -61,10 +76,31 @@ private:
     KernelFile io_;  // v2 io.stat or v1 blkio.throttle.io_service_bytes
     bool io_is_v2_ = false;
     KernelFile blkio_recursive_;  // v1 fallback when throttle accounts no device
+    KernelFile cpu_split_;        // v1 cpuacct.stat (v2: the split is in cpu.stat)
+    KernelFile memory_events_;    // v2 memory.events, v1 memory.oom_control
+    KernelFile memory_failcnt_;   // v1 memory.failcnt (v2: memory.events "max")
+    KernelFile swap_;             // v2 memory.swap.current
+    KernelFile cpu_quota_;        // v2 cpu.max, v1 cpu.cfs_quota_us
+    KernelFile cpu_period_;       // v1 cpu.cfs_period_us
+    bool v2_ = false;
     std::filesystem::path dir_;
     std::string buffer_;
     // Tickets of the last queue(), per file read every sample (blkio_recursive_ is read only when needed).
-    enum Slot : std::size_t { kCpu, kMemoryUsage, kMemoryStat, kMemoryLimit, kPids, kIo, kSlots };
+    enum Slot : std::size_t {
+        kCpu,
+        kMemoryUsage,
+        kMemoryStat,
+        kMemoryLimit,
+        kPids,
+        kIo,
+        kCpuSplit,
+        kMemoryEvents,
+        kMemoryFailcnt,
+        kSwap,
+        kCpuQuota,
+        kCpuPeriod,
+        kSlots
+    };
     std::array<std::optional<KernelFileBatch::Ticket>, kSlots> tickets_{};
 };
 

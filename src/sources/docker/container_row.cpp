@@ -40,6 +40,15 @@ void set_usage(model::ContainerStats& row, const CgroupStats& stats) {
     row.pids = stats.pids;
     row.block_read = counter(stats.block_read_bytes_total);
     row.block_write = counter(stats.block_write_bytes_total);
+    row.cpu_user_ns_total = stats.cpu_user_ns_total;
+    row.cpu_system_ns_total = stats.cpu_system_ns_total;
+    row.memory_rss_bytes = stats.memory_rss_bytes;
+    row.memory_cache_bytes = stats.memory_cache_bytes;
+    row.memory_swap_bytes = stats.memory_swap_bytes;
+    row.memory_failcnt = stats.memory_failcnt;
+    row.oom_kill_events_total = stats.oom_kill_events_total;
+    row.cpu_quota_us = stats.cpu_quota_us;
+    row.cpu_period_us = stats.cpu_period_us;
 }
 
 void set_network(model::ContainerStats& row, std::optional<std::uint64_t> rx_bytes,

@@ -89,6 +89,9 @@ bool TrackedContainer::read_usage(model::ContainerStats& row, const CgroupReader
         if (entry.name != "lo") {
             rx += entry.rx_bytes;
             tx += entry.tx_bytes;
+            row.network_interfaces.push_back({entry.name, entry.rx_bytes, entry.rx_packets, entry.rx_errors,
+                                              entry.rx_dropped, entry.tx_bytes, entry.tx_packets, entry.tx_errors,
+                                              entry.tx_dropped});
         }
     }
     set_network(row, rx, tx);

@@ -29,7 +29,16 @@ std::vector<NetDevEntry> parse_net_dev(std::string_view text) {
         auto rx = util::parse_u64(fields[0]);
         auto tx = util::parse_u64(fields[kTxBytesColumn]);
         if (!rx || !tx) continue;
-        out.push_back(NetDevEntry{std::string(name), *rx, *tx});
+        NetDevEntry entry{std::string(name), *rx, *tx};
+        // Columns: rx bytes packets errs drop fifo frame compressed multicast, tx bytes packets errs drop ...
+        auto column = [&](std::size_t i) { return i < fields.size() ? util::parse_u64(fields[i]).value_or(0) : 0; };
+        entry.rx_packets = column(1);
+        entry.rx_errors = column(2);
+        entry.rx_dropped = column(3);
+        entry.tx_packets = column(kTxBytesColumn + 1);
+        entry.tx_errors = column(kTxBytesColumn + 2);
+        entry.tx_dropped = column(kTxBytesColumn + 3);
+        out.push_back(std::move(entry));
     }
     return out;
 }

@@ -13,6 +13,12 @@ struct NetDevEntry {
     std::string name;
     std::uint64_t rx_bytes = 0;
     std::uint64_t tx_bytes = 0;
+    std::uint64_t rx_packets = 0;
+    std::uint64_t rx_errors = 0;
+    std::uint64_t rx_dropped = 0;
+    std::uint64_t tx_packets = 0;
+    std::uint64_t tx_errors = 0;
+    std::uint64_t tx_dropped = 0;
 };
 
 struct NetTotals {

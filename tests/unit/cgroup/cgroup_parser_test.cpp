@@ -201,5 +201,32 @@ TEST(CgroupParser, ProcCgroupEdgeCases) {
     EXPECT_EQ(find_proc_cgroup_path(relative, ""), "/../../docker/abc");
 }
 
+TEST(CgroupParser, CpuMax) {
+    // Documentation/admin-guide/cgroup-v2.rst, cpu.max: "$MAX $PERIOD", $MAX may be "max".
+    auto limited = parse_cpu_max("150000 100000\n");
+    ASSERT_TRUE(limited);
+    EXPECT_EQ(limited->quota_us, 150000U);
+    EXPECT_EQ(limited->period_us, 100000U);
+    auto unlimited = parse_cpu_max("max 100000");
+    ASSERT_TRUE(unlimited);
+    EXPECT_FALSE(unlimited->quota_us);
+    EXPECT_EQ(unlimited->period_us, 100000U);
+    for (const char* junk : {"", "max", "100000", "x 100000", "1 2 3", "-1 100000"}) EXPECT_FALSE(parse_cpu_max(junk)) << junk;
+}
+
+TEST(CgroupParser, CpuUserSystem) {
+    // cgroup-v1/cpuacct.rst: cpuacct.stat in USER_HZ.
+    auto v1 = parse_cpuacct_stat_ns("user 180\nsystem 45\n", 100);
+    EXPECT_EQ(v1.user_ns, 1800000000U);
+    EXPECT_EQ(v1.system_ns, 450000000U);
+    EXPECT_FALSE(parse_cpuacct_stat_ns("user 1\n", 100).system_ns);
+    EXPECT_FALSE(parse_cpuacct_stat_ns("user 1\nsystem 1\n", 0).user_ns) << "no tick rate: unknown";
+    EXPECT_FALSE(parse_cpuacct_stat_ns("user 18446744073709551615\n", 100).user_ns) << "overflow";
+    auto v2 = parse_cpu_stat_user_system_ns("usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\n");
+    EXPECT_EQ(v2.user_ns, 2000000000U);
+    EXPECT_EQ(v2.system_ns, 500000000U);
+    EXPECT_FALSE(parse_cpu_stat_user_system_ns("").user_ns);
+}
+
 }  // namespace
 }  // namespace cmon::sources

@@ -109,6 +109,13 @@ void PrintTo(const CgroupStats& s, std::ostream* os) {
     PrintTo(s.block_read_bytes_total, os);
     *os << " write=";
     PrintTo(s.block_write_bytes_total, os);
+    for (const auto& [name, value] :
+         {std::pair{" user=", s.cpu_user_ns_total}, {" system=", s.cpu_system_ns_total}, {" rss=", s.memory_rss_bytes},
+          {" cache=", s.memory_cache_bytes}, {" swap=", s.memory_swap_bytes}, {" failcnt=", s.memory_failcnt},
+          {" oom_kill=", s.oom_kill_events_total}, {" quota=", s.cpu_quota_us}, {" period=", s.cpu_period_us}}) {
+        *os << name;
+        PrintTo(value, os);
+    }
     *os << "}";
 }
 
@@ -123,6 +130,15 @@ const CgroupStats kV1Cgroupfs = {
     .pids = 7,
     .block_read_bytes_total = 4096100,  // summed over two devices
     .block_write_bytes_total = 1024200,
+    .cpu_user_ns_total = 1800000000ULL,  // cpuacct.stat: 180 and 45 ticks at USER_HZ 100
+    .cpu_system_ns_total = 450000000ULL,
+    .memory_rss_bytes = 79691776,  // total_rss
+    .memory_cache_bytes = 25165824,
+    .memory_swap_bytes = std::nullopt,  // no total_swap: swap accounting off
+    .memory_failcnt = 3,
+    .oom_kill_events_total = 1,  // memory.oom_control
+    .cpu_quota_us = 150000,      // separate cpu mount
+    .cpu_period_us = 100000,
     .found = true,
 };
 const CgroupStats kV1Comounted = {
@@ -133,6 +149,15 @@ const CgroupStats kV1Comounted = {
     .pids = 3,
     .block_read_bytes_total = 8192,  // throttle file holds only "Total 0": the recursive file is used
     .block_write_bytes_total = 4096,
+    .cpu_user_ns_total = std::nullopt,
+    .cpu_system_ns_total = std::nullopt,
+    .memory_rss_bytes = 44040192,
+    .memory_cache_bytes = 8388608,
+    .memory_swap_bytes = std::nullopt,
+    .memory_failcnt = std::nullopt,
+    .oom_kill_events_total = std::nullopt,
+    .cpu_quota_us = std::nullopt,  // -1: unlimited
+    .cpu_period_us = 100000,       // co-mounted cpu,cpuacct
     .found = true,
 };
 const CgroupStats kV1CustomParent = {
@@ -143,6 +168,15 @@ const CgroupStats kV1CustomParent = {
     .pids = std::nullopt,
     .block_read_bytes_total = std::nullopt,
     .block_write_bytes_total = std::nullopt,
+    .cpu_user_ns_total = std::nullopt,
+    .cpu_system_ns_total = std::nullopt,
+    .memory_rss_bytes = std::nullopt,
+    .memory_cache_bytes = std::nullopt,
+    .memory_swap_bytes = std::nullopt,
+    .memory_failcnt = std::nullopt,
+    .oom_kill_events_total = std::nullopt,
+    .cpu_quota_us = std::nullopt,
+    .cpu_period_us = std::nullopt,
     .found = true,
 };
 const CgroupStats kV2Systemd = {
@@ -153,6 +187,15 @@ const CgroupStats kV2Systemd = {
     .pids = 12,
     .block_read_bytes_total = 91889664,
     .block_write_bytes_total = 613781504,
+    .cpu_user_ns_total = 2000000000ULL,  // cpu.stat user_usec / system_usec
+    .cpu_system_ns_total = 500000000ULL,
+    .memory_rss_bytes = 52428800,  // anon
+    .memory_cache_bytes = 18874368,  // file
+    .memory_swap_bytes = 4096,       // memory.swap.current
+    .memory_failcnt = 7,             // memory.events max
+    .oom_kill_events_total = 2,
+    .cpu_quota_us = std::nullopt,  // cpu.max "max 100000"
+    .cpu_period_us = 100000,
     .found = true,
 };
 const CgroupStats kV2Cgroupfs = {
@@ -163,6 +206,15 @@ const CgroupStats kV2Cgroupfs = {
     .pids = std::nullopt,                // pids controller not enabled
     .block_read_bytes_total = 0,         // empty io.stat: no I/O yet
     .block_write_bytes_total = 0,
+    .cpu_user_ns_total = 600000,
+    .cpu_system_ns_total = 400000,
+    .memory_rss_bytes = 4096,
+    .memory_cache_bytes = 0,
+    .memory_swap_bytes = std::nullopt,
+    .memory_failcnt = std::nullopt,
+    .oom_kill_events_total = std::nullopt,
+    .cpu_quota_us = std::nullopt,
+    .cpu_period_us = std::nullopt,
     .found = true,
 };
 

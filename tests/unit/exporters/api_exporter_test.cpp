@@ -213,6 +213,87 @@ TEST(ApiHistory, WindowCountsBackFromTheNewestSnapshot) {
     EXPECT_EQ(wide["interval_hint_ms"], 2000);
 }
 
+TEST(ApiHistory, OwnerSmPercentAndPerGpuMemory) {
+    json h = json::parse(to_api_history_json(history_ring(), std::chrono::seconds(60)));
+    const json& web = h["containers"]["aaaaaaaaaaaa"];
+    EXPECT_EQ(web["owner"], "web-renamed") << "no owner: the name";
+    EXPECT_EQ(web["sm_percent"], json::parse("[0, 0, 0, null]"));
+    EXPECT_EQ(web["gpu_memory_bytes_by_gpu"]["0"], json::parse("[null, 256, null, null]"));
+    EXPECT_EQ(h["gpus"]["0"]["memory_total_bytes"], json::parse("[null, null, null, null]"));
+    EXPECT_EQ(h["step_ms"], 2000) << "raw points: the median spacing";
+    EXPECT_FALSE(h["host"].contains("cpu_busy_percent_max")) << "no step: no aggregates";
+}
+
+// Twelve samples 1 s apart: host CPU 0..110 %, a GPU at 10 x i %, a container at i % CPU and i x 5 % SM.
+std::vector<model::SnapshotPtr> busy_ring() {
+    std::vector<model::SnapshotPtr> ring;
+    for (int i = 0; i < 12; ++i) {
+        model::Snapshot s;
+        s.time = at_ms(1690000000000 + i * 1000);
+        s.host.cpu_busy_percent = i * 10.0;
+        s.host.memory_used_bytes = static_cast<std::uint64_t>(1000 + i);
+        model::GpuDevice gpu;
+        gpu.index = 0;
+        gpu.utilization_percent = static_cast<unsigned>(i * 5);
+        gpu.memory_total_bytes = 80 * kGiB;
+        s.gpus.push_back(gpu);
+        model::ContainerStats c;
+        c.id = "cccc";
+        c.short_id = "cccccccccccc";
+        c.name = "ana-train";
+        c.owner = "ana";
+        c.cpu_percent = i * 1.0;
+        s.containers.push_back(c);
+        model::GpuProcess p;
+        p.container_id = "cccc";
+        p.gpu_index = 0;
+        p.sm_percent = static_cast<unsigned>(i * 5);
+        p.memory_used_bytes = static_cast<std::uint64_t>(i) * 100;
+        s.gpu_processes.push_back(p);
+        ring.push_back(std::make_shared<const model::Snapshot>(std::move(s)));
+    }
+    return ring;
+}
+
+TEST(ApiHistory, StepGroupsIntoAlignedMeansWithMaxSiblings) {
+    // 1690000000000 is a multiple of 4 s: steps [0,4) [4,8) [8,12) seconds.
+    json h = json::parse(to_api_history_json(busy_ring(), std::chrono::seconds(60), std::chrono::seconds(4)));
+    EXPECT_EQ(h["step_ms"], 4000);
+    EXPECT_EQ(h["times"], json::array({1690000000000, 1690000004000, 1690000008000}));
+    EXPECT_EQ(h["host"]["cpu_busy_percent"], json::parse("[15.0, 55.0, 95.0]"));
+    EXPECT_EQ(h["host"]["cpu_busy_percent_max"], json::parse("[30.0, 70.0, 110.0]"));
+    EXPECT_EQ(h["host"]["memory_used_bytes"], json::parse("[1002, 1006, 1010]")) << "integer means stay integers";
+    EXPECT_FALSE(h["host"].contains("memory_used_bytes_max"));
+    const json& gpu = h["gpus"]["0"];
+    EXPECT_EQ(gpu["utilization_percent"], json::parse("[8, 28, 48]")) << "7.5, 27.5, 47.5 rounded";
+    EXPECT_EQ(gpu["utilization_percent_max"], json::parse("[15, 35, 55]"));
+    EXPECT_EQ(gpu["memory_total_bytes"].size(), 3u);
+    const json& c = h["containers"]["cccccccccccc"];
+    EXPECT_EQ(c["owner"], "ana");
+    EXPECT_EQ(c["cpu_percent"], json::parse("[1.5, 5.5, 9.5]"));
+    EXPECT_EQ(c["cpu_percent_max"], json::parse("[3.0, 7.0, 11.0]"));
+    EXPECT_EQ(c["sm_percent_max"], json::parse("[15, 35, 55]"));
+    EXPECT_EQ(c["gpu_memory_bytes_by_gpu"]["0"], json::parse("[150, 550, 950]"));
+}
+
+TEST(ApiHistory, StepKeepsGapsAsNullAndUnevenSteps) {
+    auto ring = busy_ring();
+    // 5 s steps from 1690000000000 (a multiple of 5 s): [0,5) [5,10) [10,12).
+    json h = json::parse(to_api_history_json(ring, std::chrono::seconds(60), std::chrono::seconds(5)));
+    EXPECT_EQ(h["times"], json::array({1690000000000, 1690000005000, 1690000010000}));
+    EXPECT_EQ(h["host"]["cpu_busy_percent"], json::parse("[20.0, 70.0, 105.0]"));
+    // A step with no value at all is null, not 0.
+    ring.resize(3);
+    auto s = std::make_shared<model::Snapshot>(*ring.back());
+    s->time = at_ms(1690000020000);
+    s->host.cpu_busy_percent = std::nullopt;
+    ring.push_back(s);
+    h = json::parse(to_api_history_json(ring, std::chrono::seconds(60), std::chrono::seconds(5)));
+    EXPECT_EQ(h["times"], json::array({1690000000000, 1690000020000}));
+    EXPECT_EQ(h["host"]["cpu_busy_percent"], json::parse("[10.0, null]"));
+    EXPECT_EQ(h["host"]["cpu_busy_percent_max"], json::parse("[20.0, null]"));
+}
+
 TEST(ApiHistory, EmptyRingStillHasEveryKey) {
     json h = json::parse(to_api_history_json({}, std::chrono::seconds(60)));
     EXPECT_EQ(h["times"], json::array());

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "model/accounting.hpp"
 #include "model/snapshot.hpp"
 
 namespace cmon::exporters::testing {
@@ -63,6 +64,18 @@ inline model::Snapshot golden_snapshot() {
     trainer.block_read = model::ByteCounter{4096000, std::nullopt};
     trainer.block_write = model::ByteCounter{8192000, std::nullopt};
     trainer.gpus_assigned = {0, 1};
+    trainer.owner = "ana";
+    trainer.network_interfaces.push_back({"eth0", 1048000, 900, 0, 2, 524288, 700, 1, 0});
+    trainer.network_interfaces.push_back({"eth1", 576, 4, 0, 0, 0, 0, 0, 0});
+    trainer.cpu_user_ns_total = 1000000000000;
+    trainer.cpu_system_ns_total = 234567890123;
+    trainer.memory_rss_bytes = 2 * kGiB;
+    trainer.memory_cache_bytes = 1 * kGiB;
+    trainer.memory_swap_bytes = 0;
+    trainer.memory_failcnt = 0;
+    trainer.oom_kill_events_total = 1;
+    trainer.cpu_quota_us = 800000;
+    trainer.cpu_period_us = 100000;
     s.containers.push_back(trainer);
 
     model::ContainerStats notebook;
@@ -140,6 +153,47 @@ inline model::Snapshot golden_snapshot() {
     s.sources.push_back({"gpu", true, "", "", s.time});
     s.sources.push_back({"filesystems", false, "statfs /mnt/nfs: stale file handle", "", at_ms(1690926000000)});
     return s;
+}
+
+// GPU accounting beside the golden snapshot: the trainer on both GPUs, the notebook idle on GPU 1, and a
+// removed container that held a MIG slice.
+inline const model::AccountingReport& golden_accounting() {
+    static const model::AccountingReport report = [] {
+        model::AccountingReport r;
+        r.started = at_ms(1690920000000);
+        r.since = at_ms(1690923000000);  // 20:50: a window over an hour (the table prints hours)
+        r.now = at_ms(1690926872250);
+        r.sequence = 42;
+        model::ContainerAccount trainer;
+        trainer.id = "19ea60696906a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a";
+        trainer.short_id = "19ea60696906";
+        trainer.name = "trainer";
+        trainer.owner = "ana";
+        trainer.gpus.push_back({0, std::nullopt, "GPU-9a8b7c6d-0000-1111-2222-333344445555",
+                                {6872.25, 4260.795, 0}, {3272.25, 2028.795, 0}});
+        trainer.gpus.push_back({1, std::nullopt, "GPU-1f2e3d4c-6666-7777-8888-999900001111",
+                                {120, 0.5, 0}, {120, 0.5, 0}});
+        r.containers.push_back(trainer);
+        model::ContainerAccount notebook;
+        notebook.id = "52dfb3934c24f00f00f00f00f00f00f00f00f00f00f00f00f00f00f00f00f00f";
+        notebook.short_id = "52dfb3934c24";
+        notebook.name = "notebook";
+        notebook.owner = "notebook";
+        notebook.gpus.push_back({1, std::nullopt, "GPU-1f2e3d4c-6666-7777-8888-999900001111",
+                                 {3600, 0, 3000}, {3272.25, 0, 3000}});
+        r.containers.push_back(notebook);
+        model::ContainerAccount gone;
+        gone.id = "7a7a7a7a7a7a000000000000000000000000000000000000000000000000ffff";
+        gone.short_id = "7a7a7a7a7a7a";
+        gone.name = "ana-old";
+        gone.owner = "ana";
+        gone.removed = true;
+        gone.removed_at = at_ms(1690925000000);
+        gone.gpus.push_back({0, 2u, "MIG-5c4d3e2f-aaaa-bbbb-cccc-ddddeeeeffff", {1800, 900, 0}, {1400, 700, 0}});
+        r.containers.push_back(gone);
+        return r;
+    }();
+    return report;
 }
 
 // Compares with tests/golden/<name> byte for byte; CMON_UPDATE_GOLDEN=1 rewrites the file instead

@@ -21,7 +21,7 @@ namespace {
 using testing::golden_snapshot;
 using testing::kGiB;
 
-PrometheusOptions golden_options() { return {"0.1.0-test", "", false}; }
+PrometheusOptions golden_options() { return {"0.1.0-test", "", false, &testing::golden_accounting()}; }
 
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> lines;

@@ -46,6 +46,24 @@ TEST(NetDevParser, Table) {
     }
 }
 
+TEST(NetDevParser, PacketsErrorsAndDrops) {
+    // net/core/net-procfs.c: rx bytes packets errs drop fifo frame compressed multicast, tx bytes packets errs
+    // drop fifo colls carrier compressed.
+    auto entries = parse_net_dev(with_header("  eth0: 82750142 1882 3 4 0 0 0 0 81796 1129 5 6 0 0 0 0\n"));
+    ASSERT_EQ(entries.size(), 1U);
+    const NetDevEntry& e = entries[0];
+    EXPECT_EQ(e.rx_packets, 1882U);
+    EXPECT_EQ(e.rx_errors, 3U);
+    EXPECT_EQ(e.rx_dropped, 4U);
+    EXPECT_EQ(e.tx_packets, 1129U);
+    EXPECT_EQ(e.tx_errors, 5U);
+    EXPECT_EQ(e.tx_dropped, 6U);
+    // A junk packet count is 0 (bytes still parse): never a skipped interface.
+    entries = parse_net_dev("eth0: 1 x 0 0 0 0 0 0 2 0 0 0 0 0 0 0\n");
+    ASSERT_EQ(entries.size(), 1U);
+    EXPECT_EQ(entries[0].rx_packets, 0U);
+}
+
 TEST(NetDevParser, KeepsEveryInterfaceInOrder) {
     auto entries = parse_net_dev(with_header("    lo: 3 0 0 0 0 0 0 0 3 0 0 0 0 0 0 0\n"
                                              "veth1a2b: 10 0 0 0 0 0 0 0 20 0 0 0 0 0 0 0\n"
