@@ -162,7 +162,7 @@ export function createGpus() {
           card = createCard(gpu.index);
           cards.set(key, card);
         }
-    update(gpu, snapshot, usedBy = []) {
+        card.update(gpu, snapshot, users[key]);
         grid.append(card.el);
       }
       for (const [key, card] of cards) {
