@@ -122,7 +122,7 @@ int run_fleet(const Config& config) {
     server_options.read_timeout = std::chrono::seconds(config.request_timeout_seconds);
     server_options.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
     server_options.write_timeout = std::chrono::seconds(config.write_timeout_seconds);
-    server_options.max_connections = connection_limit(config.max_connections, raise_fd_limit());
+    server_options.max_connections = descriptor_budget(config.max_connections, raise_fd_limit()).connections;
     server_options.auth = make_authenticator(config);
     server_options.tls_cert_file = config.tls_cert;
     server_options.tls_key_file = config.tls_key;

@@ -14,7 +14,7 @@ void put(json& out, const char* key, const std::optional<T>& value) {
     if (value) out[key] = *value;
 }
 
-json seconds_json(const model::GpuSeconds& s) {
+json seconds_json(const model::LabGpuSeconds& s) {
     json out = json::object();
     put(out, "held_seconds", s.held);
     put(out, "busy_seconds", s.busy);

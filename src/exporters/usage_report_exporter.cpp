@@ -27,7 +27,7 @@ std::string hours(const std::optional<double>& seconds, const char* format) {
     return seconds ? fmt::format(fmt::runtime(format), *seconds / 3600.0) : std::string();
 }
 
-std::string efficiency(const model::GpuSeconds& s, const char* format) {
+std::string efficiency(const model::LabGpuSeconds& s, const char* format) {
     if (!s.held || !s.busy || *s.held <= 0) return {};
     return fmt::format(fmt::runtime(format), 100.0 * *s.busy / *s.held);
 }

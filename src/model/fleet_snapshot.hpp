@@ -77,7 +77,7 @@ struct FleetFreeGpu {
 
 // GPU-seconds over one window, from increase() of the accounting counters. nullopt: Prometheus has no
 // such series (a monitor without accounting), not zero.
-struct GpuSeconds {
+struct LabGpuSeconds {
     std::optional<double> held;
     std::optional<double> busy;
     std::optional<double> idle_held;
@@ -85,9 +85,9 @@ struct GpuSeconds {
 
 struct OwnerUsage {
     std::string owner;
-    GpuSeconds today;  // since local midnight of the fleet service
-    GpuSeconds week;   // last 7 days
-    GpuSeconds month;  // last 30 days
+    LabGpuSeconds today;  // since local midnight of the fleet service
+    LabGpuSeconds week;   // last 7 days
+    LabGpuSeconds month;  // last 30 days
     std::vector<std::string> holding;  // "server/gpu" (or "server/gpu/mig") held now
     std::vector<std::string> idle_holding;  // the subset held by idle processes
 };

@@ -13,7 +13,7 @@ struct UsageRow {
     std::string owner;      // by owner and container
     std::string container;  // by container
     std::string server;     // by container and server (Hostname, else instance)
-    GpuSeconds seconds;
+    LabGpuSeconds seconds;
 };
 
 struct UsageReport {

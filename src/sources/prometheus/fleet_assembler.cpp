@@ -206,7 +206,7 @@ void add_usage(std::map<std::string, model::OwnerUsage>& owners, const PromSampl
     const std::string kind = label(s.labels, "kind");
     auto& usage = owners[owner];
     usage.owner = owner;
-    model::GpuSeconds* seconds = window == "today" ? &usage.today
+    model::LabGpuSeconds* seconds = window == "today" ? &usage.today
                                  : window == "week" ? &usage.week
                                  : window == "month" ? &usage.month
                                                      : nullptr;

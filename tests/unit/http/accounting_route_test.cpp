@@ -17,7 +17,9 @@ const std::string kId = std::string(64, 'a');
 Response get(const Router& router, std::string target) {
     Request request;
     request.method = "GET";
-    request.target = std::move(target);
+    const std::size_t question = target.find('?');
+    request.path = target.substr(0, question);
+    if (question != std::string::npos) request.query = target.substr(question + 1);
     return router(request);
 }
 
