@@ -203,7 +203,8 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
         }
     }
     stats.found = !gone && any_value(stats);
-    if (gone) stats = CgroupStats{};
+    // Intact or missing: a tree caught half-removed may still answer cpu.max alone; that is not a container.
+    if (!stats.found) stats = CgroupStats{};
     return stats;
 }
 

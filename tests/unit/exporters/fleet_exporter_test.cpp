@@ -91,8 +91,8 @@ model::UsageReport report_by(const std::string& by) {
 TEST(UsageReportExporter, TableInGpuHours) {
     const std::string text = to_report_table(report_by("owner"));
     EXPECT_NE(text.find("GPU-hours by owner over the last 7 d"), std::string::npos) << text;
-    EXPECT_NE(text.find("ana        2.00        1.00             0.00         50%"), std::string::npos) << text;
-    EXPECT_NE(text.find("bob        1.00           -                -           -"), std::string::npos) << text;
+    EXPECT_NE(text.find("ana          2.00        1.00             0.00         50%"), std::string::npos) << text;
+    EXPECT_NE(text.find("bob          1.00           -                -           -"), std::string::npos) << text;
 }
 
 TEST(UsageReportExporter, CsvQuotesAndKeys) {
