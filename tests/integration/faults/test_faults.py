@@ -94,6 +94,7 @@ class Faults(unittest.TestCase):
             "--nvml-library", FAKE_NVML, env={"CMON_FAKE_NVML_SCENARIO": cls.scenario})
         cls.pid = cls.monitor.proc.pid
         # Warm-up: all sources up, a few containers seen and gone, the 10 s history ring full.
+        cls.monitor.get_json("/query")  # a viewer: waits for the first sample (a probe gets 503 "starting")
         cls.monitor.wait_for(lambda: all(s["ok"] for s in cls.monitor.get_json("/healthz")["sources"]), 30)
         ids = cls.create_started(5)
         cls.monitor.wait_for(lambda: cls.query_ids() == {i[:12] for i in ids}, 60)

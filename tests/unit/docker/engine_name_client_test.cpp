@@ -121,19 +121,33 @@ EngineNameOptions options() {
     return o;
 }
 
+// The client fetches on its own thread and name() never waits for it: wait (with a deadline) until the
+// condition holds. `step` advances the fake clock each round, for a fetch that becomes due only once the
+// client has recorded the previous attempt's time.
+template <class Condition>
+bool eventually(Condition condition, testing::FakeClock* clock = nullptr, std::chrono::seconds step = 0s) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        if (clock != nullptr) clock->advance(step);
+        std::this_thread::sleep_for(2ms);
+    }
+    return true;
+}
+
 TEST(EngineNameClient, FetchesOnceAndKeepsTheNameUntilTheRefresh) {
     InfoDaemon daemon;
     testing::FakeClock clock;
     EngineNameClient client(daemon.endpoint(), clock, options());
     EXPECT_TRUE(client.local());
-    EXPECT_EQ(client.name(), "gpu-host-1");
+    ASSERT_TRUE(eventually([&] { return client.name() == "gpu-host-1"; })) << "the first fetch starts at construction";
     EXPECT_EQ(daemon.info_requests(), 1);
     daemon.set_name("renamed-host");
     clock.advance(599s);
     EXPECT_EQ(client.name(), "gpu-host-1") << "kept until refresh_every has passed";
     EXPECT_EQ(daemon.info_requests(), 1);
     clock.advance(1s);
-    EXPECT_EQ(client.name(), "renamed-host");
+    ASSERT_TRUE(eventually([&] { return client.name() == "renamed-host"; }));
     EXPECT_EQ(daemon.info_requests(), 2);
 }
 
@@ -141,11 +155,11 @@ TEST(EngineNameClient, WhileDockerFailsTheLastNameStaysAndItIsAskedOnlyEveryRetr
     InfoDaemon daemon;
     testing::FakeClock clock;
     EngineNameClient client(daemon.endpoint(), clock, options());
-    EXPECT_EQ(client.name(), "gpu-host-1");
+    ASSERT_TRUE(eventually([&] { return client.name() == "gpu-host-1"; }));
     daemon.set_failing(true);
     clock.advance(600s);
-    EXPECT_EQ(client.name(), "gpu-host-1");
-    EXPECT_EQ(daemon.info_requests(), 2);
+    EXPECT_EQ(client.name(), "gpu-host-1") << "the last name while the refresh runs";
+    ASSERT_TRUE(eventually([&] { return daemon.info_requests() == 2; }));
     for (int i = 0; i < 5; ++i) {
         clock.advance(5s);
         EXPECT_EQ(client.name(), "gpu-host-1");
@@ -154,7 +168,7 @@ TEST(EngineNameClient, WhileDockerFailsTheLastNameStaysAndItIsAskedOnlyEveryRetr
     daemon.set_failing(false);
     daemon.set_name("back-again");
     clock.advance(5s);  // 30 s since the failed attempt
-    EXPECT_EQ(client.name(), "back-again");
+    ASSERT_TRUE(eventually([&] { return client.name() == "back-again"; }, &clock, 1s));
     EXPECT_EQ(daemon.info_requests(), 3);
 }
 
@@ -163,13 +177,14 @@ TEST(EngineNameClient, NoNameUntilDockerHasAnsweredOnce) {
     daemon.set_failing(true);
     testing::FakeClock clock;
     EngineNameClient client(daemon.endpoint(), clock, options());
+    ASSERT_TRUE(eventually([&] { return daemon.info_requests() == 1; }));
     EXPECT_EQ(client.name(), std::nullopt);
     clock.advance(29s);
     EXPECT_EQ(client.name(), std::nullopt);
     EXPECT_EQ(daemon.info_requests(), 1);
     daemon.set_failing(false);
     clock.advance(1s);
-    EXPECT_EQ(client.name(), "gpu-host-1");
+    ASSERT_TRUE(eventually([&] { return client.name() == "gpu-host-1"; }, &clock, 1s));
 }
 
 TEST(EngineNameClient, AnUnreachableDaemonIsNoNameAndNoThrow) {
