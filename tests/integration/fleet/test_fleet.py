@@ -128,8 +128,9 @@ class FleetOnPrometheus(unittest.TestCase):
         """Needs issue 15 (owner label on cmon_container_info, cmon_container_gpu_*_seconds_total)."""
         wait_until(lambda: self.prometheus.query('cmon_container_gpu_held_seconds_total'), 30,
                    "issue 15's GPU accounting counters in Prometheus (this test needs issue 15 merged)")
-        f = self.wait_fleet(lambda f: {"ana", "bob", "carl"} <= {o["owner"] for o in f["owners"]},
-                            "owners ana, bob and carl")
+        # The fleet answers from its last refresh: wait for one made after the counters reached Prometheus.
+        f = self.wait_fleet(lambda f: f["accounting"] and {"ana", "bob", "carl"} <= {o["owner"] for o in f["owners"]},
+                            "accounting counters and owners ana, bob and carl")
         owners = {o["owner"]: o for o in f["owners"]}
         self.assertEqual(owners["ana"]["holding"], ["srv-a/0"])
         self.assertEqual(owners["bob"]["idle_holding"], ["srv-b/0"])
