@@ -76,7 +76,9 @@ void reads_whole_files(KernelFileBatch::Mode mode, bool expect_ring = false) {
         std::vector<KernelFileBatch::Ticket> tickets;
         for (const auto& file : files) tickets.push_back(batch.add(file));
         batch.run();
-        if (expect_ring) EXPECT_TRUE(batch.uses_ring()) << "round " << round << ": " << batch.ring_status();
+        if (expect_ring) {
+            EXPECT_TRUE(batch.uses_ring()) << "round " << round << ": " << batch.ring_status();
+        }
         for (std::size_t i = 0; i < texts.size(); ++i) {
             EXPECT_EQ(owned(batch.text(tickets[i])), texts[i]) << "file " << i << ", round " << round;
         }

@@ -72,7 +72,9 @@ TEST_P(VanishingCgroup, ReadsDuringChurnNeverThrowAndAreCompleteOnceSettled) {
 // layout without the cpuacct directory the CPU time comes from the unified hierarchy's cpu.stat (µs).
 void expect_intact_or_missing(const CgroupStats& got, const CgroupStats& intact, const std::string& state) {
     auto check = [&](const auto& value, const auto& whole, const char* name) {
-        if (value) EXPECT_EQ(value, whole) << name << " in state " << state;
+        if (value) {
+            EXPECT_EQ(value, whole) << name << " in state " << state;
+        }
     };
     if (got.cpu_time_ns_total && intact.cpu_time_ns_total &&
         *got.cpu_time_ns_total != *intact.cpu_time_ns_total) {
@@ -86,7 +88,9 @@ void expect_intact_or_missing(const CgroupStats& got, const CgroupStats& intact,
     if (got.memory_working_set_bytes && *got.memory_working_set_bytes != intact.memory_working_set_bytes) {
         EXPECT_EQ(got.memory_working_set_bytes, got.memory_usage_bytes) << "working set in state " << state;
     }
-    if (!got.found) EXPECT_EQ(got, CgroupStats{}) << "nothing found, nothing reported, in state " << state;
+    if (!got.found) {
+        EXPECT_EQ(got, CgroupStats{}) << "nothing found, nothing reported, in state " << state;
+    }
 }
 
 TEST_P(VanishingCgroup, EveryPartialTreeGivesIntactOrMissingValues) {
