@@ -22,11 +22,11 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "deploy"))
 
 from monitor_process import Monitor  # noqa: E402
+from gpu_containers import GpuContainers  # noqa: E402
 from deploy_support import Docker, docker_host, wait_for  # noqa: E402
 
 FAKE_NVML = os.environ.get("CMON_FAKE_NVML", "build/tests/fakes/libnvidia-ml.so.1")
 FIXTURES = os.path.join(HERE, "..", "..", "fixtures", "drm")
-IMAGE = "cmon-test/busybox"
 VRAM_USED, VRAM_TOTAL = 3221225472, 68702699520  # the fixture card's mem_info_vram_*
 NV_TOTAL = 10_000_000_000
 CLIENT_VRAM_KIB = 2097152  # 2 GiB held by A's client
@@ -47,7 +47,7 @@ def fdinfo_legacy():
             "vram mem:\t524288 kB\ngtt mem:\t2048 kB\ncpu mem:\t4 kB\ngfx0:\t12.0%\ncompute0:\t0.0%\n")
 
 
-class DrmAttribution(unittest.TestCase):
+class DrmAttribution(GpuContainers, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.host = docker_host()
@@ -66,23 +66,6 @@ class DrmAttribution(unittest.TestCase):
             cls.tearDownClass()
             raise
 
-    @classmethod
-    def _run(cls, name, command):
-        cls.names.append(name)
-        return cls.docker.text("run", "-d", "--network", "none", "--name", name, IMAGE, *command)
-
-    @classmethod
-    def _other_pid(cls, cid, init):
-        top = cls.docker.text("top", cid, "-o", "pid")
-        pids = [int(line) for line in top.splitlines()[1:] if line.strip().isdigit()]
-        others = [p for p in pids if p != init]
-        return others[0] if others else None
-
-    @classmethod
-    def tearDownClass(cls):
-        for name in cls.names:
-            cls.docker.run("rm", "-f", name, check=False, timeout=60)
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     # The tree ----------------------------------------------------------------------------------------
     def build_tree(self):

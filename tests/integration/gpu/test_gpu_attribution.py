@@ -5,7 +5,6 @@ fallback (a --proc-root without the containers' pids), GPUs assigned via NVIDIA_
 other env var leaking), and --show-cmdline off and on. Bounded waits only, no timing asserts."""
 import json
 import os
-import shutil
 import sys
 import tempfile
 import unittest
@@ -16,10 +15,10 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "deploy"))
 
 from monitor_process import Monitor  # noqa: E402
+from gpu_containers import GpuContainers  # noqa: E402
 from deploy_support import Docker, docker_host, wait_for  # noqa: E402
 
 FAKE_NVML = os.environ.get("CMON_FAKE_NVML", "build/tests/fakes/libnvidia-ml.so.1")
-IMAGE = "cmon-test/busybox"
 TOTAL = 10_000_000_000  # GPU memory: percentages below are exact to one decimal
 SECRET = "cmon-secret-" + uuid.uuid4().hex[:8]
 
@@ -34,7 +33,7 @@ def pct(used):
     return round(100.0 * used / TOTAL, 1)
 
 
-class GpuAttribution(unittest.TestCase):
+class GpuAttribution(GpuContainers, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.host = docker_host()
@@ -53,30 +52,13 @@ class GpuAttribution(unittest.TestCase):
     def _start_containers(cls):
         suffix = uuid.uuid4().hex[:6]
         # A: two processes (init + a child), given GPU 0 by NVIDIA_VISIBLE_DEVICES; B: one process.
-        cls.a = cls._run(f"cmon-gpu-a-{suffix}", ["-e", "NVIDIA_VISIBLE_DEVICES=0", "-e", f"CMON_TOKEN={SECRET}"],
+        cls.a = cls._run(f"cmon-gpu-a-{suffix}", options=["-e", "NVIDIA_VISIBLE_DEVICES=0", "-e", f"CMON_TOKEN={SECRET}"], command=
                          ["sh", "-c", "sleep 300 & exec sleep 301"])
-        cls.b = cls._run(f"cmon-gpu-b-{suffix}", [], ["sleep", "302"])
+        cls.b = cls._run(f"cmon-gpu-b-{suffix}", ["sleep", "302"])
         cls.a_init = int(cls.docker.text("inspect", "-f", "{{.State.Pid}}", cls.a))
         cls.b_init = int(cls.docker.text("inspect", "-f", "{{.State.Pid}}", cls.b))
         cls.a_child = wait_for(lambda: cls._other_pid(cls.a, cls.a_init), 30, "the second process in A")
 
-    @classmethod
-    def _run(cls, name, options, command):
-        cls.names.append(name)  # before the run: a half-created container is removed too
-        return cls.docker.text("run", "-d", "--network", "none", "--name", name, *options, IMAGE, *command)
-
-    @classmethod
-    def _other_pid(cls, cid, init):
-        top = cls.docker.text("top", cid, "-o", "pid")
-        pids = [int(line) for line in top.splitlines()[1:] if line.strip().isdigit()]
-        others = [p for p in pids if p != init]
-        return others[0] if others else None
-
-    @classmethod
-    def tearDownClass(cls):
-        for name in cls.names:
-            cls.docker.run("rm", "-f", name, check=False, timeout=60)
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def write_scenario(self, gpu1_lost=False):
         gpu0 = {"name": "Stand-in A100", "uuid": "GPU-0000", "memory_total": TOTAL, "memory_used": 3_000_000_000,

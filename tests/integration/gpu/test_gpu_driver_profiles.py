@@ -5,7 +5,6 @@ Also MIG slices (a parent answering NO_PERMISSION), MPS clients, injected per-fi
 lost), hidden processes (the --pid=host hint) and unattributed memory. Bounded waits only."""
 import json
 import os
-import shutil
 import sys
 import tempfile
 import unittest
@@ -16,10 +15,10 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "deploy"))
 
 from monitor_process import Monitor  # noqa: E402
+from gpu_containers import GpuContainers  # noqa: E402
 from deploy_support import Docker, docker_host, wait_for  # noqa: E402
 
 FAKE_NVML = os.environ.get("CMON_FAKE_NVML", "build/tests/fakes/libnvidia-ml.so.1")
-IMAGE = "cmon-test/busybox"
 GIB = 1 << 30
 DRIVERS = {"modern": "550.54.15", "r535_54": "535.54.03", "r535_98": "535.98", "r450": "450.80.02"}
 STRIDES = {"modern": "_v3, 24-byte", "r535_54": "_v3, 32-byte", "r535_98": "_v2, 24-byte",
@@ -37,7 +36,7 @@ def json_or_none(monitor, path):
     return json.loads(body) if status == 200 else None
 
 
-class GpuDriverProfiles(unittest.TestCase):
+class GpuDriverProfiles(GpuContainers, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.host = docker_host()
@@ -56,23 +55,6 @@ class GpuDriverProfiles(unittest.TestCase):
             cls.tearDownClass()
             raise
 
-    @classmethod
-    def _run(cls, name, command):
-        cls.names.append(name)
-        return cls.docker.text("run", "-d", "--network", "none", "--name", name, IMAGE, *command)
-
-    @classmethod
-    def _other_pid(cls, cid, init):
-        top = cls.docker.text("top", cid, "-o", "pid")
-        pids = [int(line) for line in top.splitlines()[1:] if line.strip().isdigit()]
-        others = [p for p in pids if p != init]
-        return others[0] if others else None
-
-    @classmethod
-    def tearDownClass(cls):
-        for name in cls.names:
-            cls.docker.run("rm", "-f", name, check=False, timeout=60)
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def write(self, scenario):
         tmp = self.scenario + ".tmp"
