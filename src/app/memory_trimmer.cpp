@@ -5,18 +5,26 @@
 
 namespace cmon::app {
 
-MemoryTrimmer::MemoryTrimmer(Counter accepted, std::chrono::milliseconds period, Trim trim)
-    : accepted_(std::move(accepted)), period_(period), trim_(std::move(trim)) {
+MemoryTrimmer::MemoryTrimmer(Counter accepted, MemoryTrimmerOptions options, Trim trim)
+    : accepted_(std::move(accepted)), options_(options), trim_(std::move(trim)) {
     if (!trim_) trim_ = [] { malloc_trim(0); };
     seen_ = accepted_();
+    trimmed_at_ = seen_;
 }
 
 MemoryTrimmer::~MemoryTrimmer() { stop(); }
 
 bool MemoryTrimmer::step() {
     const std::uint64_t now = accepted_();
-    if (now == seen_) return false;
+    const bool arriving = now != seen_;
     seen_ = now;
+    ++rounds_since_trim_;
+    const std::uint64_t since_trim = now - trimmed_at_;
+    const bool burst_over = since_trim >= options_.burst && !arriving;
+    const bool trickle_due = since_trim > 0 && rounds_since_trim_ >= options_.trickle_rounds;
+    if (!burst_over && !trickle_due) return false;
+    trimmed_at_ = now;
+    rounds_since_trim_ = 0;
     trim_();
     return true;
 }
@@ -27,7 +35,7 @@ void MemoryTrimmer::start() {
     stopping_ = false;
     thread_ = std::thread([this] {
         std::unique_lock lock(mutex_);
-        while (!wake_.wait_for(lock, period_, [this] { return stopping_; })) {
+        while (!wake_.wait_for(lock, options_.period, [this] { return stopping_; })) {
             lock.unlock();
             step();
             lock.lock();

@@ -3,8 +3,13 @@
 // once the requests are answered, but they lie between allocations that live on, and glibc only returns
 // the top of its heap by itself: the process would keep its peak footprint. malloc_trim(0) also returns
 // whole free pages inside the heap (madvise). It runs on its own thread, not on the network thread or
-// the sampler's, at most once a period and only when connections were accepted since the last round
-// (steady keep-alive load never calls it).
+// the sampler's.
+//
+// It must not run for ordinary polling: a script that opens a connection for each GET /query every
+// second would otherwise trim every second, and every trim hands back the pages that the next snapshot's
+// JSON bodies fault in again (tens of KB each second at 100 containers). So a trim follows a burst, once
+// it is over (a round without new connections after at least `burst` since the last trim), and slow
+// trickles of connections are trimmed at most once per `trickle_rounds` rounds.
 #pragma once
 
 #include <chrono>
@@ -16,14 +21,19 @@
 
 namespace cmon::app {
 
+struct MemoryTrimmerOptions {
+    std::chrono::milliseconds period = std::chrono::seconds(1);  // between rounds
+    std::uint64_t burst = 64;             // connections since the last trim that make a burst
+    std::uint64_t trickle_rounds = 300;   // fewer than a burst: trimmed at most this often
+};
+
 class MemoryTrimmer {
 public:
     using Counter = std::function<std::uint64_t()>;  // connections accepted so far (thread-safe)
     using Trim = std::function<void()>;
 
     // `trim` defaults to malloc_trim(0); tests count calls instead.
-    explicit MemoryTrimmer(Counter accepted, std::chrono::milliseconds period = std::chrono::seconds(1),
-                           Trim trim = {});
+    explicit MemoryTrimmer(Counter accepted, MemoryTrimmerOptions options = {}, Trim trim = {});
     ~MemoryTrimmer();
     MemoryTrimmer(const MemoryTrimmer&) = delete;
     MemoryTrimmer& operator=(const MemoryTrimmer&) = delete;
@@ -31,14 +41,16 @@ public:
     void start();  // a thread that calls step() every period
     void stop();   // idempotent
 
-    // One round: trims when the counter moved since the previous round. True when it trimmed.
+    // One round. True when it trimmed.
     bool step();
 
 private:
     Counter accepted_;
-    const std::chrono::milliseconds period_;
+    const MemoryTrimmerOptions options_;
     Trim trim_;
-    std::uint64_t seen_ = 0;
+    std::uint64_t seen_ = 0;          // the counter at the previous round
+    std::uint64_t trimmed_at_ = 0;    // the counter at the last trim (or at construction)
+    std::uint64_t rounds_since_trim_ = 0;
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;

@@ -15,9 +15,11 @@ namespace cmon::exporters {
 inline constexpr int kApiVersion = 1;
 
 // The whole snapshot: bytes as integers, times as RFC 3339 UTC strings, absent optionals omitted, plus
-// "api_version" and per container "gpu_memory_bytes" and "gpu_indices". Reused by SSE frames.
+// "api_version", the page's "title" when given, and per container "gpu_memory_bytes" and "gpu_indices".
+// Reused by SSE frames. Written directly (api_snapshot_writer.cpp), without a document tree.
+std::string to_api_json(const model::Snapshot& snapshot, const std::string* title = nullptr);
+// The same read back as a document, for tests and tools that look into it.
 nlohmann::json api_snapshot_value(const model::Snapshot& snapshot);
-std::string to_api_json(const model::Snapshot& snapshot);
 
 // `ring` oldest first (null entries skipped); keeps the snapshots within `window` of the newest one.
 // Every series is aligned to "times"; null where a sample had no value.

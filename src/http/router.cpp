@@ -131,11 +131,8 @@ Response Router::route_get(const Request& request) const {
 }
 
 std::shared_ptr<const CachedBody> Router::api_body(const model::Snapshot& snapshot) const {
-    return cache_.get(snapshot.sequence, "api", [&] {
-        nlohmann::json value = exporters::api_snapshot_value(snapshot);
-        value["title"] = options_.title;  // the page shows it; one place to configure it
-        return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    });
+    // The title goes in: the page shows it, and this is the one place it is configured.
+    return cache_.get(snapshot.sequence, "api", [&] { return exporters::to_api_json(snapshot, &options_.title); });
 }
 
 Response Router::api_snapshot(const Request& request) const {

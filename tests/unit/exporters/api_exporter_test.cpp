@@ -306,3 +306,15 @@ TEST(ApiHistory, EmptyRingStillHasEveryKey) {
 
 }  // namespace
 }  // namespace cmon::exporters
+
+namespace cmon::exporters {
+namespace {
+
+TEST(ApiExporter, CarriesThePageTitleOnlyWhenGiven) {
+    const std::string title = "Lab \"A\"";
+    EXPECT_EQ(nlohmann::json::parse(to_api_json(golden_snapshot(), &title)).at("title"), title);
+    EXPECT_FALSE(nlohmann::json::parse(to_api_json(golden_snapshot())).contains("title"));
+}
+
+}  // namespace
+}  // namespace cmon::exporters
