@@ -121,14 +121,18 @@ void CgroupHandle::queue(KernelFileBatch& batch) {
     const std::array<const KernelFile*, kSlots> files{
         &cpu_,      &memory_usage_,  &memory_stat_,    &memory_limit_, &pids_,      &io_,
         &cpu_split_, &memory_events_, &memory_failcnt_, &swap_,         &cpu_quota_, &cpu_period_};
+    const bool with_secondary = secondary_due();
     for (std::size_t slot = 0; slot < kSlots; ++slot) {
-        tickets_[slot] = *files[slot] ? std::optional(batch.add(*files[slot])) : std::nullopt;
+        const bool wanted = *files[slot] && (with_secondary || !secondary(slot));
+        tickets_[slot] = wanted ? std::optional(batch.add(*files[slot])) : std::nullopt;
     }
 }
 
 CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
     CgroupStats stats;
     bool gone = false;
+    const bool with_secondary = secondary_due();
+    ++reads_;
     // An open file that cannot be read any more: its cgroup was removed.
     auto text = [&](const KernelFile& file, std::size_t slot) -> std::optional<std::string_view> {
         if (!file) return std::nullopt;
@@ -145,12 +149,6 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
             stats.cpu_user_ns_total = split.user_ns;
             stats.cpu_system_ns_total = split.system_ns;
         }
-    }
-    if (auto t = text(cpu_split_, kCpuSplit)) {
-        static const long kTicks = sysconf(_SC_CLK_TCK);
-        const CpuUserSystem split = parse_cpuacct_stat_ns(*t, kTicks > 0 ? static_cast<std::uint64_t>(kTicks) : 0);
-        stats.cpu_user_ns_total = split.user_ns;
-        stats.cpu_system_ns_total = split.system_ns;
     }
     // `docker stats` (cli/command/container/stats_helpers.go, calculateMemUsageUnixNoCache): usage minus
     // inactive file cache when memory.stat reports it, else usage; never below zero.
@@ -169,23 +167,44 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
         }
     }
     if (!limit_in_stat_) stats.memory_limit_bytes = limit_bytes(text(memory_limit_, kMemoryLimit));
-    if (auto t = text(swap_, kSwap)) stats.memory_swap_bytes = parse_single_value(*t);
-    if (auto t = text(memory_events_, kMemoryEvents)) {
-        stats.oom_kill_events_total = find_flat_keyed(*t, "oom_kill");
-        if (v2_) stats.memory_failcnt = find_flat_keyed(*t, "max");
-    }
-    if (auto t = text(memory_failcnt_, kMemoryFailcnt)) stats.memory_failcnt = parse_single_value(*t);
-    if (auto t = text(cpu_quota_, kCpuQuota)) {
-        if (v2_) {
-            if (auto max = parse_cpu_max(*t)) {
-                stats.cpu_quota_us = max->quota_us;
-                stats.cpu_period_us = max->period_us;
-            }
-        } else {
-            stats.cpu_quota_us = parse_single_value(*t);  // "-1" (unlimited) is not a value
+    if (with_secondary) {
+        CgroupStats fresh;
+        if (auto t = text(cpu_split_, kCpuSplit)) {
+            static const long kTicks = sysconf(_SC_CLK_TCK);
+            const CpuUserSystem split =
+                parse_cpuacct_stat_ns(*t, kTicks > 0 ? static_cast<std::uint64_t>(kTicks) : 0);
+            fresh.cpu_user_ns_total = split.user_ns;
+            fresh.cpu_system_ns_total = split.system_ns;
         }
+        if (auto t = text(swap_, kSwap)) fresh.memory_swap_bytes = parse_single_value(*t);
+        if (auto t = text(memory_events_, kMemoryEvents)) {
+            fresh.oom_kill_events_total = find_flat_keyed(*t, "oom_kill");
+            if (v2_) fresh.memory_failcnt = find_flat_keyed(*t, "max");
+        }
+        if (auto t = text(memory_failcnt_, kMemoryFailcnt)) fresh.memory_failcnt = parse_single_value(*t);
+        if (auto t = text(cpu_quota_, kCpuQuota)) {
+            if (v2_) {
+                if (auto max = parse_cpu_max(*t)) {
+                    fresh.cpu_quota_us = max->quota_us;
+                    fresh.cpu_period_us = max->period_us;
+                }
+            } else {
+                fresh.cpu_quota_us = parse_single_value(*t);  // "-1" (unlimited) is not a value
+            }
+        }
+        if (auto t = text(cpu_period_, kCpuPeriod)) fresh.cpu_period_us = parse_single_value(*t);
+        secondary_values_ = fresh;
     }
-    if (auto t = text(cpu_period_, kCpuPeriod)) stats.cpu_period_us = parse_single_value(*t);
+    const CgroupStats& slow = secondary_values_;
+    if (cpu_split_) {  // v1; v2's split came with cpu.stat above
+        stats.cpu_user_ns_total = slow.cpu_user_ns_total;
+        stats.cpu_system_ns_total = slow.cpu_system_ns_total;
+    }
+    if (swap_) stats.memory_swap_bytes = slow.memory_swap_bytes;  // v2; v1's is in memory.stat
+    stats.oom_kill_events_total = slow.oom_kill_events_total;
+    stats.memory_failcnt = slow.memory_failcnt;
+    stats.cpu_quota_us = slow.cpu_quota_us;
+    stats.cpu_period_us = slow.cpu_period_us;
     if (auto t = text(pids_, kPids)) stats.pids = parse_single_value(*t);
     if (io_is_v2_) {
         if (auto t = text(io_, kIo)) fill_block_io(stats, parse_io_stat(*t));

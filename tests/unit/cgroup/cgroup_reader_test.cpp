@@ -410,3 +410,48 @@ TEST(CgroupReader, DefaultContainerParentsAreInTheCpuHierarchy) {
 
 }  // namespace
 }  // namespace cmon::sources
+
+namespace cmon::sources {
+namespace {
+
+// The files that only feed cAdvisor's slow series are read every kSecondaryEvery reads; the primary
+// ones every read. v1: failcnt and the quota change at once, usage too.
+TEST(CgroupReader, SecondaryFilesAreReadEveryFewReadsAndRepeatedBetween) {
+    TempTree tree;
+    const std::string memory = "memory/docker/" + kId + "/";
+    const std::string cpu = "cpu,cpuacct/docker/" + kId + "/";
+    tree.write(memory + "memory.usage_in_bytes", "4096\n");
+    tree.write(memory + "memory.failcnt", "1\n");
+    tree.write(cpu + "cpuacct.usage", "1000\n");
+    tree.write(cpu + "cpu.cfs_quota_us", "50000\n");
+    CgroupReader reader(tree.paths());
+    CgroupHandle handle = reader.open_container(kId, std::nullopt);
+    KernelFileBatch batch;
+    auto sample = [&] {
+        batch.clear();
+        handle.queue(batch);
+        batch.run();
+        return handle.read(&batch);
+    };
+    CgroupStats first = sample();
+    EXPECT_EQ(first.memory_failcnt, 1U);
+    EXPECT_EQ(first.cpu_quota_us, 50000U);
+    tree.write(memory + "memory.usage_in_bytes", "8192\n");
+    tree.write(memory + "memory.failcnt", "2\n");
+    tree.write(cpu + "cpu.cfs_quota_us", "100000\n");
+    for (unsigned read = 1; read < CgroupHandle::kSecondaryEvery; ++read) {
+        const CgroupStats between = sample();
+        EXPECT_EQ(between.memory_usage_bytes, 8192U) << read;  // primary: every read
+        EXPECT_EQ(between.memory_failcnt, 1U) << read;         // repeated, not dropped
+        EXPECT_EQ(between.cpu_quota_us, 50000U) << read;
+    }
+    const CgroupStats due = sample();
+    EXPECT_EQ(due.memory_failcnt, 2U);
+    EXPECT_EQ(due.cpu_quota_us, 100000U);
+    // Reads without a batch follow the same rhythm.
+    tree.write(memory + "memory.failcnt", "3\n");
+    EXPECT_EQ(handle.read().memory_failcnt, 2U);
+}
+
+}  // namespace
+}  // namespace cmon::sources
