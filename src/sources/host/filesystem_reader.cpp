@@ -3,7 +3,6 @@
 
 #include <cerrno>
 
-#include "util/file.hpp"
 
 namespace cmon::sources {
 
@@ -33,10 +32,13 @@ model::Filesystem to_filesystem(const MountEntry& mount, const struct statvfs& s
 
 std::vector<model::Filesystem> read_filesystems(const std::filesystem::path& mountinfo_path,
                                                 const std::filesystem::path& root_prefix) {
+    MountTable mounts(mountinfo_path);
+    return read_filesystems(mounts, root_prefix);
+}
+
+std::vector<model::Filesystem> read_filesystems(MountTable& mounts, const std::filesystem::path& root_prefix) {
     std::vector<model::Filesystem> out;
-    auto text = util::read_text_file(mountinfo_path);
-    if (!text) return out;
-    for (const auto& mount : select_disk_mounts(parse_mountinfo(*text))) {
+    for (const auto& mount : mounts.disk_mounts()) {
         struct statvfs stats {};
         int rc = 0;
         do {

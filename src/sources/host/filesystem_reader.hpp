@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/snapshot.hpp"
+#include "sources/host/mount_table.hpp"
 #include "sources/host/mountinfo_parser.hpp"
 
 namespace cmon::sources {
@@ -16,6 +17,9 @@ namespace cmon::sources {
 // A mount whose statvfs fails or that reports zero blocks is skipped; a missing mountinfo gives none.
 std::vector<model::Filesystem> read_filesystems(const std::filesystem::path& mountinfo_path,
                                                 const std::filesystem::path& root_prefix);
+// The same with the mounts of a kept MountTable (mountinfo parsed again only when it changed); the
+// sizes are new on every call.
+std::vector<model::Filesystem> read_filesystems(MountTable& mounts, const std::filesystem::path& root_prefix);
 
 // Sizes as `df` shows them: total = f_blocks*f_frsize, used = (f_blocks-f_bfree)*f_frsize,
 // available = f_bavail*f_frsize (what unprivileged users may still write). Pure.

@@ -97,7 +97,7 @@ HostSource::HostSource(HostPaths paths, std::filesystem::path root_prefix)
     : HostSource(std::move(paths), with_root_prefix(std::move(root_prefix))) {}
 
 HostSource::HostSource(HostPaths paths, HostSourceOptions options)
-    : paths_(std::move(paths)), options_(std::move(options)) {}
+    : paths_(std::move(paths)), options_(std::move(options)), mounts_(paths_.proc / "self" / "mountinfo") {}
 
 bool HostSource::in_container() {
     if (!in_container_) {
@@ -135,7 +135,7 @@ void HostSource::collect(model::Snapshot& draft) {
 
     host.hostname = resolve_hostname();
     host.primary_ipv4 = read_primary_ipv4(paths_);
-    host.filesystems = read_filesystems(paths_.proc / "self" / "mountinfo", options_.root_prefix);
+    host.filesystems = read_filesystems(mounts_, options_.root_prefix);
 
     // The model keeps these counters non-optional: an unreadable file leaves them at 0.
     NetTotals net;

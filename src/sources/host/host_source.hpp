@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "sources/host/hostname_policy.hpp"
+#include "sources/host/mount_table.hpp"
 #include "sources/host_paths.hpp"
 #include "sources/source.hpp"
 
@@ -45,6 +46,7 @@ private:
 
     HostPaths paths_;
     HostSourceOptions options_;
+    MountTable mounts_;  // <proc>/self/mountinfo, kept open
     std::optional<bool> in_container_;  // detected on first need; it does not change while we run
 };
 
