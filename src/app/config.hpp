@@ -1,13 +1,23 @@
-// Every setting of container-monitor with its default: the one place defaults live. Parsing (flags and
+// Every setting of container-monitor with its default. Defaults that a library's options struct shares
+// are named once in util/defaults.hpp and used from both; the rest live only here. Parsing (flags and
 // CMON_<NAME> environment variables, the flag winning) is in config_parser.cpp, the only CLI11 unit.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "util/defaults.hpp"
+
 namespace cmon::app {
+
+constexpr unsigned seconds(std::chrono::seconds value) { return static_cast<unsigned>(value.count()); }
+template <class Rep, class Period>
+constexpr double fractional_seconds(std::chrono::duration<Rep, Period> value) {
+    return std::chrono::duration<double>(value).count();
+}
 
 enum class Command { serve, snapshot, exit_ok, fleet, report };
 
@@ -15,12 +25,13 @@ struct Config {
     Command command = Command::serve;
 
     // HTTP
-    std::string bind = "0.0.0.0";
-    std::uint16_t port = 727;               // as the tool this replaces
-    unsigned max_connections = 2048;        // more at once are closed at once (kept under the open-file limit)
-    unsigned request_timeout_seconds = 10;  // a request must arrive whole within this (slowloris)
-    unsigned idle_timeout_seconds = 30;     // keep-alive connections idle this long are closed
-    unsigned write_timeout_seconds = 15;    // a client not reading this long (event streams too) is dropped
+    // Defaults shared with the libraries' options are named in util/defaults.hpp.
+    std::string bind{defaults::kBind};
+    std::uint16_t port = defaults::kPort;
+    unsigned max_connections = defaults::kMaxConnections;  // kept under the open-file limit
+    unsigned request_timeout_seconds = seconds(defaults::kRequestTimeout);  // slowloris
+    unsigned idle_timeout_seconds = seconds(defaults::kIdleTimeout);
+    unsigned write_timeout_seconds = seconds(defaults::kWriteTimeout);  // event streams too
     // Access control and TLS (docs/deployment.md, Security); all empty: open plain HTTP.
     std::string auth_token;       // Bearer / ?token= secret
     std::string auth_token_file;  // file holding the token (keeps it off the command line)
@@ -29,13 +40,13 @@ struct Config {
     std::string tls_key;          // PEM private key
 
     // Sampling
-    double interval_seconds = 1.0;       // between samples; fractions allowed
-    double idle_pause_seconds = 30.0;    // without any client, collection pauses; 0 = never
+    double interval_seconds = fractional_seconds(defaults::kInterval);     // between samples; fractions allowed
+    double idle_pause_seconds = fractional_seconds(defaults::kIdlePause);  // 0 = never
     double history_seconds = 900;        // in-memory history window for /api/v1/history (nothing on disk)
     unsigned history_points = 180;       // at most this many points over the window
 
     // Page
-    std::string title = "Container Monitor";
+    std::string title{defaults::kTitle};
     std::string note;       // free text shown on the page and in /query "note"
     std::string note_file;  // re-read when it changes; wins over note
 
@@ -56,11 +67,12 @@ struct Config {
     std::string owner_pattern;
 
     // GPUs
-    std::string nvml_library = "libnvidia-ml.so.1";
+    std::string nvml_library{defaults::kNvmlLibrary};
     // When NVML is let go (it blocks GPU resets and MIG changes while open): never, paused, always.
     std::string nvml_release = "paused";
-    double idle_gpu_memory_gib = 1.0;   // a process holding more than this ...
-    double idle_gpu_after_seconds = 600; // ... with SM ~0 for this long is an idle GPU holder
+    // A process holding more than this with SM ~0 for this long is an idle GPU holder.
+    double idle_gpu_memory_gib = static_cast<double>(defaults::kIdleGpuMemoryBytes) / (1u << 30);
+    double idle_gpu_after_seconds = fractional_seconds(defaults::kIdleGpuAfter);
     bool show_cmdline = false;           // GPU processes' command lines (from /proc/<pid>/cmdline) in the APIs
 
     std::string log_level = "info";
@@ -74,7 +86,7 @@ struct Config {
 
     // `fleet` and `report`: the lab view on Prometheus' HTTP API (docs/deployment.md, "A lab")
     std::string prometheus_url;                 // http(s)://host:9090[/prefix]; Thanos, VictoriaMetrics alike
-    std::string prometheus_job = "container-monitor";  // the scrape job of the monitors
+    std::string prometheus_job{defaults::kPrometheusJob};  // the scrape job of the monitors
     std::string prometheus_user;                // basic auth, with the password file
     std::string prometheus_password_file;
     std::string prometheus_bearer_file;         // "Authorization: Bearer <file>", re-read per request
@@ -82,10 +94,10 @@ struct Config {
     std::string prometheus_cert;                // client certificate (mutual TLS), with prometheus_key
     std::string prometheus_key;
     bool prometheus_insecure = false;           // skip verifying an https Prometheus' certificate
-    double prometheus_timeout_seconds = 5.0;    // per query; slower answers become the page's banner
-    unsigned prometheus_max_series = 200000;    // per query; more is an error, not a slow page
+    double prometheus_timeout_seconds = fractional_seconds(defaults::kPrometheusTimeout);    // per query; slower answers become the page's banner
+    unsigned prometheus_max_series = defaults::kPrometheusMaxSeries;    // per query; more is an error, not a slow page
     double fleet_refresh_seconds = 5.0;         // between refreshes while someone looks
-    double free_gpu_memory_mib = 1024;          // a GPU without processes and less memory used is free
+    double free_gpu_memory_mib = static_cast<double>(defaults::kFreeGpuMemoryBytes) / (1u << 20);          // a GPU without processes and less memory used is free
     std::string report_since = "7d";            // `report` window (Prometheus duration)
     std::string report_by = "owner";            // owner, container, server
     std::string report_format = "table";        // table, csv, json

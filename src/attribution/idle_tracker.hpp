@@ -10,12 +10,13 @@
 #include <vector>
 
 #include "model/snapshot.hpp"
+#include "util/defaults.hpp"
 
 namespace cmon::attribution {
 
 struct IdleTrackerOptions {
-    std::uint64_t idle_memory_bytes = std::uint64_t{1} << 30;  // "holding more than" this
-    std::chrono::system_clock::duration idle_after = std::chrono::minutes(10);
+    std::uint64_t idle_memory_bytes = defaults::kIdleGpuMemoryBytes;  // "holding more than" this
+    std::chrono::system_clock::duration idle_after = defaults::kIdleGpuAfter;
     unsigned max_idle_sm_percent = 1;  // SM % at or below this counts as idle
     // Fresh driver samples at ~0 needed before a holder can be idle: a held (stale) SM % or a broken
     // sampling call never makes a process idle.

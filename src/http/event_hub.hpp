@@ -13,12 +13,13 @@
 #include "http/broadcast.hpp"
 #include "http/publish_signal.hpp"
 #include "sampling/snapshot_provider.hpp"
+#include "util/defaults.hpp"
 
 namespace cmon::http {
 
 struct EventHubOptions {
-    std::chrono::milliseconds touch_interval{1000};
-    std::chrono::milliseconds heartbeat_interval{15000};
+    std::chrono::milliseconds touch_interval = defaults::kStreamTouchInterval;
+    std::chrono::milliseconds heartbeat_interval = defaults::kHeartbeatInterval;
 };
 
 class EventHub {

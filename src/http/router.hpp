@@ -19,6 +19,7 @@
 #include "sampling/snapshot_history.hpp"
 #include "sampling/snapshot_provider.hpp"
 #include "util/clock.hpp"
+#include "util/defaults.hpp"
 
 namespace cmon::http {
 
@@ -66,7 +67,7 @@ struct RouterOptions {
     // Just the title (the rest default), without -Wmissing-field-initializers noise.
     explicit RouterOptions(std::string page_title) : title(std::move(page_title)) {}
 
-    std::string title = "Container Monitor";  // shown on the page; "title" in /api/v1/snapshot
+    std::string title{defaults::kTitle};  // shown on the page; "title" in /api/v1/snapshot
     std::string version;                      // cmon_build_info{version} in /metrics
     std::string hostname_label;               // dcgm-exporter's Hostname label; empty: the snapshot's
     AssetLookup assets;                       // the dashboard (embedded_assets()); null: no page, 404

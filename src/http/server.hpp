@@ -10,28 +10,29 @@
 
 #include "http/router.hpp"
 #include "sampling/snapshot_provider.hpp"
+#include "util/defaults.hpp"
 
 namespace cmon::http {
 
 class Authenticator;
 
 struct ServerOptions {
-    std::string bind = "0.0.0.0";
-    std::uint16_t port = 727;
+    std::string bind{defaults::kBind};
+    std::uint16_t port = defaults::kPort;
     // After a pause, how long a request waits for the fresh snapshot before answering with what exists.
     std::chrono::milliseconds fresh_wait{1500};
     // A request's header and body must arrive within this once its first byte came, however slowly
     // the client trickles them (slowloris).
-    std::chrono::seconds read_timeout{10};
-    std::chrono::seconds idle_timeout{30};   // keep-alive: waiting for the first byte of the next request
-    std::chrono::seconds write_timeout{15};  // also drops an event-stream client that stopped reading
+    std::chrono::seconds read_timeout = defaults::kRequestTimeout;
+    std::chrono::seconds idle_timeout = defaults::kIdleTimeout;   // keep-alive: waiting for the first byte of the next request
+    std::chrono::seconds write_timeout = defaults::kWriteTimeout;  // also drops an event-stream client that stopped reading
     // SO_SNDBUF of event streams: bounds the kernel memory a client that stopped reading can pin (the
     // stream itself holds just the newest frame); 0 leaves the system's autotuning.
     std::size_t event_send_buffer = 64 * 1024;
     // While an event stream is open, the provider is touched this often (collection must not pause).
-    std::chrono::milliseconds stream_touch_interval{1000};
-    std::chrono::milliseconds heartbeat_interval{15000};  // ": keep-alive" comments on event streams
-    std::size_t max_connections = 2048;  // past this, new connections are accepted and closed at once
+    std::chrono::milliseconds stream_touch_interval = defaults::kStreamTouchInterval;
+    std::chrono::milliseconds heartbeat_interval = defaults::kHeartbeatInterval;  // ": keep-alive" comments on event streams
+    std::size_t max_connections = defaults::kMaxConnections;  // past this, new connections are accepted and closed at once
     bool handle_signals = true;          // SIGINT/SIGTERM stop run()
     // Access control: null serves everyone. TLS: a PEM certificate chain and key (both or neither);
     // empty serves plain HTTP.

@@ -14,12 +14,13 @@
 #include "sampling/snapshot_provider.hpp"
 #include "sources/source.hpp"
 #include "util/clock.hpp"
+#include "util/defaults.hpp"
 
 namespace cmon::sampling {
 
 struct SamplerOptions {
-    std::chrono::milliseconds interval{1000};
-    std::chrono::milliseconds idle_pause{30000};  // zero: never pause
+    std::chrono::milliseconds interval = defaults::kInterval;
+    std::chrono::milliseconds idle_pause = defaults::kIdlePause;  // zero: never pause
     // After a pause (and at start) one sample is taken only to have counters to derive rates from; the
     // first published sample follows this much later, so a waking request waits about this long.
     std::chrono::milliseconds resume_prime{250};

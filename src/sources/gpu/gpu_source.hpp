@@ -15,6 +15,7 @@
 #include "sources/gpu/gpu_backend.hpp"
 #include "sources/source.hpp"
 #include "util/clock.hpp"
+#include "util/defaults.hpp"
 
 namespace cmon::sources {
 
@@ -27,7 +28,7 @@ enum class GpuRelease {
 };
 
 struct GpuSourceOptions {
-    std::string library_path = "libnvidia-ml.so.1";
+    std::string library_path{defaults::kNvmlLibrary};
     std::chrono::seconds retry_interval{30};  // between attempts to open a library that failed to open
     GpuRelease release = GpuRelease::paused;
 };

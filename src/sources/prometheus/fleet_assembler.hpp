@@ -11,6 +11,7 @@
 
 #include "model/fleet_snapshot.hpp"
 #include "sources/prometheus/prometheus_response_parser.hpp"
+#include "util/defaults.hpp"
 
 namespace cmon::sources {
 
@@ -25,7 +26,7 @@ struct FleetAnswers {
 };
 
 struct FleetAssemblyOptions {
-    double free_gpu_memory_bytes = 1024.0 * 1024 * 1024;  // below this (and no process) a GPU is free
+    double free_gpu_memory_bytes = static_cast<double>(defaults::kFreeGpuMemoryBytes);  // below this (and no process) a GPU is free
     std::size_t top_containers = 5;
     // Host names seen before for (job, instance): a monitor that went down keeps its name.
     std::map<std::pair<std::string, std::string>, std::string> known_names;

@@ -12,14 +12,16 @@
 #include "model/fleet_snapshot.hpp"
 #include "model/usage_report.hpp"
 #include "sources/prometheus/fleet_assembler.hpp"
+#include "sources/prometheus/fleet_queries.hpp"
 #include "sources/prometheus/prometheus_client.hpp"
+#include "util/defaults.hpp"
 
 namespace cmon::sources {
 
 struct FleetSourceOptions {
-    std::string selector = "job=\"container-monitor\"";  // label matchers selecting the monitors
-    std::size_t max_series = 200000;                      // per query; more is an error, not a slow page
-    long long lookback_seconds = 86400;                   // how far back a down monitor's last data is sought
+    std::string selector = job_selector(defaults::kPrometheusJob);  // label matchers selecting the monitors
+    std::size_t max_series = defaults::kPrometheusMaxSeries;  // per query; more is an error, not a slow page
+    long long lookback_seconds = 86400;  // how far back a down monitor's last data is sought
     FleetAssemblyOptions assembly;
 };
 

@@ -14,11 +14,12 @@
 
 #include "sources/prometheus/prometheus_endpoint.hpp"
 #include "sources/prometheus/prometheus_response_parser.hpp"
+#include "util/defaults.hpp"
 
 namespace cmon::sources {
 
 struct PrometheusClientOptions {
-    std::chrono::milliseconds timeout{5000};  // per request: connect, send, whole answer
+    std::chrono::milliseconds timeout = defaults::kPrometheusTimeout;  // per request: connect, send, whole answer
     std::size_t body_limit = 64u << 20;
 };
 

@@ -9,6 +9,7 @@
 
 #include "sources/gpu/nvml/nvml_process_layout.hpp"
 #include "sources/gpu/nvml/nvml_types.hpp"
+#include "util/defaults.hpp"
 
 namespace cmon::sources {
 
@@ -62,7 +63,7 @@ struct NvmlFunctions {
 
 class NvmlLibrary {
 public:
-    static constexpr const char* kDefaultPath = "libnvidia-ml.so.1";
+    static constexpr const char* kDefaultPath = defaults::kNvmlLibrary.data();  // a literal: NUL-terminated
 
     // dlopen + dlsym + nvmlInit. Throws util::Error ("gpu: no NVIDIA driver found (...)") when the library
     // cannot be opened, lacks a required symbol, or nvmlInit fails.
