@@ -122,8 +122,9 @@ void CgroupHandle::queue(KernelFileBatch& batch) {
         &cpu_,      &memory_usage_,  &memory_stat_,    &memory_limit_, &pids_,      &io_,
         &cpu_split_, &memory_events_, &memory_failcnt_, &swap_,         &cpu_quota_, &cpu_period_};
     const bool with_secondary = secondary_due();
+    const bool quiet = quiet_round();
     for (std::size_t slot = 0; slot < kSlots; ++slot) {
-        const bool wanted = *files[slot] && (with_secondary || !secondary(slot));
+        const bool wanted = *files[slot] && (quiet ? slot == kCpu : with_secondary || !secondary(slot));
         tickets_[slot] = wanted ? std::optional(batch.add(*files[slot])) : std::nullopt;
     }
 }
@@ -132,7 +133,9 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
     CgroupStats stats;
     bool gone = false;
     const bool with_secondary = secondary_due();
+    const bool quiet = quiet_round();
     ++reads_;
+    repeated_ = false;
     // An open file that cannot be read any more: its cgroup was removed.
     auto text = [&](const KernelFile& file, std::size_t slot) -> std::optional<std::string_view> {
         if (!file) return std::nullopt;
@@ -150,6 +153,13 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
             stats.cpu_system_ns_total = split.system_ns;
         }
     }
+    const bool cpu_moved = !stats.cpu_time_ns_total || stats.cpu_time_ns_total != last_cpu_;
+    last_cpu_ = stats.cpu_time_ns_total;
+    if (quiet && !gone && !cpu_moved) {  // still idle: nothing else moved either
+        repeated_ = true;
+        return last_complete_;
+    }
+    // Woken (or due): the files not queued for this round are read now, one pread each.
     // `docker stats` (cli/command/container/stats_helpers.go, calculateMemUsageUnixNoCache): usage minus
     // inactive file cache when memory.stat reports it, else usage; never below zero.
     if (auto t = text(memory_usage_, kMemoryUsage)) stats.memory_usage_bytes = parse_single_value(*t);
@@ -224,6 +234,8 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
     stats.found = !gone && any_value(stats);
     // Intact or missing: a tree caught half-removed may still answer cpu.max alone; that is not a container.
     if (!stats.found) stats = CgroupStats{};
+    idle_ = stats.found && !cpu_moved;
+    last_complete_ = stats;
     return stats;
 }
 

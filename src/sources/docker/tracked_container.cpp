@@ -34,8 +34,10 @@ bool TrackedContainer::pid_is_stale(const std::string& id, const std::filesystem
 }
 
 void TrackedContainer::queue(KernelFileBatch& batch) {
+    const bool quiet = cgroup_ && cgroup_->quiet_round() && last_network_;
     if (cgroup_) cgroup_->queue(batch);
-    if (net_dev_) net_dev_ticket_ = batch.add(net_dev_);
+    net_dev_ticket_.reset();
+    if (net_dev_ && !quiet) net_dev_ticket_ = batch.add(net_dev_);
 }
 
 bool TrackedContainer::read_usage(model::ContainerStats& row, const CgroupReader& cgroups,
@@ -48,6 +50,7 @@ bool TrackedContainer::read_usage(model::ContainerStats& row, const CgroupReader
             cgroup_.reset();  // removed (stopped, restarted): locate it again below
             net_dev_ = KernelFile{};
             net_dev_ticket_.reset();
+            last_network_.reset();
         }
     }
     if (!stats.found) {
@@ -63,6 +66,12 @@ bool TrackedContainer::read_usage(model::ContainerStats& row, const CgroupReader
     }
     set_usage(row, stats);
     if (!row.init_pid) {
+        return true;
+    }
+    if (cgroup_ && cgroup_->repeated() && last_network_) {
+        row.network_rx = last_network_->network_rx;
+        row.network_tx = last_network_->network_tx;
+        row.network_interfaces = last_network_->network_interfaces;
         return true;
     }
     // The container's own network namespace, seen through its init process (lo excluded).
@@ -95,6 +104,13 @@ bool TrackedContainer::read_usage(model::ContainerStats& row, const CgroupReader
         }
     }
     set_network(row, rx, tx);
+    if (net_dev == &net_dev_) {
+        model::ContainerStats kept;
+        kept.network_rx = row.network_rx;
+        kept.network_tx = row.network_tx;
+        kept.network_interfaces = row.network_interfaces;
+        last_network_ = std::move(kept);
+    }
     return true;
 }
 

@@ -58,6 +58,9 @@ private:
     KernelFile net_dev_;  // /proc/<pid>/net/dev of the init process: its network namespace
     // Where the last queue() put net_dev_'s text (while the batch holds it).
     std::optional<KernelFileBatch::Ticket> net_dev_ticket_;
+    // The last network counters read; repeated while the cgroup repeats itself (an idle container, see
+    // CgroupHandle::quiet_round), as its network namespace's counters do not move either.
+    std::optional<model::ContainerStats> last_network_;
 };
 
 }  // namespace cmon::sources

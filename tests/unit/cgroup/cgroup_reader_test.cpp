@@ -455,3 +455,46 @@ TEST(CgroupReader, SecondaryFilesAreReadEveryFewReadsAndRepeatedBetween) {
 
 }  // namespace
 }  // namespace cmon::sources
+
+namespace cmon::sources {
+namespace {
+
+// An idle container (CPU time unmoved between its last two reads) gets only its CPU file read; the rest
+// repeats until the CPU moves again or a complete read is due (every kSecondaryEvery-th read).
+TEST(CgroupReader, AnIdleContainerHasOnlyItsCpuReadUntilItMoves) {
+    TempTree tree;
+    const std::string memory = "memory/docker/" + kId + "/";
+    const std::string cpu = "cpu,cpuacct/docker/" + kId + "/";
+    tree.write(memory + "memory.usage_in_bytes", "4096\n");
+    tree.write(cpu + "cpuacct.usage", "1000\n");
+    CgroupReader reader(tree.paths());
+    CgroupHandle handle = reader.open_container(kId, std::nullopt);
+    KernelFileBatch batch;
+    auto sample = [&] {
+        batch.clear();
+        handle.queue(batch);
+        batch.run();
+        return handle.read(&batch);
+    };
+    EXPECT_EQ(sample().memory_usage_bytes, 4096U);  // read 0: complete
+    EXPECT_EQ(sample().memory_usage_bytes, 4096U);  // read 1: complete; the CPU did not move: idle
+    tree.write(memory + "memory.usage_in_bytes", "8192\n");
+    const CgroupStats quiet = sample();  // read 2: the CPU file alone
+    EXPECT_TRUE(quiet.found);
+    EXPECT_EQ(quiet.memory_usage_bytes, 4096U);
+    EXPECT_EQ(quiet.cpu_time_ns_total, 1000U);
+    tree.write(cpu + "cpuacct.usage", "2000\n");  // it runs again: everything is read at once
+    const CgroupStats woken = sample();           // read 3
+    EXPECT_EQ(woken.cpu_time_ns_total, 2000U);
+    EXPECT_EQ(woken.memory_usage_bytes, 8192U);
+    EXPECT_EQ(sample().memory_usage_bytes, 8192U);  // read 4: not idle yet (the CPU moved at read 3)
+    tree.write(memory + "memory.usage_in_bytes", "16384\n");
+    EXPECT_EQ(sample().memory_usage_bytes, 16384U);  // read 5: complete (due), CPU unmoved: idle again
+    EXPECT_EQ(sample().memory_usage_bytes, 16384U);  // read 6: quiet
+    tree.write(memory + "memory.usage_in_bytes", "32768\n");
+    for (int read = 7; read < 10; ++read) EXPECT_EQ(sample().memory_usage_bytes, 16384U) << read;  // quiet
+    EXPECT_EQ(sample().memory_usage_bytes, 32768U);  // read 10: complete although idle
+}
+
+}  // namespace
+}  // namespace cmon::sources
