@@ -121,15 +121,6 @@ FleetSource::Usage FleetSource::usage(PrometheusClient& client, const std::strin
 
 model::FleetSnapshot FleetSource::refresh(double now_unix) {
     const auto started = std::chrono::steady_clock::now();
-    // The GPU-hours run apart: launched at most every usage interval, taken when done, never waited for.
-    if (!usage_pending_.valid() &&
-        (!usage_launched_unix_ || now_unix - *usage_launched_unix_ >= options_.usage_every_seconds)) {
-        usage_launched_unix_ = now_unix;
-        usage_pending_ = std::async(std::launch::async, [client = client_, selector = options_.selector,
-                                                         cap = options_.max_series, now_unix] {
-            return usage(*client, selector, cap, now_unix);
-        });
-    }
     const FleetQueries q = make_fleet_queries(options_.selector, {}, options_.lookback_seconds);
     auto launch = [&](const char* what, const std::string& promql) {
         return std::async(std::launch::async, timed_ask, std::ref(*client_), std::string(what), promql, now_unix,
@@ -144,6 +135,16 @@ model::FleetSnapshot FleetSource::refresh(double now_unix) {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     std::vector<model::FleetQueryTiming> queries;
     for (const auto& t : timed) queries.push_back(t.timing);
+    // The GPU-hours run apart: launched at most every usage interval, after the live queries (so the first
+    // answer does not share Prometheus with them), taken when done, never waited for.
+    if (!usage_pending_.valid() &&
+        (!usage_launched_unix_ || now_unix - *usage_launched_unix_ >= options_.usage_every_seconds)) {
+        usage_launched_unix_ = now_unix;
+        usage_pending_ = std::async(std::launch::async, [client = client_, selector = options_.selector,
+                                                         cap = options_.max_series, now_unix] {
+            return usage(*client, selector, cap, now_unix);
+        });
+    }
     if (usage_pending_.valid() && usage_pending_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
         Usage fresh = usage_pending_.get();
         if (!fresh.error || !usage_) usage_ = std::move(fresh);
