@@ -3,14 +3,18 @@
 
 Writes synthetic series for SERVERS x GPUS x CONTAINERS (every metric the fleet reads: host, dcgm-exporter
 GPU gauges, GPU processes, cmon_container_info, the GPU accounting counters, up) over HOURS of history at
-STEP seconds ending now, backfills them with `promtool tsdb create-blocks-from openmetrics`, starts a local
+STEP seconds ending now, plus RECORDED_DAYS of the shipped recording rules' GPU-hours per day (hourly),
+backfills them with `promtool tsdb create-blocks-from openmetrics`, starts a local
 `prometheus` on that data (nothing scraped), starts `container-monitor fleet` against it and measures:
   - the refresh time (every fleet query in parallel + assembly; `query_milliseconds` of /api/v1/fleet)
     over REFRESHES refreshes,
   - the answer time of GET /api/v1/fleet (the page's request) while refreshes run,
   - `container-monitor report --since 7d --by owner`.
 Prints one table; docs/performance.md records the numbers. Stops everything it started by PID.
-Usage: bench/fleet_bench.py BUILD_DIR [--servers 50 --gpus 8 --containers 40 --hours 2 --step 30]"""
+Also prints each query's time (our round trip + parsing, from /api/v1/fleet's `queries`) beside
+Prometheus' own execution time (its query log), and when the GPU-hours (computed apart) reach the page.
+Usage: bench/fleet_bench.py BUILD_DIR [--servers 50 --gpus 8 --containers 40 --hours 2 --step 30
+       --recorded-days 30]"""
 import argparse
 import json
 import os
