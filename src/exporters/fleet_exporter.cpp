@@ -74,6 +74,14 @@ std::string to_fleet_json(const model::FleetSnapshot& fleet) {
                 {"owners", json::array()}};
     put(out, "data_unix", fleet.data_unix);
     put(out, "error", fleet.error);
+    put(out, "usage_unix", fleet.usage_unix);
+    if (!fleet.usage_source.empty()) out["usage_source"] = fleet.usage_source;
+    out["queries"] = json::array();
+    for (const auto& q : fleet.queries) {
+        json query = {{"name", q.name}, {"milliseconds", q.milliseconds}, {"series", q.series}};
+        put(query, "error", q.error);
+        out["queries"].push_back(std::move(query));
+    }
     for (const auto& f : fleet.free_gpus) {
         json gpu = {{"server", f.server}, {"gpu", f.gpu}, {"uuid", f.uuid}, {"model", f.model}};
         put(gpu, "mig_instance", f.mig_instance);

@@ -376,6 +376,16 @@ const std::vector<MetricSpec>& metric_table() {
      +[](const Snapshot&, const Ctx& x) -> Value { return x.options().paused ? 1.0 : 0.0; }},
     {"cmon_build_info", kGauge, "", {"version"}, "Always 1; the version label says which build runs.",
      +[](const Snapshot&, const Ctx&) -> Value { return 1.0; }},
+    {"cmon_host_info", kGauge, "", {"Hostname"},
+     "Always 1; Hostname names this server as the GPU series do (--hostname, else the host's name), GPUs or not.",
+     +[](const Snapshot&, const Ctx&) -> Value { return 1.0; }},
+    // What increase() cannot see: a counter that began inside a window had counted from this time on.
+    {"cmon_accounting_start_time_seconds", kGauge, "seconds", {},
+     "Unix time the GPU accounting counters (cmon_container_gpu_*_seconds_total) started from 0.",
+     +[](const Snapshot&, const Ctx& x) -> Value {
+         if (x.options().accounting == nullptr) return std::nullopt;
+         return std::chrono::duration<double>(x.options().accounting->started.time_since_epoch()).count();
+     }},
     };
     // clang-format on
     return table;
@@ -407,6 +417,10 @@ std::string label_value(const MigSubject& m, std::string_view label, const Metri
 
 std::string label_value(const model::Snapshot&, std::string_view label, const MetricContext& context) {
     if (label == "version") return context.options().version;
+    if (label == "Hostname") {
+        const std::string& configured = context.options().hostname_label;
+        return configured.empty() ? context.snapshot().host.hostname : configured;
+    }
     unknown_label("the snapshot", label);
 }
 

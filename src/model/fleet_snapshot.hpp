@@ -3,6 +3,7 @@
 // server that is down has no load, a GPU whose driver does not report power has none.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -83,11 +84,20 @@ struct LabGpuSeconds {
     std::optional<double> idle_held;
 };
 
+// One query of a refresh: how long Prometheus took to answer it (the round trip plus our parsing) and how
+// many series came back. The page and the benchmark say where a slow refresh goes.
+struct FleetQueryTiming {
+    std::string name;
+    double milliseconds = 0;
+    std::size_t series = 0;
+    std::optional<std::string> error;
+};
+
 struct OwnerUsage {
     std::string owner;
     LabGpuSeconds today;  // since local midnight of the fleet service
-    LabGpuSeconds week;   // last 7 days
-    LabGpuSeconds month;  // last 30 days
+    LabGpuSeconds week;   // today and the 6 days before it (since local midnight 6 days ago)
+    LabGpuSeconds month;  // today and the 29 days before it
     std::vector<std::string> holding;  // "server/gpu" (or "server/gpu/mig") held now
     std::vector<std::string> idle_holding;  // the subset held by idle processes
 };
@@ -106,6 +116,12 @@ struct FleetSnapshot {
     std::vector<FleetFreeGpu> free_gpus;  // most free memory first
     std::vector<OwnerUsage> owners;     // by owner
     bool accounting = false;            // some monitor exports the GPU accounting counters
+    // The GPU-hours (owners' today/week/month) are computed apart from the live view, at most every
+    // usage interval, so a slow history query never delays the page: their evaluation time, nullopt until
+    // the first one is done; and where the whole days came from ("recorded rules", "increase()").
+    std::optional<double> usage_unix;
+    std::string usage_source;
+    std::vector<FleetQueryTiming> queries;  // the live queries of this refresh, then those of the GPU-hours
 };
 
 }  // namespace cmon::model

@@ -219,6 +219,60 @@ void add_usage(std::map<std::string, model::OwnerUsage>& owners, const PromSampl
 
 }  // namespace
 
+UsageParts combine_usage(const std::vector<PromSample>& today, const std::vector<PromSample>* whole_days,
+                         long long today_seconds, double at_unix) {
+    UsageParts out;
+    out.samples = today;
+    // (owner, kind) -> GPU-seconds per whole day k (k = 0: yesterday); the days that have any series.
+    std::map<std::pair<std::string, std::string>, std::map<int, double>> per_day;
+    std::map<std::pair<std::string, std::string>, double> today_seconds_by;
+    std::set<int> days;
+    if (whole_days != nullptr) {
+        for (const auto& s : *whole_days) {
+            const std::string day = label(s.labels, "day");
+            if (day.empty() || day.find_first_not_of("0123456789") != std::string::npos || !std::isfinite(s.value)) {
+                continue;
+            }
+            const int k = std::stoi(day);
+            per_day[{label(s.labels, "owner"), label(s.labels, "kind")}][k] += s.value * 3600;
+            days.insert(k);
+        }
+    }
+    for (const auto& s : today) {
+        const std::pair<std::string, std::string> key{label(s.labels, "owner"), label(s.labels, "kind")};
+        if (std::isfinite(s.value)) today_seconds_by[key] = s.value;
+        per_day.try_emplace(key);
+    }
+    for (const auto& [window, whole] :
+         {std::pair<const char*, int>{"week", kUsageWeekDays - 1}, {"month", kUsageMonthDays - 1}}) {
+        bool covered = whole_days != nullptr;
+        for (int k = 0; covered && k < whole; ++k) covered = days.count(k) != 0;
+        if (!covered) {
+            // Since the local midnight `whole` days before today's, as the recorded days count.
+            out.fallback.push_back({window, today_seconds + 86400LL * whole});
+            continue;
+        }
+        ++out.recorded_windows;
+        for (const auto& [key, by_day] : per_day) {
+            PromSample sample;
+            sample.labels = {{"owner", key.first}, {"kind", key.second}, {"window", window}};
+            const auto t = today_seconds_by.find(key);
+            bool any = t != today_seconds_by.end();
+            sample.value = any ? t->second : 0;
+            for (const auto& [k, seconds] : by_day) {
+                if (k < whole) {
+                    sample.value += seconds;
+                    any = true;
+                }
+            }
+            if (!any) continue;  // an owner seen only on older days of the month
+            sample.timestamp = at_unix;
+            out.samples.push_back(std::move(sample));
+        }
+    }
+    return out;
+}
+
 std::string container_hex_id(std::string_view id) {
     const std::size_t slash = id.rfind('/');
     return std::string(slash == std::string_view::npos ? id : id.substr(slash + 1));

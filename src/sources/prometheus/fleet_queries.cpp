@@ -1,6 +1,8 @@
 // PromQL for the fleet and the report. Pure: no I/O.
 #include "sources/prometheus/fleet_queries.hpp"
 
+#include <algorithm>
+
 namespace cmon::sources {
 
 const std::vector<std::string>& fleet_gauge_names() {
@@ -22,9 +24,10 @@ const std::vector<std::string>& fleet_gauge_names() {
 
 const std::vector<AccountingCounter>& accounting_counters() {
     static const std::vector<AccountingCounter> kCounters = {
-        {"cmon_container_gpu_held_seconds_total", "held"},
-        {"cmon_container_gpu_busy_seconds_total", "busy"},
-        {"cmon_container_gpu_idle_held_seconds_total", "idle_held"}};
+        {"cmon_container_gpu_held_seconds_total", "held", "instance_owner:cmon_gpu_held_hours:increase1d"},
+        {"cmon_container_gpu_busy_seconds_total", "busy", "instance_owner:cmon_gpu_busy_hours:increase1d"},
+        {"cmon_container_gpu_idle_held_seconds_total", "idle_held",
+         "instance_owner:cmon_gpu_idle_held_hours:increase1d"}};
     return kCounters;
 }
 
@@ -51,6 +54,43 @@ std::string usage_query(std::string_view selector, std::string_view by, const st
     return out;
 }
 
+std::string counted_before_first_sample_query(std::string_view selector, std::string_view by, long long window_seconds,
+                                              double at_unix) {
+    const std::string sel(selector);
+    const std::string range = "[" + std::to_string(std::max(60LL, window_seconds)) + "s]";
+    const std::string start = std::to_string(static_cast<long long>(at_unix) - std::max(60LL, window_seconds));
+    std::string out;
+    for (const auto& counter : accounting_counters()) {
+        if (!out.empty()) out += " or ";
+        out += "label_replace(sum by (" + std::string(by) + ") (min_over_time(" + std::string(counter.metric) + "{" +
+               sel + "}" + range + ") and on (job, instance) (min_over_time(cmon_accounting_start_time_seconds{" + sel +
+               "}" + range + ") >= " + start + ")), \"kind\", \"" + std::string(counter.kind) + "\", \"\", \"\")";
+    }
+    return out;
+}
+
+std::string recorded_days_query(std::string_view selector, std::string_view by, const std::vector<double>& day_ends) {
+    std::string out;
+    for (std::size_t day = 0; day < day_ends.size(); ++day) {
+        const std::string at = std::to_string(static_cast<long long>(day_ends[day]));
+        for (const auto& counter : accounting_counters()) {
+            if (!out.empty()) out += " or ";
+            out += "label_replace(label_replace(sum by (" + std::string(by) + ") (" +
+                   std::string(counter.recorded_hours_per_day) + "{" + std::string(selector) + "} @ " + at +
+                   "), \"day\", \"" + std::to_string(day) + "\", \"\", \"\"), \"kind\", \"" +
+                   std::string(counter.kind) + "\", \"\", \"\")";
+        }
+    }
+    return out;
+}
+
+std::string host_names_query(std::string_view selector, long long range_seconds) {
+    const std::string range = "[" + std::to_string(std::max(60LL, range_seconds)) + "s]";
+    const std::string sel(selector);
+    return "group by (job, instance, Hostname) (last_over_time(cmon_host_info{" + sel + "}" + range +
+           ")) or group by (job, instance, Hostname) (last_over_time(DCGM_FI_DEV_FB_USED{" + sel + "}" + range + "))";
+}
+
 FleetQueries make_fleet_queries(std::string_view selector, const std::vector<UsageWindow>& windows,
                                 long long lookback_seconds) {
     const std::string sel(selector);
@@ -61,7 +101,7 @@ FleetQueries make_fleet_queries(std::string_view selector, const std::vector<Usa
     const std::string ok = "timestamp(up{" + sel + "} == 1)";
     q.last_data = "max by (job, instance) (max_over_time(" + ok + "[600s:])) or max by (job, instance) (max_over_time(" +
                   ok + "[" + std::to_string(lookback_seconds) + "s:60s]))";
-    q.names = "group by (job, instance, Hostname) (last_over_time(DCGM_FI_DEV_FB_USED{" + sel + "}[1h]))";
+    q.names = host_names_query(selector, 3600);
     std::string names;
     for (const auto& name : fleet_gauge_names()) names += (names.empty() ? "" : "|") + name;
     q.gauges = "{__name__=~\"" + names + "\"," + sel + "}";

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <future>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "sources/prometheus/fleet_queries.hpp"
@@ -43,6 +44,24 @@ Answer ask(PrometheusClient& client, const std::string& what, const std::string&
     return answer;
 }
 
+struct Timed {
+    Answer answer;
+    model::FleetQueryTiming timing;
+};
+
+Timed timed_ask(PrometheusClient& client, const std::string& what, const std::string& promql, double at,
+                std::size_t max_series) {
+    const auto started = std::chrono::steady_clock::now();
+    Timed out{ask(client, what, promql, at, max_series), {}};
+    out.timing.name = what;
+    out.timing.milliseconds =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    out.timing.series = out.answer.samples.size();
+    out.timing.error = out.answer.error;
+    return out;
+}
+
+
 }  // namespace
 
 long long seconds_since_local_midnight(double now_unix) {
@@ -56,29 +75,87 @@ long long seconds_since_local_midnight(double now_unix) {
 FleetSource::FleetSource(std::shared_ptr<PrometheusClient> client, FleetSourceOptions options)
     : client_(std::move(client)), options_(std::move(options)) {}
 
+FleetSource::Usage FleetSource::usage(PrometheusClient& client, const std::string& selector, std::size_t max_series,
+                                      double now_unix) {
+    Usage out;
+    out.at_unix = now_unix;
+    const long long today = seconds_since_local_midnight(now_unix);
+    const double midnight = now_unix - static_cast<double>(today);
+    // The whole days before today: day k ends at the local midnight k days before today's.
+    std::vector<double> day_ends;
+    for (int k = 0; k < kUsageMonthDays - 1; ++k) day_ends.push_back(midnight - 86400.0 * k);
+    auto recorded = std::async(std::launch::async, timed_ask, std::ref(client),
+                               std::string("GPU-hours of whole days (recorded rules)"),
+                               recorded_days_query(selector, "owner", day_ends), now_unix, max_series);
+    Timed raw_today = timed_ask(client, "GPU-hours today (increase)",
+                                usage_query(selector, "owner", {{"today", today}}), now_unix, max_series);
+    Timed whole_days = recorded.get();
+    out.queries = {raw_today.timing, whole_days.timing};
+    for (auto* t : {&raw_today, &whole_days}) {
+        for (auto& w : t->answer.warnings) out.warnings.push_back("prometheus: " + w);
+    }
+    if (raw_today.answer.error) {
+        out.error = raw_today.answer.error;
+        return out;
+    }
+    UsageParts parts = combine_usage(raw_today.answer.samples,
+                                     whole_days.answer.error ? nullptr : &whole_days.answer.samples, today, now_unix);
+    out.samples = std::move(parts.samples);
+    const std::vector<UsageWindow>& fallback = parts.fallback;
+    const int recorded_windows = parts.recorded_windows;
+    if (!fallback.empty()) {
+        Timed raw = timed_ask(client, "GPU-hours " + fallback.front().name + (fallback.size() > 1 ? "+month" : "") +
+                                          " (increase)",
+                              usage_query(selector, "owner", fallback), now_unix, max_series);
+        out.queries.push_back(raw.timing);
+        for (auto& w : raw.answer.warnings) out.warnings.push_back("prometheus: " + w);
+        if (raw.answer.error) {
+            out.error = raw.answer.error;
+            return out;
+        }
+        out.samples.insert(out.samples.end(), raw.answer.samples.begin(), raw.answer.samples.end());
+    }
+    out.source = recorded_windows == 2 ? "recorded rules" : recorded_windows == 1 ? "recorded rules (week), increase() (month)" : "increase()";
+    return out;
+}
+
 model::FleetSnapshot FleetSource::refresh(double now_unix) {
     const auto started = std::chrono::steady_clock::now();
-    const std::vector<UsageWindow> windows = {
-        {"today", seconds_since_local_midnight(now_unix)}, {"week", 7 * 86400LL}, {"month", 30 * 86400LL}};
-    const FleetQueries q = make_fleet_queries(options_.selector, windows, options_.lookback_seconds);
+    const FleetQueries q = make_fleet_queries(options_.selector, {}, options_.lookback_seconds);
     auto launch = [&](const char* what, const std::string& promql) {
-        return std::async(std::launch::async, ask, std::ref(*client_), std::string(what), promql, now_unix,
+        return std::async(std::launch::async, timed_ask, std::ref(*client_), std::string(what), promql, now_unix,
                           options_.max_series);
     };
     auto up = launch("up", q.up);
     auto gauges = launch("gauges", q.gauges);
     auto last_data = launch("last data", q.last_data);
     auto names = launch("host names", q.names);
-    auto usage = launch("GPU-hours", q.usage);
-    Answer answers[] = {up.get(), gauges.get(), last_data.get(), names.get(), usage.get()};
+    Timed timed[] = {up.get(), gauges.get(), last_data.get(), names.get()};
     const double elapsed_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    std::vector<model::FleetQueryTiming> queries;
+    for (const auto& t : timed) queries.push_back(t.timing);
+    // The GPU-hours run apart: launched at most every usage interval, after the live queries (so the first
+    // answer does not share Prometheus with them), taken when done, never waited for.
+    if (!usage_pending_.valid() &&
+        (!usage_launched_unix_ || now_unix - *usage_launched_unix_ >= options_.usage_every_seconds)) {
+        usage_launched_unix_ = now_unix;
+        usage_pending_ = std::async(std::launch::async, [client = client_, selector = options_.selector,
+                                                         cap = options_.max_series, now_unix] {
+            return usage(*client, selector, cap, now_unix);
+        });
+    }
+    if (usage_pending_.valid() && usage_pending_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+        Usage fresh = usage_pending_.get();
+        if (!fresh.error || !usage_) usage_ = std::move(fresh);
+        else usage_->error = fresh.error;  // keep the last GPU-hours that worked, say why they are old
+    }
 
     std::vector<std::string> warnings;
-    for (auto& a : answers) {
-        for (auto& w : a.warnings) warnings.push_back("prometheus: " + w);
+    for (auto& t : timed) {
+        for (auto& w : t.answer.warnings) warnings.push_back("prometheus: " + w);
     }
-    const std::optional<std::string> fatal = answers[0].error ? answers[0].error : answers[1].error;
+    const std::optional<std::string> fatal = timed[0].answer.error ? timed[0].answer.error : timed[1].answer.error;
     if (fatal) {
         model::FleetSnapshot fleet = last_good_.value_or(model::FleetSnapshot{});
         fleet.error = fatal;
@@ -86,19 +163,25 @@ model::FleetSnapshot FleetSource::refresh(double now_unix) {
         fleet.prometheus = client_->endpoint().display;
         fleet.query_milliseconds = elapsed_ms;
         fleet.warnings = std::move(warnings);
+        fleet.queries = std::move(queries);
         return fleet;
     }
-    for (int i = 2; i < 5; ++i) {
-        if (answers[i].error) warnings.push_back(*answers[i].error);
+    for (int i = 2; i < 4; ++i) {
+        if (timed[i].answer.error) warnings.push_back(*timed[i].answer.error);
     }
     FleetAnswers input;
     input.at_unix = now_unix;
-    input.up = std::move(answers[0].samples);
-    input.gauges = std::move(answers[1].samples);
-    input.last_data = std::move(answers[2].samples);
-    input.names = std::move(answers[3].samples);
-    input.usage = std::move(answers[4].samples);
-    input.usage_answered = !answers[4].error;
+    input.up = std::move(timed[0].answer.samples);
+    input.gauges = std::move(timed[1].answer.samples);
+    input.last_data = std::move(timed[2].answer.samples);
+    input.names = std::move(timed[3].answer.samples);
+    if (usage_) {
+        input.usage = usage_->samples;
+        input.usage_answered = usage_->samples.size() > 0 || !usage_->error;
+        for (const auto& w : usage_->warnings) warnings.push_back(w);
+        if (usage_->error) warnings.push_back(*usage_->error);
+        queries.insert(queries.end(), usage_->queries.begin(), usage_->queries.end());
+    }
     model::FleetSnapshot fleet = assemble_fleet(input, options_.assembly);
     for (const auto& server : fleet.servers) {
         if (server.name != server.instance) options_.assembly.known_names[{server.job, server.instance}] = server.name;
@@ -107,6 +190,11 @@ model::FleetSnapshot FleetSource::refresh(double now_unix) {
     fleet.prometheus = client_->endpoint().display;
     fleet.query_milliseconds = elapsed_ms;
     fleet.warnings = std::move(warnings);
+    fleet.queries = std::move(queries);
+    if (usage_ && (!usage_->error || !usage_->samples.empty())) {
+        fleet.usage_unix = usage_->at_unix;
+        fleet.usage_source = usage_->source;
+    }
     last_good_ = fleet;
     return fleet;
 }
@@ -116,12 +204,22 @@ model::UsageReport FleetSource::report(const std::string& by, long long window_s
     const std::vector<UsageWindow> windows = {{"window", window_seconds}};
     auto usage = std::async(std::launch::async, ask, std::ref(*client_), std::string("GPU-hours"),
                             usage_query(options_.selector, group, windows), now_unix, options_.max_series);
+    // What the counters of monitors that began counting inside the window had reached at their first
+    // sample (increase() starts there); nothing for monitors without cmon_accounting_start_time_seconds.
+    auto before_first = std::async(std::launch::async, ask, std::ref(*client_), std::string("GPU-hours before the first sample"),
+                                   counted_before_first_sample_query(options_.selector, group, window_seconds, now_unix),
+                                   now_unix, options_.max_series);
     // Host names of the servers over the window (a server may be gone by now).
-    const std::string names_query = "group by (job, instance, Hostname) (last_over_time(DCGM_FI_DEV_FB_USED{" +
-                                    options_.selector + "}[" + std::to_string(std::max(60LL, window_seconds)) + "s]))";
+    const std::string names_query = host_names_query(options_.selector, window_seconds);
     Answer names = by == "owner" ? Answer{} : ask(*client_, "host names", names_query, now_unix, options_.max_series);
     Answer rows = usage.get();
     if (rows.error) throw util::Error(*rows.error);
+    Answer head = before_first.get();
+    if (head.error) throw util::Error(*head.error);
+    for (auto& s : head.samples) {
+        s.labels["window"] = "window";
+        rows.samples.push_back(std::move(s));  // added to the same (key, kind) below
+    }
     std::map<std::pair<std::string, std::string>, std::string> hostnames;
     for (const auto& s : names.samples) {
         const auto host = s.labels.find("Hostname");

@@ -51,7 +51,7 @@ class PrometheusServer:
     """`prometheus` scraping the given targets every second. Everything it writes is under a temporary
     directory removed by stop(); it listens on 127.0.0.1 only."""
 
-    def __init__(self, targets, job="container-monitor", attempts=3):
+    def __init__(self, targets, job="container-monitor", attempts=3, backfill=None, retention="1h"):
         if not os.access(PROMETHEUS, os.X_OK):
             raise AssertionError(f"{PROMETHEUS} is missing: install Debian's 'prometheus' package "
                                  "(scripts/install-deps.sh does); this test must not be skipped")
@@ -59,6 +59,14 @@ class PrometheusServer:
         self.proc = None
         self.log_path = os.path.join(self.directory, "prometheus.log")
         config = os.path.join(self.directory, "prometheus.yml")
+        if backfill is not None:
+            # backfill: an OpenMetrics file of past samples, written into the TSDB before the start.
+            done = subprocess.run([os.path.join(os.path.dirname(PROMETHEUS), "promtool"), "tsdb",
+                                   "create-blocks-from", "openmetrics", backfill, os.path.join(self.directory, "data")],
+                                  capture_output=True, text=True, timeout=300)
+            if done.returncode != 0:
+                self.stop()
+                raise AssertionError(f"promtool could not backfill {backfill}: {done.stdout}{done.stderr}")
         with open(config, "w", encoding="utf-8") as f:
             f.write("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n"
                     f"scrape_configs:\n  - job_name: {job}\n    static_configs:\n"
@@ -73,7 +81,7 @@ class PrometheusServer:
                 self.proc = subprocess.Popen(
                     [PROMETHEUS, f"--config.file={config}",
                      f"--storage.tsdb.path={os.path.join(self.directory, 'data')}",
-                     f"--web.listen-address=127.0.0.1:{self.port}", "--storage.tsdb.retention.time=1h",
+                     f"--web.listen-address=127.0.0.1:{self.port}", f"--storage.tsdb.retention.time={retention}",
                      "--log.level=warn"],
                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.directory)
             try:

@@ -296,5 +296,101 @@ TEST(FleetQueries, BoundedToTheJobAndTagged) {
     EXPECT_EQ(job_selector("a\"b\\c"), "job=\"a\\\"b\\\\c\"");
 }
 
+TEST(FleetQueries, RecordedDaysAskTheShippedRuleAtEachDaysEnd) {
+    const std::string q = recorded_days_query(job_selector("cm"), "owner", {1000, 900});
+    // Two days x three kinds, each an instant lookup at the day's end, never a range over raw samples.
+    EXPECT_NE(q.find("sum by (owner) (instance_owner:cmon_gpu_held_hours:increase1d{job=\"cm\"} @ 1000)"),
+              std::string::npos)
+        << q;
+    EXPECT_NE(q.find("instance_owner:cmon_gpu_idle_held_hours:increase1d{job=\"cm\"} @ 900)"), std::string::npos) << q;
+    EXPECT_NE(q.find("\"day\", \"1\""), std::string::npos);
+    EXPECT_EQ(q.find("increase("), std::string::npos);
+    std::size_t terms = 0;
+    for (std::size_t at = q.find(" or "); at != std::string::npos; at = q.find(" or ", at + 1)) ++terms;
+    EXPECT_EQ(terms, 5u);
+}
+
+TEST(FleetQueries, FirstSamplesOnlyOfMonitorsThatBeganCountingInsideTheWindow) {
+    const std::string q = counted_before_first_sample_query(job_selector("cm"), "owner", 3600, 1700003600);
+    EXPECT_NE(q.find("sum by (owner) (min_over_time(cmon_container_gpu_held_seconds_total{job=\"cm\"}[3600s]) and on "
+                     "(job, instance) (min_over_time(cmon_accounting_start_time_seconds{job=\"cm\"}[3600s]) >= "
+                     "1700000000))"),
+              std::string::npos)
+        << q;
+    EXPECT_NE(q.find("\"kind\", \"idle_held\""), std::string::npos);
+    std::size_t terms = 0;
+    for (std::size_t at = q.find(" or "); at != std::string::npos; at = q.find(" or ", at + 1)) ++terms;
+    EXPECT_EQ(terms, 2u);
+}
+
+TEST(FleetQueries, HostNamesFromTheInfoSeriesElseTheGpuSeries) {
+    const std::string q = host_names_query(job_selector("cm"), 7200);
+    const auto info = q.find("last_over_time(cmon_host_info{job=\"cm\"}[7200s])");
+    const auto dcgm = q.find("last_over_time(DCGM_FI_DEV_FB_USED{job=\"cm\"}[7200s])");
+    ASSERT_NE(info, std::string::npos) << q;
+    ASSERT_NE(dcgm, std::string::npos) << q;
+    EXPECT_LT(info, dcgm);  // `or` keeps the left side's series
+    EXPECT_NE(make_fleet_queries(job_selector("cm"), {}, 86400).names.find("cmon_host_info"), std::string::npos);
+}
+
+PromSample usage_sample(std::string owner, std::string kind, std::string tag, std::string value_of_tag, double v) {
+    return PromSample{{{"owner", std::move(owner)}, {"kind", std::move(kind)}, {std::move(tag), std::move(value_of_tag)}},
+                      kNow, v};
+}
+
+double window_value(const UsageParts& parts, const std::string& owner, const std::string& kind,
+                    const std::string& window) {
+    for (const auto& s : parts.samples) {
+        if (s.labels.at("owner") == owner && s.labels.at("kind") == kind && s.labels.at("window") == window) {
+            return s.value;
+        }
+    }
+    return -1;
+}
+
+TEST(FleetUsage, WholeDaysFromRecordedRulesPlusToday) {
+    const std::vector<PromSample> today = {usage_sample("ana", "held", "window", "today", 1800)};
+    std::vector<PromSample> days;
+    for (int k = 0; k < 29; ++k) {
+        days.push_back(usage_sample("ana", "held", "day", std::to_string(k), 2.0));  // GPU-hours
+        if (k == 10) days.push_back(usage_sample("bob", "busy", "day", "10", 1.5));
+    }
+    const UsageParts parts = combine_usage(today, &days, 3600, kNow);
+    EXPECT_TRUE(parts.fallback.empty());
+    EXPECT_EQ(parts.recorded_windows, 2);
+    EXPECT_DOUBLE_EQ(window_value(parts, "ana", "held", "today"), 1800);
+    EXPECT_DOUBLE_EQ(window_value(parts, "ana", "held", "week"), 1800 + 6 * 7200);
+    EXPECT_DOUBLE_EQ(window_value(parts, "ana", "held", "month"), 1800 + 29 * 7200);
+    // bob held nothing today and in the week, but on day 10 (in the month).
+    EXPECT_EQ(window_value(parts, "bob", "busy", "week"), -1);
+    EXPECT_DOUBLE_EQ(window_value(parts, "bob", "busy", "month"), 1.5 * 3600);
+}
+
+TEST(FleetUsage, AMissingRecordedDayFallsBackToIncreaseForThatWindow) {
+    const std::vector<PromSample> today = {usage_sample("ana", "held", "window", "today", 100)};
+    std::vector<PromSample> days;
+    for (int k = 0; k < 29; ++k) {
+        if (k != 20) days.push_back(usage_sample("ana", "held", "day", std::to_string(k), 1.0));
+    }
+    const UsageParts parts = combine_usage(today, &days, 3600, kNow);
+    EXPECT_EQ(parts.recorded_windows, 1);
+    ASSERT_EQ(parts.fallback.size(), 1u);
+    EXPECT_EQ(parts.fallback[0].name, "month");
+    EXPECT_EQ(parts.fallback[0].seconds, 3600 + 29 * 86400LL);  // since local midnight 29 days ago
+    EXPECT_DOUBLE_EQ(window_value(parts, "ana", "held", "week"), 100 + 6 * 3600);
+    EXPECT_EQ(window_value(parts, "ana", "held", "month"), -1);
+
+    // No recorded series (rules not loaded) or the query failed: both windows from increase().
+    const std::vector<PromSample> none;
+    for (const auto* recorded : {&none, static_cast<const std::vector<PromSample>*>(nullptr)}) {
+        const UsageParts raw = combine_usage(today, recorded, 3600, kNow);
+        EXPECT_EQ(raw.recorded_windows, 0);
+        ASSERT_EQ(raw.fallback.size(), 2u);
+        EXPECT_EQ(raw.fallback[0].seconds, 3600 + 6 * 86400LL);
+        EXPECT_DOUBLE_EQ(window_value(raw, "ana", "held", "today"), 100);
+        EXPECT_EQ(raw.samples.size(), 1u);
+    }
+}
+
 }  // namespace
 }  // namespace cmon::sources

@@ -75,11 +75,15 @@ function serverCard(server, nowMs) {
   return card;
 }
 
-function ownersSection(fleet) {
+function ownersSection(fleet, nowMs) {
   const section = el('section', { 'aria-labelledby': 'owners-title', 'data-testid': 'owners' },
     el('h2', { id: 'owners-title' }, 'GPU-hours per owner'));
-  if (!fleet.accounting) {
+  if (fleet.usage_unix === undefined && !fleet.error) {
+    section.append(el('p', { class: 'none' }, 'GPU-hours are being computed (they are asked apart from the live view, at most once a minute).'));
+  } else if (!fleet.accounting) {
     section.append(el('p', { class: 'none' }, 'No GPU accounting counters in Prometheus yet (monitors older than this version, or nothing held).'));
+  } else {
+    section.append(el('p', { class: 'meta' }, `GPU-hours as of ${agoText(fleet.usage_unix, nowMs)}, whole days from ${fleet.usage_source}`));
   }
   section.append(table('Held / busy GPU-hours; efficiency = busy ÷ held over 7 days',
     [['owner', 'Owner'], ['today', 'Today'], ['week', '7 days'], ['month', '30 days'], ['efficiency', 'Efficiency'],
@@ -97,7 +101,7 @@ function render(root, fleet, nowMs, fetchError) {
     children.push(freeSection(fleet));
     children.push(el('section', { 'aria-labelledby': 'servers-title', 'data-testid': 'servers' },
       el('h2', { id: 'servers-title' }, 'Servers'), ...fleet.servers.map((s) => serverCard(s, nowMs))));
-    children.push(ownersSection(fleet));
+    children.push(ownersSection(fleet, nowMs));
   } else if (!banner) {
     children.push(el('p', {}, 'Loading…'));
   }
