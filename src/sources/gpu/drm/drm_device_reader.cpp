@@ -198,7 +198,8 @@ void DrmDeviceReader::read_hwmon(const DrmCard& card, std::int64_t now_ns, RateS
     // hwmon power is in microwatts; the model keeps milliwatts.
     auto power = read_unsigned(hwmon / "power1_average", 1000);
     if (!power) power = read_unsigned(hwmon / "power1_input", 1000);
-    auto energy = read_u64(hwmon / "energy1_input");  // microjoules, cumulative
+    // Energy (microjoules, cumulative) only where no power file exists (i915/xe): one file less per tick.
+    const auto energy = power ? std::nullopt : read_u64(hwmon / "energy1_input");
     if (!power && energy && state.energy_uj && *energy >= *state.energy_uj && now_ns > state.time_ns) {
         const double microwatts =
             static_cast<double>(*energy - *state.energy_uj) * 1e9 / static_cast<double>(now_ns - state.time_ns);
