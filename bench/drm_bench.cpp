@@ -188,6 +188,31 @@ void BM_DrmProcessScanLiveProc1000Processes10Clients(benchmark::State& state) {
 }
 BENCHMARK(BM_DrmProcessScanLiveProc1000Processes10Clients)->Unit(benchmark::kMicrosecond);
 
+// What the live bench leaves out: parsing 10 real DRM fdinfo texts (amdgpu, 6.x keys) and turning their
+// engine counters into per-engine % (the live clients' fdinfo has no drm-* keys).
+void BM_DrmParseAndTrack10Clients(benchmark::State& state) {
+    std::vector<std::string> texts;
+    for (unsigned i = 0; i < 10; ++i) {
+        texts.push_back("pos:\t0\nflags:\t02100002\nmnt_id:\t24\nino:\t1104\ndrm-driver:\tamdgpu\n"
+                        "drm-pdev:\t0000:03:00.0\ndrm-client-id:\t" + std::to_string(100 + i) +
+                        "\npasid:\t32800\ndrm-total-vram:\t1048576 KiB\ndrm-resident-vram:\t1048576 KiB\n"
+                        "drm-total-gtt:\t2 MiB\ndrm-resident-gtt:\t2 MiB\ndrm-engine-gfx:\t123456789 ns\n"
+                        "drm-engine-compute:\t0 ns\ndrm-engine-dma:\t5000 ns\n");
+    }
+    cmon::sources::EngineUsageTracker tracker;
+    std::int64_t now = 0;
+    for (auto _ : state) {
+        now += 1'000'000'000;
+        for (unsigned i = 0; i < texts.size(); ++i) {
+            const auto info = cmon::sources::parse_drm_fdinfo(texts[i]);
+            benchmark::DoNotOptimize(tracker.update({"0000:03:00.0", 100 + i}, info.engines, now));
+            benchmark::DoNotOptimize(cmon::sources::drm_device_memory_bytes(info));
+        }
+        tracker.end_tick();
+    }
+}
+BENCHMARK(BM_DrmParseAndTrack10Clients)->Unit(benchmark::kMicrosecond);
+
 // The real /proc of this machine (procfs fstatat costs differ from a file tree's) with the fixture card.
 void BM_DrmSampleRealProc(benchmark::State& state) {
     cmon::sources::HostPaths paths;
