@@ -124,7 +124,11 @@ bool DrmProcessReader::check(unsigned pid, Entry& entry, DrmProcessScan& out) {
     char path[32];
     std::snprintf(path, sizeof path, "%u/fd", pid);
     struct stat st {};
-    if (::fstatat(proc_fd_.get(), path, &st, 0) != 0) return false;  // exited
+    if (::fstatat(proc_fd_.get(), path, &st, 0) != 0) {
+        if (!refused(errno)) return false;  // exited
+        entry.denied = true;  // hidepid or a foreign pid namespace: counted as refused, kept
+        return true;
+    }
     const Signature signature{static_cast<std::uint64_t>(st.st_ino), static_cast<std::int64_t>(st.st_size),
                               static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
     if (signature.size != 0) sizes_counted_ = true;
