@@ -3,9 +3,11 @@
 // DCGM_FI_DEV_* (etc/default-counters.csv, with its units: MiB, W, C). Our own metrics start with cmon_.
 #include "exporters/metric_table.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <fmt/format.h>
 #include <stdexcept>
+#include <tuple>
 
 #include "exporters/container_view.hpp"
 
@@ -63,6 +65,8 @@ const std::vector<std::string_view> kInterface = {"id", "name", "image", "interf
 const std::vector<std::string_view> kAccount = {"name", "id", "owner", "gpu", "uuid"};
 const std::vector<std::string_view> kDcgm = {"gpu", "UUID", "device", "modelName", "Hostname"};
 const std::vector<std::string_view> kProcess = {"pid", "gpu", "container", "container_id"};
+const std::vector<std::string_view> kProcessEngine = {"pid", "gpu", "container", "container_id", "engine"};
+const std::vector<std::string_view> kContainerEngine = {"id", "name", "image", "gpu", "engine"};
 const std::vector<std::string_view> kFilesystem = {"mountpoint", "device", "fstype"};
 // Vendor-neutral GPU series (every vendor, same names): alert rules written once work on AMD and Intel too.
 const std::vector<std::string_view> kGpu = {"gpu", "vendor", "uuid", "pci", "model"};
@@ -86,6 +90,20 @@ MetricContext::MetricContext(const model::Snapshot& snapshot, const PrometheusOp
         for (const auto& interface : container.network_interfaces) interface_rows_.push_back({&container, &interface});
         if (container.network_interfaces.empty() && (container.network_rx || container.network_tx))
             interface_rows_.push_back({&container, nullptr});
+    }
+    // Per-engine rows: each process's engines, and per (container, GPU, engine) the sum over the
+    // container's processes, at most 1 (one engine class of one GPU cannot be more than fully busy).
+    std::map<std::tuple<std::string, unsigned, std::string>, double> container_engines;
+    for (const auto& process : snapshot.gpu_processes) {
+        for (const auto& [engine, percent] : process.engine_busy_percent) {
+            process_engine_rows_.push_back({&process, &engine, percent});
+            if (process.container_id && containers_.contains(*process.container_id))
+                container_engines[{*process.container_id, process.gpu_index, engine}] += percent / 100.0;
+        }
+    }
+    for (const auto& [key, ratio] : container_engines) {
+        const auto& [id, gpu, engine] = key;
+        container_engine_rows_.push_back({containers_.at(id), gpu, engine, std::min(1.0, ratio)});
     }
     if (options.accounting) {
         for (const auto& account : options.accounting->containers)
@@ -308,6 +326,14 @@ const std::vector<MetricSpec>& metric_table() {
          if (!p.sm_percent) return std::nullopt;
          return *p.sm_percent / 100.0;
      }},
+    {"cmon_gpu_process_engine_utilization_ratio", kGauge, "ratio", kProcessEngine,
+     "Share of one engine class of the GPU the process kept busy over the last interval, 0 to 1 (AMD/Intel: "
+     "DRM fdinfo engine time, or KFD CU occupancy as \"compute\"; engine names are the driver's).",
+     +[](const ProcessEngineRow& r, const Ctx&) -> Value { return r.percent / 100.0; }},
+    {"cmon_container_gpu_engine_utilization_ratio", kGauge, "ratio", kContainerEngine,
+     "Share of one engine class of the GPU the container's processes kept busy over the last interval, summed "
+     "over them, 0 to 1 (AMD/Intel; engine names are the driver's).",
+     +[](const ContainerEngineRow& r, const Ctx&) -> Value { return r.ratio; }},
 
     // GPU processes: one sample per (process, GPU). Host processes have container="" and container_id="".
     {"cmon_gpu_process_memory_bytes", kGauge, "bytes", kProcess,
@@ -488,6 +514,17 @@ std::string label_value(const AccountRow& r, std::string_view label, const Metri
     }
     if (label == "uuid") return r.gpu->uuid;
     unknown_label("a GPU account", label);
+}
+
+std::string label_value(const ProcessEngineRow& r, std::string_view label, const MetricContext& context) {
+    if (label == "engine") return *r.engine;
+    return label_value(*r.process, label, context);
+}
+
+std::string label_value(const ContainerEngineRow& r, std::string_view label, const MetricContext& context) {
+    if (label == "engine") return r.engine;
+    if (label == "gpu") return std::to_string(r.gpu);
+    return label_value(*r.container, label, context);
 }
 
 }  // namespace cmon::exporters

@@ -31,6 +31,22 @@ struct AccountRow {
     const model::GpuAccount* gpu = nullptr;
 };
 
+// One engine class (the driver's name: amdgpu "gfx", i915 "render", xe "rcs"...) of one GPU process: the
+// subject of the per-engine process series. Only processes whose driver reports engines (DRM) have rows.
+struct ProcessEngineRow {
+    const model::GpuProcess* process = nullptr;
+    const std::string* engine = nullptr;
+    double percent = 0;
+};
+
+// One engine class of one GPU summed over a container's processes on that GPU.
+struct ContainerEngineRow {
+    const model::ContainerStats* container = nullptr;
+    unsigned gpu = 0;
+    std::string engine;
+    double ratio = 0;  // 0-1
+};
+
 // Everything a row may look at besides its subject, built once per exposition.
 class MetricContext {
 public:
@@ -47,6 +63,8 @@ public:
     // Every (container, GPU) of options().accounting; empty without one.
     const std::vector<AccountRow>& account_rows() const { return account_rows_; }
     const std::vector<InterfaceRow>& interface_rows() const { return interface_rows_; }
+    const std::vector<ProcessEngineRow>& process_engine_rows() const { return process_engine_rows_; }
+    const std::vector<ContainerEngineRow>& container_engine_rows() const { return container_engine_rows_; }
 
 private:
     const model::Snapshot& snapshot_;
@@ -56,6 +74,8 @@ private:
     std::map<std::string, std::optional<double>> gpu_utilization_;
     std::vector<AccountRow> account_rows_;
     std::vector<InterfaceRow> interface_rows_;
+    std::vector<ProcessEngineRow> process_engine_rows_;
+    std::vector<ContainerEngineRow> container_engine_rows_;
 };
 
 // A row's accessor, typed by what the row is about: the snapshot itself (one sample) or one sample per
@@ -65,7 +85,8 @@ using ValueOf = std::optional<double> (*)(const Subject&, const MetricContext&);
 using MetricAccessor =
     std::variant<ValueOf<model::Snapshot>, ValueOf<model::ContainerStats>, ValueOf<model::GpuDevice>,
                  ValueOf<model::GpuProcess>, ValueOf<model::Filesystem>, ValueOf<model::SourceHealth>,
-                 ValueOf<AccountRow>, ValueOf<InterfaceRow>>;
+                 ValueOf<AccountRow>, ValueOf<InterfaceRow>, ValueOf<ProcessEngineRow>,
+                 ValueOf<ContainerEngineRow>>;
 
 struct MetricSpec {
     std::string_view name;
@@ -102,5 +123,7 @@ std::string label_value(const model::Filesystem& subject, std::string_view label
 std::string label_value(const model::SourceHealth& subject, std::string_view label, const MetricContext& context);
 std::string label_value(const AccountRow& subject, std::string_view label, const MetricContext& context);
 std::string label_value(const InterfaceRow& subject, std::string_view label, const MetricContext& context);
+std::string label_value(const ProcessEngineRow& subject, std::string_view label, const MetricContext& context);
+std::string label_value(const ContainerEngineRow& subject, std::string_view label, const MetricContext& context);
 
 }  // namespace cmon::exporters

@@ -50,6 +50,12 @@ std::span<const model::SourceHealth> subjects_of(const model::Snapshot& s, const
 
 std::span<const AccountRow> subjects_of(const MetricContext& x, const AccountRow*) { return x.account_rows(); }
 std::span<const InterfaceRow> subjects_of(const MetricContext& x, const InterfaceRow*) { return x.interface_rows(); }
+std::span<const ProcessEngineRow> subjects_of(const MetricContext& x, const ProcessEngineRow*) {
+    return x.process_engine_rows();
+}
+std::span<const ContainerEngineRow> subjects_of(const MetricContext& x, const ContainerEngineRow*) {
+    return x.container_engine_rows();
+}
 template <class Subject>
 auto subjects_of(const MetricContext& x, const Subject* tag) {
     return subjects_of(x.snapshot(), tag);

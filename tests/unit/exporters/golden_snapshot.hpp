@@ -124,8 +124,11 @@ inline model::Snapshot golden_snapshot() {
     busy.sm_percent = 62;
     busy.container_id = trainer.id;
     busy.container_pid = 1;
+    // Per-engine busy % as the DRM backend (AMD/Intel) reports it, so the per-engine series have samples.
+    busy.engine_busy_percent = {{"compute", 62.0}, {"gfx", 4.5}};
     s.gpu_processes.push_back(busy);
     model::GpuProcess second = busy;
+    second.engine_busy_percent.clear();
     second.gpu_index = 1;
     second.memory_used_bytes = 2 * kGiB;
     second.sm_percent = 0;

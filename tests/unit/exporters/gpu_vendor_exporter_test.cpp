@@ -7,6 +7,7 @@
 #include "exporters/api_exporter.hpp"
 #include "exporters/prometheus_exporter.hpp"
 #include "exporters/query_exporter.hpp"
+#include "golden_snapshot.hpp"
 
 namespace cmon::exporters {
 namespace {
@@ -129,6 +130,44 @@ TEST(GpuVendorExporters, DcgmNamesForNvidiaOnlyVendorNeutralSeriesForEvery) {
                     "\"} 0.8"));
     EXPECT_TRUE(has(R"(cmon_container_gpu_utilization_ratio{id="/docker/)" + kId +
                     R"(",name="ana",image="rocm/pytorch"} 0.8)"));
+}
+
+TEST(GpuVendorExporters, PerEngineSeriesPerProcessAndPerContainer) {
+    model::Snapshot s = mixed_host();
+    model::GpuProcess other = s.gpu_processes[0];  // a second process of the same container on the same GPU
+    other.pid = 4102;
+    other.engine_busy_percent = {{"compute", 30.0}, {"dma", 4.0}};
+    s.gpu_processes.push_back(other);
+    model::GpuProcess host = s.gpu_processes[0];  // a host process: its own series, no container's
+    host.pid = 900;
+    host.container_id.reset();
+    host.engine_busy_percent = {{"gfx", 1.0}};
+    s.gpu_processes.push_back(host);
+    const std::string text = to_prometheus(s, PrometheusOptions{});
+    auto has = [&](const std::string& line) { return text.find("\n" + line + "\n") != std::string::npos; };
+    const std::string process = R"(cmon_gpu_process_engine_utilization_ratio{pid="4101",gpu="1",container="ana",container_id=")";
+    EXPECT_TRUE(has(process + kId + R"(",engine="gfx"} 0.125)")) << text;
+    EXPECT_TRUE(has(process + kId + R"(",engine="compute"} 0.8)")) << text;
+    EXPECT_TRUE(has(R"(cmon_gpu_process_engine_utilization_ratio{pid="900",gpu="1",container="",container_id="",engine="gfx"} 0.01)"));
+    const std::string container = R"(cmon_container_gpu_engine_utilization_ratio{id="/docker/)" + kId +
+                                  R"(",name="ana",image="rocm/pytorch",gpu="1",engine=")";
+    EXPECT_TRUE(has(container + R"(compute"} 1)")) << text;  // 0.8 + 0.3, at most the whole engine class
+    EXPECT_TRUE(has(container + R"(gfx"} 0.125)")) << text;
+    EXPECT_TRUE(has(container + R"(dma"} 0.04)")) << text;
+    EXPECT_EQ(text.find(R"(cmon_container_gpu_engine_utilization_ratio{id="",)"), std::string::npos);
+    EXPECT_NE(text.find("# TYPE cmon_gpu_process_engine_utilization_ratio gauge\n"), std::string::npos);
+}
+
+TEST(GpuVendorExporters, NvidiaProcessesHaveNoEngineSeries) {
+    model::Snapshot s = mixed_host();
+    s.gpu_processes[0].engine_busy_percent.clear();
+    const std::string text = to_prometheus(s, PrometheusOptions{});
+    EXPECT_EQ(text.find("engine_utilization_ratio"), std::string::npos);
+}
+
+// The mixed host's whole /metrics, byte for byte (tests/golden/metrics_mixed_host.prom).
+TEST(GpuVendorExporters, MixedHostMetricsMatchGolden) {
+    testing::expect_matches_golden("metrics_mixed_host.prom", to_prometheus(mixed_host(), PrometheusOptions{}));
 }
 
 TEST(GpuVendorExporters, ContainerUtilizationIsZeroWithoutProcessesAndAbsentWithoutRates) {

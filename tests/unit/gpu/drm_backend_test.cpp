@@ -172,7 +172,7 @@ TEST(DrmBackend, I915FrequencyEnergyPowerAndMemoryFromClients) {
     EXPECT_EQ(gpu.sm_clock_max_mhz, 2400U);
     EXPECT_EQ(gpu.power_limit_milliwatts, 190000U);
     EXPECT_FALSE(gpu.power_draw_milliwatts);  // energy needs two readings
-    EXPECT_FALSE(gpu.memory_total_bytes);     // i915 publishes no total: absent, not 0
+    EXPECT_FALSE(gpu.memory_total_bytes);     // mainline i915 publishes no total: absent, not 0
     EXPECT_FALSE(gpu.temperature_celsius);
     EXPECT_EQ(gpu.memory_used_bytes, 512ULL << 20);  // the sum over clients (local0)
     EXPECT_FALSE(gpu.utilization_percent);
@@ -189,6 +189,36 @@ TEST(DrmBackend, I915FrequencyEnergyPowerAndMemoryFromClients) {
     EXPECT_DOUBLE_EQ(process->engine_busy_percent.at("video"), 25.0);  // ÷ capacity 2
     EXPECT_DOUBLE_EQ(process->engine_busy_percent.at("copy"), 0.0);
     EXPECT_EQ(second.devices[0].utilization_percent, 25U);  // no sysfs busy: the clients' busiest engine
+}
+
+// Intel's backport i915 (intel-i915-dkms) publishes local memory in card<N>/lmem_total_bytes and
+// lmem_avail_bytes: total from the first, used = total - available (not the clients' sum).
+TEST(DrmBackend, I915BackportLocalMemoryFromSysfs) {
+    FixtureCopy fixture("i915-backport");
+    FakeClock clock;
+    DrmBackend backend(fixture.paths(), clock);
+    GpuSample sample = backend.sample();
+    ASSERT_EQ(sample.devices.size(), 1U);
+    EXPECT_EQ(sample.devices[0].name, "Intel GPU [8086:56c0]");
+    EXPECT_EQ(sample.devices[0].memory_total_bytes, 17163091968ULL);
+    EXPECT_EQ(sample.devices[0].memory_used_bytes, 17163091968ULL - 16492003328ULL);
+    fixture.write("sys/class/drm/card0/lmem_avail_bytes", "17163091968\n");
+    clock.advance(1s);
+    EXPECT_EQ(backend.sample().devices[0].memory_used_bytes, 0U);
+}
+
+// An integrated GPU under the backport driver reports 0 local memory: no size (absent), and used memory from
+// the clients as on mainline.
+TEST(DrmBackend, I915BackportZeroLocalMemoryIsNoSize) {
+    FixtureCopy fixture("i915-backport");
+    fixture.write("sys/class/drm/card0/lmem_total_bytes", "0\n");
+    fixture.write("sys/class/drm/card0/lmem_avail_bytes", "0\n");
+    FakeClock clock;
+    DrmBackend backend(fixture.paths(), clock);
+    GpuSample sample = backend.sample();
+    ASSERT_EQ(sample.devices.size(), 1U);
+    EXPECT_FALSE(sample.devices[0].memory_total_bytes);
+    EXPECT_EQ(sample.devices[0].memory_used_bytes, 512ULL << 20);  // the clients' local0
 }
 
 TEST(DrmBackend, XeCyclesIdleResidencyAndVram) {

@@ -3,6 +3,7 @@
 // dropped, and pids vanishing mid-scan.
 #include "sources/gpu/drm/drm_process_reader.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -34,7 +35,7 @@ protected:
 };
 
 TEST_F(DrmProcessReaderTest, FindsDrmFdsByTheirLinkTarget) {
-    DrmProcessReader reader(root_ / "proc", 1);
+    DrmProcessReader reader(root_ / "proc");
     const DrmProcessScan scan = reader.scan();
     EXPECT_EQ(scan.processes, 4U);
     EXPECT_EQ(scan.denied, 0U);
@@ -52,7 +53,7 @@ TEST_F(DrmProcessReaderTest, FindsDrmFdsByTheirLinkTarget) {
 }
 
 TEST_F(DrmProcessReaderTest, RescansAPidOnlyWhenItsFdDirectoryChanged) {
-    DrmProcessReader reader(root_ / "proc", 1);
+    DrmProcessReader reader(root_ / "proc");
     EXPECT_EQ(reader.scan().rescanned, 4U);  // every pid is new
     EXPECT_EQ(reader.scan().rescanned, 0U);  // nothing changed: fd lists from the cache
     EXPECT_EQ(reader.cached_pids(), 4U);
@@ -78,27 +79,104 @@ TEST_F(DrmProcessReaderTest, RescansAPidOnlyWhenItsFdDirectoryChanged) {
     }
 }
 
-TEST_F(DrmProcessReaderTest, PidsWithoutDrmFdsAreCheckedInTurns) {
-    DrmProcessReader reader(root_ / "proc", 4);
-    EXPECT_EQ(reader.scan().checked, 4U);  // all new
-    // Then: the three DRM clients every tick, 4104 (no DRM fd) once in four ticks.
-    unsigned checks = 0;
-    for (int i = 0; i < 8; ++i) checks += reader.scan().checked;
-    EXPECT_EQ(checks, 3U * 8 + 2);
-    // 4104 opens a render node: found within four ticks, not necessarily at once.
-    fs::create_symlink("/dev/dri/renderD128", root_ / "proc/4104/fd/9");
-    std::ofstream(root_ / "proc/4104/fdinfo/9") << "drm-driver:\tamdgpu\ndrm-pdev:\t0000:03:00.0\ndrm-client-id:\t40\n";
+// Adds `count` plain processes (no DRM fd) 6000, 6001, ... to the fixture tree.
+void add_plain_pids(const fs::path& proc, unsigned count) {
+    for (unsigned i = 0; i < count; ++i) {
+        const fs::path pid = proc / std::to_string(6000 + i);
+        fs::create_directories(pid / "fd");
+        fs::create_directories(pid / "fdinfo");
+        fs::create_symlink("/dev/null", pid / "fd" / "0");
+    }
+}
+
+void open_render_node(const fs::path& pid_dir, int fd, unsigned client_id) {
+    fs::create_symlink("/dev/dri/renderD128", pid_dir / "fd" / std::to_string(fd));
+    std::ofstream(pid_dir / "fdinfo" / std::to_string(fd))
+        << "drm-driver:\tamdgpu\ndrm-pdev:\t0000:03:00.0\ndrm-client-id:\t" << client_id << "\n";
+}
+
+bool holds_client(const DrmProcessScan& scan, unsigned pid) {
+    for (const auto& client : scan.clients) {
+        if (client.pid == pid) return true;
+    }
+    return false;
+}
+
+TEST_F(DrmProcessReaderTest, TheLapChecksAFewPidsPerTickAndFindsALateOpenerWithinOneLap) {
+    add_plain_pids(root_ / "proc", 40);
+    DrmProcessReaderOptions options;
+    options.lap_entries = 2;
+    DrmProcessReader reader(root_ / "proc", options);
+    EXPECT_EQ(reader.scan().checked, 44U);  // the first tick lists and checks everything
+    // Past the start-up checks of young processes (ages 1..63 ticks), only the lap checks: <= 2 pids a tick.
+    for (int i = 0; i < 70; ++i) reader.scan();
+    unsigned laps = 0;
+    for (int i = 0; i < 44; ++i) {
+        const DrmProcessScan scan = reader.scan();
+        EXPECT_LE(scan.checked, 2U);
+        laps += scan.lap_completed ? 1 : 0;
+        EXPECT_EQ(scan.clients.size(), 5U);  // known clients are read every tick all the same
+    }
+    EXPECT_GE(laps, 1U);
+    // An old process opens a render node: found within one lap (44 pids, 2 a tick).
+    open_render_node(root_ / "proc" / "6020", 9, 60);
     int ticks = 0;
     bool found = false;
-    while (!found && ticks < 4) {
+    while (!found && ticks < 23) {
         ++ticks;
-        for (const auto& client : reader.scan().clients) found |= client.pid == 4104;
+        found = holds_client(reader.scan(), 6020);
     }
-    EXPECT_TRUE(found) << "not found within 4 ticks";
+    EXPECT_TRUE(found) << "not found within one lap";
+}
+
+TEST_F(DrmProcessReaderTest, AYoungProcessIsCheckedAgainSoonAfterItStarted) {
+    add_plain_pids(root_ / "proc", 40);
+    DrmProcessReaderOptions options;
+    options.lap_entries = 1;
+    DrmProcessReader reader(root_ / "proc", options);
+    for (int i = 0; i < 70; ++i) reader.scan();
+    // A new process appears; once the reader knows it, it opens its GPU a tick later (as a job's start-up
+    // does). Its start-up checks (ages 1, 3, 7...) find it long before the lap (44 ticks) comes round.
+    fs::create_directories(root_ / "proc" / "7000" / "fd");
+    fs::create_directories(root_ / "proc" / "7000" / "fdinfo");
+    int ticks = 0;
+    while (reader.cached_pids() < 45 && ticks < 100) {
+        ++ticks;
+        reader.scan();
+    }
+    ASSERT_EQ(reader.cached_pids(), 45U);
+    reader.scan();
+    open_render_node(root_ / "proc" / "7000", 3, 70);
+    ticks = 0;
+    bool found = false;
+    while (!found && ticks < 8) {
+        ++ticks;
+        found = holds_client(reader.scan(), 7000);
+    }
+    EXPECT_TRUE(found) << "a young process was not checked again within 8 ticks";
+}
+
+// The real /proc: this process holds a file whose path looks like a DRM node (dri_prefix points at a temp
+// directory); on procfs its fdinfo stays open between ticks, and closing the file drops it at once.
+TEST_F(DrmProcessReaderTest, OnProcfsAClientsFdinfoIsKeptOpenAndAClosedOneLeavesAtOnce) {
+    fs::create_directories(root_ / "dri");
+    std::ofstream(root_ / "dri" / "renderD128") << "";
+    const int fd = ::open((root_ / "dri" / "renderD128").c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    DrmProcessReaderOptions options;
+    options.dri_prefix = (root_ / "dri").string() + "/";
+    DrmProcessReader reader("/proc", options);
+    EXPECT_EQ(reader.scan().drm_fds, 1U);
+    EXPECT_EQ(reader.kept_open(), 1U);
+    EXPECT_EQ(reader.scan().drm_fds, 1U);
+    EXPECT_EQ(reader.kept_open(), 1U);
+    ::close(fd);
+    EXPECT_EQ(reader.scan().drm_fds, 0U);
+    EXPECT_EQ(reader.kept_open(), 0U);
 }
 
 TEST_F(DrmProcessReaderTest, ExitedPidsLeaveTheCache) {
-    DrmProcessReader reader(root_ / "proc", 1);
+    DrmProcessReader reader(root_ / "proc");
     reader.scan();
     fs::remove_all(root_ / "proc/4103");
     const DrmProcessScan scan = reader.scan();
@@ -108,7 +186,7 @@ TEST_F(DrmProcessReaderTest, ExitedPidsLeaveTheCache) {
 }
 
 TEST_F(DrmProcessReaderTest, ClosedFdBetweenListingAndFdinfoIsSkipped) {
-    DrmProcessReader reader(root_ / "proc", 1);
+    DrmProcessReader reader(root_ / "proc");
     reader.scan();
     fs::remove(root_ / "proc/4103/fdinfo/4");  // the fd closed after its link was read
     for (const auto& client : reader.scan().clients) EXPECT_NE(client.pid, 4103U);
@@ -142,7 +220,7 @@ private:
 
 TEST_F(DrmProcessReaderTest, PidsVanishingMidScanNeverBreakTheScan) {
     fs::copy(root_ / "proc", root_ / "original", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-    DrmProcessReader reader(root_ / "proc", 1);
+    DrmProcessReader reader(root_ / "proc");
     {
         Churn churn_a(root_ / "original" / "4101", root_ / "proc" / "4101");
         Churn churn_b(root_ / "original" / "4103", root_ / "proc" / "4103");

@@ -36,8 +36,8 @@ struct ProcessUse {
 
 }  // namespace
 
-DrmBackend::DrmBackend(const HostPaths& paths, const util::Clock& clock)
-    : paths_(paths), clock_(clock), devices_(paths.sys), processes_(paths.proc), kfd_(paths.sys) {}
+DrmBackend::DrmBackend(const HostPaths& paths, const util::Clock& clock, DrmProcessReaderOptions options)
+    : paths_(paths), clock_(clock), devices_(paths.sys), processes_(paths.proc, std::move(options)), kfd_(paths.sys) {}
 
 void DrmBackend::discover() {
     cards_ = devices_.discover();

@@ -21,7 +21,7 @@ namespace cmon::sources {
 class DrmBackend final : public GpuBackend {
 public:
     // `clock` must outlive the backend (monotonic time for the engine and power rates).
-    DrmBackend(const HostPaths& paths, const util::Clock& clock);
+    DrmBackend(const HostPaths& paths, const util::Clock& clock, DrmProcessReaderOptions options = {});
 
     std::string_view name() const override { return "drm"; }
     GpuSample sample() override;

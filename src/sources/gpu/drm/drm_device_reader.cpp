@@ -128,6 +128,9 @@ std::vector<DrmCard> DrmDeviceReader::discover() const {
             if (!gts.empty()) card.clock_max_mhz = read_unsigned(gts.front() / "freq0" / "rp0_freq");
         } else {
             card.clock_max_mhz = read_unsigned(card_dir / "gt_RP0_freq_mhz");
+            // Only Intel's backport i915 (intel-i915-dkms) publishes local memory in sysfs; mainline i915 has
+            // no such file. 0 there means no local memory (integrated): no size, not a size of 0.
+            if (auto bytes = read_u64(card_dir / "lmem_total_bytes"); bytes && *bytes > 0) card.vram_total_bytes = bytes;
         }
         cards.push_back(std::move(card));
     }
@@ -167,6 +170,11 @@ void DrmDeviceReader::read_intel(const DrmCard& card, std::int64_t now_ns, RateS
                                  model::GpuDevice& out) const {
     if (card.driver != "xe") {
         out.sm_clock_mhz = read_unsigned(card.card_dir / "gt_act_freq_mhz");
+        // Backport i915: used = total - not allocated. Without the files the backend sums the clients.
+        if (card.vram_total_bytes) {
+            if (auto avail = read_u64(card.card_dir / "lmem_avail_bytes"); avail && *avail <= *card.vram_total_bytes)
+                out.memory_used_bytes = *card.vram_total_bytes - *avail;
+        }
         return;
     }
     std::optional<double> busiest;
@@ -198,7 +206,8 @@ void DrmDeviceReader::read_hwmon(const DrmCard& card, std::int64_t now_ns, RateS
     // hwmon power is in microwatts; the model keeps milliwatts.
     auto power = read_unsigned(hwmon / "power1_average", 1000);
     if (!power) power = read_unsigned(hwmon / "power1_input", 1000);
-    auto energy = read_u64(hwmon / "energy1_input");  // microjoules, cumulative
+    // Energy (microjoules, cumulative) only where no power file exists (i915/xe): one file less per tick.
+    const auto energy = power ? std::nullopt : read_u64(hwmon / "energy1_input");
     if (!power && energy && state.energy_uj && *energy >= *state.energy_uj && now_ns > state.time_ns) {
         const double microwatts =
             static_cast<double>(*energy - *state.energy_uj) * 1e9 / static_cast<double>(now_ns - state.time_ns);

@@ -3,7 +3,8 @@
 //   amdgpu: gpu_busy_percent, mem_info_vram_used/_total, mem_info_gtt_used/_total, hwmon temp*_input (m°C),
 //           power1_average or power1_input (µW), power1_cap (µW), fan1_input (RPM), pwm1 (0-255),
 //           freq1_input / freq2_input (Hz: shader / memory clock)
-//   i915:   card<N>/gt_act_freq_mhz, gt_RP0_freq_mhz; hwmon energy1_input (µJ), power1_max (µW)
+//   i915:   card<N>/gt_act_freq_mhz, gt_RP0_freq_mhz; hwmon energy1_input (µJ), power1_max (µW);
+//           card<N>/lmem_total_bytes, lmem_avail_bytes (Intel's backport driver only; mainline has none)
 //   xe:     device/tile*/gt*/freq0/act_freq, rp0_freq; tile*/gt*/gtidle/idle_residency_ms;
 //           tile*/physical_vram_size_bytes; hwmon energy1_input, power1_max
 // Rates (power from energy, busy from idle residency) need two readings: absent on the first.
