@@ -31,8 +31,9 @@ struct Config {
     // Sampling
     double interval_seconds = 1.0;       // between samples; fractions allowed
     double idle_pause_seconds = 30.0;    // without any client, collection pauses; 0 = never
-    double history_seconds = 900;        // in-memory history window for /api/v1/history (nothing on disk)
-    unsigned history_points = 180;       // at most this many points over the window
+    // In-memory history for /api/v1/history (nothing on disk): every sample of the last 15 min, then
+    // 1-minute min/mean/max over the rest of this window (sampling::MetricHistory).
+    double history_seconds = 86400;
 
     // Page
     std::string title = "Container Monitor";
