@@ -95,15 +95,15 @@ TEST(HistoryParity, MinSiblingsComeWithAggregates) {
     sampling::MetricHistory history(3600s);
     for (const auto& s : ring()) history.add(s);
     const json raw = json::parse(exporters::to_api_history_json(history.query(60s)));
-    EXPECT_FALSE(raw["host"].contains("cpu_busy_percent_min"));
+    EXPECT_FALSE(raw.at("host").contains("cpu_busy_percent_min"));
     EXPECT_FALSE(raw.contains("full_resolution_since_ms"));
     const json stepped = json::parse(exporters::to_api_history_json(history.query(60s, 5s)));
     // Host CPU 0.5 x i, none at i = 3, 10, 17, 24, 31, 38: the first step holds 0, 0.5, 1.0, 2.0.
-    EXPECT_EQ(stepped["host"]["cpu_busy_percent_min"][0], 0.0);
-    EXPECT_EQ(stepped["host"]["cpu_busy_percent_max"][0], 2.0);
-    EXPECT_EQ(stepped["gpus"]["0"]["utilization_percent_min"][1], 15);  // i = 5..9: 15, 18, ... 27
-    EXPECT_EQ(stepped["containers"]["aaaaaaaaaaaa"]["sm_percent_min"][1], 5);
-    EXPECT_FALSE(stepped["host"].contains("memory_used_bytes_min"));
+    EXPECT_EQ(stepped.at("host").at("cpu_busy_percent_min").at(0), 0.0);
+    EXPECT_EQ(stepped.at("host").at("cpu_busy_percent_max").at(0), 2.0);
+    EXPECT_EQ(stepped.at("gpus").at("0").at("utilization_percent_min").at(1), 15);  // i = 5..9: 15, 18, ... 27
+    EXPECT_EQ(stepped.at("containers").at("aaaaaaaaaaaa").at("sm_percent_min").at(1), 5);
+    EXPECT_FALSE(stepped.at("host").contains("memory_used_bytes_min"));
 }
 
 // Beyond full resolution: minute points first (with their min and max), then every sample.
@@ -117,14 +117,14 @@ TEST(HistoryParity, MinuteBucketsThenSamplesSayWhereFullResolutionStarts) {
         history.add(s);
     }
     const json h = json::parse(exporters::to_api_history_json(history.query(3600s)));
-    EXPECT_EQ(h["full_resolution_since_ms"], kMinute + 300'000);
-    ASSERT_EQ(h["times"].size(), 5u + 901u);
-    EXPECT_EQ(h["times"][1], kMinute + 60'000);
-    EXPECT_EQ(h["host"]["cpu_busy_percent"][0], 29.5);
-    EXPECT_EQ(h["host"]["cpu_busy_percent_min"][0], 0.0);
-    EXPECT_EQ(h["host"]["cpu_busy_percent_max"][0], 59.0);
-    EXPECT_EQ(h["host"]["cpu_busy_percent_max"][5], 0.0);  // a sample: its own value
-    EXPECT_EQ(h["step_ms"], 1000) << "no step: the median spacing";
+    EXPECT_EQ(h.at("full_resolution_since_ms"), kMinute + 300'000);
+    ASSERT_EQ(h.at("times").size(), 5u + 901u);
+    EXPECT_EQ(h.at("times").at(1), kMinute + 60'000);
+    EXPECT_EQ(h.at("host").at("cpu_busy_percent").at(0), 29.5);
+    EXPECT_EQ(h.at("host").at("cpu_busy_percent_min").at(0), 0.0);
+    EXPECT_EQ(h.at("host").at("cpu_busy_percent_max").at(0), 59.0);
+    EXPECT_EQ(h.at("host").at("cpu_busy_percent_max").at(5), 0.0);  // a sample: its own value
+    EXPECT_EQ(h.at("step_ms"), 1000) << "no step: the median spacing";
 }
 
 }  // namespace
