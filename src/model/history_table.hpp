@@ -11,7 +11,8 @@
 namespace cmon::model {
 
 // One series, a cell per point of HistoryTable::times_ms; nullopt where nothing was recorded (no value, or
-// the GPU / container did not exist then). For a raw sample min == mean == max.
+// the GPU / container did not exist then). min and max are filled only when the table is `aggregated`
+// (otherwise every point is one sample: they would equal the mean); at a single sample they equal it.
 struct HistoryColumn {
     std::vector<std::optional<double>> mean;
     std::vector<std::optional<double>> min;
@@ -34,8 +35,8 @@ struct HistoryTable {
     std::optional<std::int64_t> full_resolution_since_ms;
     bool aggregated = false;  // some point stands for more than one sample (a step, or a bucket)
     HistorySeries host;
-    std::map<unsigned, HistorySeries> gpus;             // by GPU index
-    std::map<std::string, HistorySeries> containers;    // by short id
+    std::map<unsigned, HistorySeries> gpus;           // by GPU index
+    std::map<std::string, HistorySeries> containers;  // by short id
 };
 
 }  // namespace cmon::model

@@ -13,13 +13,15 @@ namespace {
 constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
 constexpr std::int64_t kBucketMs = std::chrono::milliseconds(MetricHistory::kBucket).count();
 
-constexpr std::array<const char*, 6> kHostColumns = {
-    "cpu_busy_percent",           "memory_used_bytes",          "network_rx_bytes_per_second",
-    "network_tx_bytes_per_second", "disk_read_bytes_per_second", "disk_write_bytes_per_second"};
-constexpr std::array<const char*, 3> kGpuColumns = {"utilization_percent", "memory_used_bytes",
-                                                    "memory_total_bytes"};
-constexpr std::array<const char*, 4> kContainerColumns = {"cpu_percent", "memory_working_set_bytes",
-                                                          "gpu_memory_bytes", "sm_percent"};
+constexpr std::array<const char*, 6> kHostColumns = {"cpu_busy_percent",
+                                                     "memory_used_bytes",
+                                                     "network_rx_bytes_per_second",
+                                                     "network_tx_bytes_per_second",
+                                                     "disk_read_bytes_per_second",
+                                                     "disk_write_bytes_per_second"};
+constexpr std::array<const char*, 3> kGpuColumns = {"utilization_percent", "memory_used_bytes", "memory_total_bytes"};
+constexpr std::array<const char*, 4> kContainerColumns = {"cpu_percent", "memory_working_set_bytes", "gpu_memory_bytes",
+                                                          "sm_percent"};
 
 template <class T>
 float number(const std::optional<T>& value) {
@@ -65,8 +67,9 @@ struct Axis {
     std::vector<std::int32_t> buckets;  // bucket numbers, oldest first
     std::uint32_t first_raw_frame = 0;
     std::size_t raw_count = 0;
-    std::vector<std::size_t> cell_of;   // axis point -> output cell
+    std::vector<std::size_t> cell_of;  // axis point -> output cell
     std::size_t cells = 0;
+    bool extremes = false;  // min and max differ from the mean somewhere: fill them
 };
 
 struct Cell {
@@ -83,21 +86,21 @@ struct Cell {
     }
 };
 
-model::HistoryColumn to_column(const std::vector<Cell>& cells) {
+model::HistoryColumn to_column(const std::vector<Cell>& cells, bool extremes) {
     model::HistoryColumn column;
     column.mean.reserve(cells.size());
+    for (const Cell& cell : cells) {
+        if (cell.count == 0)
+            column.mean.emplace_back();
+        else
+            column.mean.emplace_back(cell.sum / static_cast<double>(cell.count));
+    }
+    if (!extremes) return column;
     column.min.reserve(cells.size());
     column.max.reserve(cells.size());
     for (const Cell& cell : cells) {
-        if (cell.count == 0) {
-            column.mean.emplace_back();
-            column.min.emplace_back();
-            column.max.emplace_back();
-        } else {
-            column.mean.emplace_back(cell.sum / static_cast<double>(cell.count));
-            column.min.emplace_back(cell.min);
-            column.max.emplace_back(cell.max);
-        }
+        column.min.push_back(cell.count == 0 ? std::nullopt : std::optional<double>(cell.min));
+        column.max.push_back(cell.count == 0 ? std::nullopt : std::optional<double>(cell.max));
     }
     return column;
 }
@@ -109,8 +112,12 @@ std::vector<std::vector<Cell>> gather(const MetricHistory::Ring<K>& ring, const 
     auto ensure = [&] {
         if (cells.empty()) cells.assign(K, std::vector<Cell>(axis.cells));
     };
-    for (const auto& bucket : ring.buckets) {
-        if (bucket_start(bucket.minute) < axis.cutoff_ms) continue;
+    // Both deques are in time order: start at the first point within the window.
+    const auto first_bucket = std::partition_point(ring.buckets.begin(), ring.buckets.end(), [&](const auto& b) {
+        return bucket_start(b.minute) < axis.cutoff_ms;
+    });
+    for (auto it = first_bucket; it != ring.buckets.end(); ++it) {
+        const auto& bucket = *it;
         const auto found = std::lower_bound(axis.buckets.begin(), axis.buckets.end(), bucket.minute);
         if (found == axis.buckets.end() || *found != bucket.minute) continue;
         ensure();
@@ -118,8 +125,10 @@ std::vector<std::vector<Cell>> gather(const MetricHistory::Ring<K>& ring, const 
         for (std::size_t k = 0; k < K; ++k)
             if (bucket.count[k] > 0) cells[k][cell].add(bucket.mean[k], bucket.min[k], bucket.max[k], bucket.count[k]);
     }
-    for (const auto& raw : ring.raw) {
-        if (raw.frame < axis.first_raw_frame) continue;
+    const auto first_raw = std::partition_point(ring.raw.begin(), ring.raw.end(),
+                                                [&](const auto& r) { return r.frame < axis.first_raw_frame; });
+    for (auto it = first_raw; it != ring.raw.end(); ++it) {
+        const auto& raw = *it;
         const std::size_t offset = raw.frame - axis.first_raw_frame;
         if (offset >= axis.raw_count) continue;
         ensure();
@@ -132,8 +141,8 @@ std::vector<std::vector<Cell>> gather(const MetricHistory::Ring<K>& ring, const 
 
 template <std::size_t K>
 void put_columns(model::HistorySeries& series, const std::array<const char*, K>& names,
-                 const std::vector<std::vector<Cell>>& cells) {
-    for (std::size_t k = 0; k < K; ++k) series.columns[names[k]] = to_column(cells[k]);
+                 const std::vector<std::vector<Cell>>& cells, bool extremes) {
+    for (std::size_t k = 0; k < K; ++k) series.columns[names[k]] = to_column(cells[k], extremes);
 }
 
 }  // namespace
@@ -306,14 +315,15 @@ model::HistoryTable MetricHistory::query(std::chrono::seconds seconds, std::chro
         }
         axis.cells = table.times_ms.size();
         table.aggregated = table.step_ms > 0 || !axis.buckets.empty();
+        axis.extremes = table.aggregated;
     }
 
     auto host_cells = gather(host_, axis);
     if (host_cells.empty()) host_cells.assign(kHostNumbers, std::vector<Cell>(axis.cells));
-    put_columns(table.host, kHostColumns, host_cells);
+    put_columns(table.host, kHostColumns, host_cells, axis.extremes);
     for (const auto& [index, ring] : gpus_) {
         const auto cells = gather(ring, axis);
-        if (!cells.empty()) put_columns(table.gpus[index], kGpuColumns, cells);
+        if (!cells.empty()) put_columns(table.gpus[index], kGpuColumns, cells, axis.extremes);
     }
     for (const auto& [id, series] : containers_) {
         const auto cells = gather(series.numbers, axis);
@@ -321,10 +331,11 @@ model::HistoryTable MetricHistory::query(std::chrono::seconds seconds, std::chro
         model::HistorySeries& out = table.containers[id];
         out.name = series.name;
         out.owner = series.owner;
-        put_columns(out, kContainerColumns, cells);
+        put_columns(out, kContainerColumns, cells, axis.extremes);
         for (const auto& [gpu, ring] : series.gpu_memory) {
             const auto by_gpu = gather(ring, axis);
-            if (!by_gpu.empty()) out.columns["gpu_memory_bytes_by_gpu/" + std::to_string(gpu)] = to_column(by_gpu[0]);
+            if (!by_gpu.empty())
+                out.columns["gpu_memory_bytes_by_gpu/" + std::to_string(gpu)] = to_column(by_gpu[0], axis.extremes);
         }
     }
     return table;

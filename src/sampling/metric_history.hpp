@@ -53,12 +53,12 @@ public:
     std::uint64_t newest_sequence() const;
 
     struct Stats {
-        std::size_t raw_samples = 0;      // samples kept at full resolution
-        std::size_t buckets = 0;          // minute buckets (of the host series: one per minute with samples)
-        std::size_t containers = 0;       // container ids interned (seen within the window)
+        std::size_t raw_samples = 0;  // samples kept at full resolution
+        std::size_t buckets = 0;      // minute buckets (of the host series: one per minute with samples)
+        std::size_t containers = 0;   // container ids interned (seen within the window)
         std::size_t gpus = 0;
         std::size_t container_gpu_series = 0;
-        std::size_t bytes = 0;            // estimate of the heap the store holds
+        std::size_t bytes = 0;  // estimate of the heap the store holds
     };
     Stats stats() const;
 
@@ -66,8 +66,8 @@ public:
     template <std::size_t K>
     struct Ring {
         struct Raw {
-            std::uint32_t frame;           // sample number
-            std::array<float, K> value;    // NaN: not reported
+            std::uint32_t frame;         // sample number
+            std::array<float, K> value;  // NaN: not reported
         };
         struct Bucket {
             std::int32_t minute;                 // bucket number since the epoch
@@ -76,8 +76,8 @@ public:
             std::array<float, K> mean;
             std::array<float, K> max;
         };
-        std::deque<Raw> raw;          // oldest first
-        std::deque<Bucket> buckets;   // oldest first, only buckets with a sample
+        std::deque<Raw> raw;         // oldest first
+        std::deque<Bucket> buckets;  // oldest first, only buckets with a sample
 
         bool empty() const { return raw.empty() && buckets.empty(); }
         void fold(const Raw& sample, std::int32_t minute);

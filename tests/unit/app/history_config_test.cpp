@@ -1,7 +1,6 @@
 // --history: a day by default, and the GPU accountant's ?since= window and removed-container retention
 // follow it.
 #include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
 

@@ -1,7 +1,6 @@
 // /api/v1/history from the compact MetricHistory keeps the document the snapshot ring gave: for the same
 // snapshots, the same series, values and rounding (it only adds fields: "bucket_ms" and `_min` siblings).
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "exporters/api_exporter.hpp"
@@ -14,7 +13,7 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 constexpr std::int64_t kT0 = 1'690'000'000'000;  // a multiple of 5 s
-constexpr std::int64_t kMinute = kT0 + 20'000;    // a multiple of 60 s
+constexpr std::int64_t kMinute = kT0 + 20'000;   // a multiple of 60 s
 static_assert(kMinute % 60'000 == 0);
 
 // 40 samples 1 s apart: a GPU that drops out, a container that arrives late and one that leaves, GPU

@@ -2,9 +2,8 @@
 // steps, gaps, containers coming and going, and memory under churn.
 #include "sampling/metric_history.hpp"
 
-#include <gtest/gtest.h>
-
 #include <cstdio>
+#include <gtest/gtest.h>
 #include <string>
 
 namespace cmon::sampling {
@@ -60,8 +59,9 @@ TEST(MetricHistory, KeepsEverySampleOfExactlyTheLastFifteenMinutes) {
     // The hour: minutes 0..4 as buckets, then the raw samples.
     const model::HistoryTable hour = history.query(3600s);
     ASSERT_EQ(hour.times_ms.size(), 5u + 901u);
-    EXPECT_EQ(std::vector<std::int64_t>(hour.times_ms.begin(), hour.times_ms.begin() + 6),
-              (std::vector<std::int64_t>{kT0, kT0 + 60'000, kT0 + 120'000, kT0 + 180'000, kT0 + 240'000, kT0 + 300'000}));
+    EXPECT_EQ(
+        std::vector<std::int64_t>(hour.times_ms.begin(), hour.times_ms.begin() + 6),
+        (std::vector<std::int64_t>{kT0, kT0 + 60'000, kT0 + 120'000, kT0 + 180'000, kT0 + 240'000, kT0 + 300'000}));
     EXPECT_EQ(hour.full_resolution_since_ms, kT0 + 300'000);
     EXPECT_TRUE(hour.aggregated);
 }
@@ -69,11 +69,11 @@ TEST(MetricHistory, KeepsEverySampleOfExactlyTheLastFifteenMinutes) {
 TEST(MetricHistory, MinuteBucketsHoldMinMeanMaxAndCountsAtTheEdges) {
     MetricHistory history(3600s);
     history.add(snapshot_at(0, 10.0, 1000));
-    history.add(snapshot_at(59'999, 30.0, 2000));   // last millisecond of minute 0
-    history.add(snapshot_at(60'000, 50.0, 3000));   // first of minute 1
+    history.add(snapshot_at(59'999, 30.0, 2000));          // last millisecond of minute 0
+    history.add(snapshot_at(60'000, 50.0, 3000));          // first of minute 1
     history.add(snapshot_at(60'500, std::nullopt, 4000));  // no CPU value: not counted for CPU
     history.add(snapshot_at(119'999, 70.0, 8000));
-    history.add(snapshot_at(1'100'000, 0.0, 0));    // folds everything before 200 s
+    history.add(snapshot_at(1'100'000, 0.0, 0));  // folds everything before 200 s
     const model::HistoryTable table = history.query(3600s);
     ASSERT_EQ(from_t0(table), (std::vector<std::int64_t>{0, 60'000, 1'100'000}));
     const auto& cpu = host_column(table, "cpu_busy_percent");
@@ -100,7 +100,8 @@ TEST(MetricHistory, StepsAggregateAcrossTheRawAndBucketBoundary) {
     EXPECT_EQ(unstepped.times_ms[6], kT0 + 330'000);  // ... then its raw samples
     const model::HistoryTable table = history.query(3600s, 60s);
     ASSERT_EQ(table.times_ms.size(), 21u);  // minutes 0..20, each once
-    for (std::size_t m = 0; m < table.times_ms.size(); ++m) EXPECT_EQ(table.times_ms[m], kT0 + 60'000 * std::int64_t(m));
+    for (std::size_t m = 0; m < table.times_ms.size(); ++m)
+        EXPECT_EQ(table.times_ms[m], kT0 + 60'000 * std::int64_t(m));
     const auto& cpu = host_column(table, "cpu_busy_percent");
     EXPECT_NEAR(*cpu.mean[5], 29.5, 1e-4);  // 0..59 each once, half from the bucket and half raw (float means)
     EXPECT_EQ(cpu.min[5], 0.0);
