@@ -12,7 +12,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/ccache
 
 CMAKE_FLAGS = -G Ninja -DCMON_WERROR=$(WERROR)
 
-.PHONY: all deps test-deps build build-asan run test unit bench bench-containers bench-load bench-fleet bench-process clean
+.PHONY: all deps test-deps build build-asan run test unit bench bench-history bench-containers bench-load bench-fleet bench-process clean
 
 all: build
 
@@ -57,6 +57,11 @@ unit: build
 
 bench: build
 	./$(BUILD_DIR)/bench/bench_host_sample
+
+# A day of history in memory: bytes per container-hour and RSS after 24 h (docs/performance.md).
+bench-history: $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target bench_history
+	./$(BUILD_DIR)/bench/bench_history 24 100 8 16
 
 # One container sample at 40 and 100 containers against `docker stats --no-stream` on a private dockerd
 # (as root; starts and removes its own daemon and containers). docs/performance.md records the numbers.

@@ -209,7 +209,7 @@ CATEGORIES = [
     ("host source", re.compile(r"cmon::sources::HostSource::")),
     ("GPU source", re.compile(r"cmon::sources::GpuSource::")),
     ("attribution", re.compile(r"cmon::attribution::")),
-    ("history", re.compile(r"cmon::sampling::SnapshotHistory::")),
+    ("history", re.compile(r"cmon::sampling::MetricHistory::")),
     ("serialization", re.compile(r"cmon::exporters::")),
     ("HTTP", re.compile(r"cmon::http::|boost::asio::|boost::beast::")),
     ("sampler (rates, publish)", re.compile(r"cmon::sampling::")),

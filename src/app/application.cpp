@@ -11,7 +11,7 @@
 #include "http/server.hpp"
 #include "sampling/gpu_accountant.hpp"
 #include "sampling/sampler.hpp"
-#include "sampling/snapshot_history.hpp"
+#include "sampling/metric_history.hpp"
 #include "util/clock.hpp"
 
 namespace cmon::app {
@@ -23,8 +23,7 @@ int Application::run() {
     util::RealClock clock;
     auto options = sampler_options(config_);
     // Before the sampler: its thread feeds the ring until sampler.stop().
-    sampling::SnapshotHistory history(std::chrono::seconds(static_cast<std::int64_t>(config_.history_seconds)),
-                                      config_.history_points);
+    sampling::MetricHistory history(std::chrono::seconds(static_cast<std::int64_t>(config_.history_seconds)));
     // One descriptor budget, split between HTTP connections and the container files the docker source keeps.
     const std::uint64_t fd_limit = raise_fd_limit();
     const DescriptorBudget budget = descriptor_budget(config_.max_connections, fd_limit);

@@ -42,8 +42,9 @@ struct Config {
     // Sampling
     double interval_seconds = fractional_seconds(defaults::kInterval);     // between samples; fractions allowed
     double idle_pause_seconds = fractional_seconds(defaults::kIdlePause);  // 0 = never
-    double history_seconds = 900;        // in-memory history window for /api/v1/history (nothing on disk)
-    unsigned history_points = 180;       // at most this many points over the window
+    // In-memory history for /api/v1/history (nothing on disk): every sample of the last 15 min, then
+    // 1-minute min/mean/max over the rest of this window (sampling::MetricHistory).
+    double history_seconds = 86400;
 
     // Page
     std::string title{defaults::kTitle};

@@ -211,4 +211,61 @@ std::string to_api_history_json(const std::vector<model::SnapshotPtr>& ring, std
     return root.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+namespace {
+
+// Rounded like the snapshot-ring columns: CPU percents to 0.1, everything else (bytes, rates, GPU and SM
+// percents, which the sources report as whole numbers) to integers.
+Json table_cell(const std::string& column, const std::optional<double>& value) {
+    if (!value || !std::isfinite(*value)) return nullptr;
+    if (column == "cpu_busy_percent" || column == "cpu_percent") return round1(*value);
+    return std::llround(*value);
+}
+
+Json table_cells(const std::string& column, const std::vector<std::optional<double>>& values) {
+    Json out = Json::array();
+    for (const auto& value : values) out.push_back(table_cell(column, value));
+    return out;
+}
+
+Json table_series(const model::HistorySeries& series, bool aggregated, bool with_meta) {
+    Json out = Json::object();
+    if (with_meta) {
+        out["name"] = series.name;
+        out["owner"] = series.owner.empty() ? series.name : series.owner;
+    }
+    for (const auto& [name, column] : series.columns) {
+        const auto slash = name.find('/');
+        const std::string base = name.substr(0, slash);
+        Json& target = slash == std::string::npos ? out : out[base];
+        const std::string key = slash == std::string::npos ? name : name.substr(slash + 1);
+        target[key] = table_cells(base, column.mean);
+        if (aggregated && slash == std::string::npos && has_max_sibling(name)) {
+            out[name + "_max"] = table_cells(base, column.max);
+            out[name + "_min"] = table_cells(base, column.min);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string to_api_history_json(const model::HistoryTable& table) {
+    const std::int64_t hint = interval_hint_ms(table.times_ms);
+    Json root;
+    root["api_version"] = kApiVersion;
+    root["interval_hint_ms"] = hint;
+    root["step_ms"] = table.step_ms > 0 ? table.step_ms : hint;
+    root["bucket_ms"] = table.bucket_ms;
+    if (table.full_resolution_since_ms) root["full_resolution_since_ms"] = *table.full_resolution_since_ms;
+    root["times"] = table.times_ms;
+    root["host"] = table_series(table.host, table.aggregated, false);
+    root["gpus"] = Json::object();
+    for (const auto& [index, series] : table.gpus)
+        root["gpus"][std::to_string(index)] = table_series(series, table.aggregated, false);
+    root["containers"] = Json::object();
+    for (const auto& [id, series] : table.containers)
+        root["containers"][id] = table_series(series, table.aggregated, true);
+    return root.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 }  // namespace cmon::exporters

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "model/history_table.hpp"
 #include "model/snapshot.hpp"
 
 namespace cmon::exporters {
@@ -21,6 +22,8 @@ std::string to_api_json(const model::Snapshot& snapshot, const std::string* titl
 // The same read back as a document, for tests and tools that look into it.
 nlohmann::json api_snapshot_value(const model::Snapshot& snapshot);
 
+// From whole snapshots: the reference the compact history's document is checked against
+// (tests/unit/http/history_parity_test.cpp); the server serves the overload below.
 // `ring` oldest first (null entries skipped); keeps the snapshots within `window` of the newest one.
 // Every series is aligned to "times"; null where a sample had no value.
 // With `step` > 0 the points are grouped into steps aligned to multiples of `step` since the epoch: each
@@ -29,5 +32,10 @@ nlohmann::json api_snapshot_value(const model::Snapshot& snapshot);
 // served (without a step, the median spacing of the raw points).
 std::string to_api_history_json(const std::vector<model::SnapshotPtr>& ring, std::chrono::seconds window,
                                 std::chrono::milliseconds step = std::chrono::milliseconds(0));
+
+// The same document from the compact history (sampling::MetricHistory::query): the same series, rounding
+// and `_max` siblings, plus `_min` siblings wherever a point stands for more than one sample (a step, or a
+// minute bucket), "bucket_ms", and "full_resolution_since_ms" where minute buckets precede the raw samples.
+std::string to_api_history_json(const model::HistoryTable& table);
 
 }  // namespace cmon::exporters

@@ -84,7 +84,7 @@ std::string Response::header(std::string_view name) const {
     return {};
 }
 
-Router::Router(RouterOptions options, sampling::SnapshotProvider& provider, const sampling::SnapshotHistory* history,
+Router::Router(RouterOptions options, sampling::SnapshotProvider& provider, const sampling::MetricHistory* history,
                const sampling::GpuAccountant* accounting)
     : options_(std::move(options)), provider_(provider), history_(history), accounting_(accounting) {}
 
@@ -157,13 +157,12 @@ Response Router::api_history(const Request& request) const {
         if (!parsed) return error_response(400, "step must be a non-negative whole number of seconds");
         step = std::chrono::seconds(std::min<long long>(*parsed, 86400));
     }
-    // Keyed by the newest kept point: the ring only changes when a point is added.
-    const auto newest = history_->within(std::chrono::seconds(0));
-    const std::uint64_t sequence = newest.empty() ? 0 : newest.back()->sequence;
+    // Keyed by the newest sample: the history only changes when one is added.
+    const std::uint64_t sequence = history_->newest_sequence();
     const auto body = cache_.get(
         sequence, "history-" + std::to_string(seconds.count()) + "-" + std::to_string(step.count()), [&] {
-            return exporters::to_api_history_json(history_->within(seconds), seconds,
-                                                  std::chrono::duration_cast<std::chrono::milliseconds>(step));
+            return exporters::to_api_history_json(
+                history_->query(seconds, std::chrono::duration_cast<std::chrono::milliseconds>(step)));
         });
     return cached_response(request, *body, {kJson, "no-store", {}});
 }

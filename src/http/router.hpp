@@ -16,7 +16,7 @@
 #include "http/body_cache.hpp"
 #include "http/static_assets.hpp"
 #include "sampling/gpu_accountant.hpp"
-#include "sampling/snapshot_history.hpp"
+#include "sampling/metric_history.hpp"
 #include "sampling/snapshot_provider.hpp"
 #include "util/clock.hpp"
 #include "util/defaults.hpp"
@@ -93,7 +93,7 @@ public:
     // `history` may be null: /api/v1/history then answers 404; so may `accounting` (/api/v1/accounting
     // answers 404 and /metrics has no GPU-seconds counters).
     Router(RouterOptions options, sampling::SnapshotProvider& provider,
-           const sampling::SnapshotHistory* history = nullptr, const sampling::GpuAccountant* accounting = nullptr);
+           const sampling::MetricHistory* history = nullptr, const sampling::GpuAccountant* accounting = nullptr);
 
     // Never throws for a bad request: those become 4xx responses.
     Response operator()(const Request& request) const;
@@ -116,7 +116,7 @@ private:
 
     RouterOptions options_;
     sampling::SnapshotProvider& provider_;
-    const sampling::SnapshotHistory* history_;
+    const sampling::MetricHistory* history_;
     const sampling::GpuAccountant* accounting_;
     // Only the newest snapshot's bodies are asked for: keep those of the previous one too (a request
     // that read `latest` just before a publish), drop older ones.

@@ -15,8 +15,9 @@ async function getJson(url) {
 
 // Status values: connecting, connected, stale, paused, disconnected, hidden.
 export class Live {
-  constructor({ historySeconds, onSnapshot, onHistory, onStatus }) {
+  constructor({ historySeconds, historyStep, onSnapshot, onHistory, onStatus }) {
     this.historySeconds = historySeconds;
+    this.historyStep = historyStep || 0;
     this.onSnapshot = onSnapshot;
     this.onHistory = onHistory;
     this.onStatus = onStatus;
@@ -44,7 +45,8 @@ export class Live {
   // Snapshot and history by plain GET: the first paint, and the gap after the stream was closed.
   refresh() {
     getJson('api/v1/snapshot').then((s) => this.receive(s), () => {});
-    getJson(`api/v1/history?seconds=${this.historySeconds}`).then((h) => this.onHistory(h), () => {});
+    const step = this.historyStep ? `&step=${this.historyStep}` : '';
+    getJson(`api/v1/history?seconds=${this.historySeconds}${step}`).then((h) => this.onHistory(h), () => {});
   }
 
   open() {

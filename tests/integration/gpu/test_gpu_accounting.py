@@ -102,7 +102,8 @@ class GpuAccounting(unittest.TestCase):
         monitor.wait_for(enough, timeout=60)
         history = monitor.get_json("/api/v1/history")
         report = monitor.get_json("/api/v1/accounting")
-        # With --history 45 the ring keeps every sample (180 points): the first one where A and B hold memory.
+        # With --history 45 the history keeps every sample (all within full resolution): the first one where
+        # A and B hold memory.
         def first_holding(cid):
             series = history["containers"][cid[:12]]["gpu_memory_bytes"]
             return next(t for t, v in zip(history["times"], series) if v) / 1000.0

@@ -143,7 +143,7 @@ TEST(AccountingRouteMissing, WithoutAnAccountantIs404AndMetricsHaveNoCounters) {
 // /api/v1/history?step=: ten snapshots 1 s apart, from a multiple of 10 s.
 TEST(HistoryStepRoute, StepGroupsPointsAndBadStepsAre400) {
     FakeProvider provider;
-    sampling::SnapshotHistory history{std::chrono::seconds(60), 60};
+    sampling::MetricHistory history{std::chrono::seconds(60)};
     for (int i = 0; i < 10; ++i) {
         auto s = std::make_shared<model::Snapshot>();
         s->sequence = static_cast<std::uint64_t>(i + 1);

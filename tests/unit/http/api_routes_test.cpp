@@ -229,7 +229,7 @@ protected:
     }
 
     FakeProvider provider;
-    sampling::SnapshotHistory history{std::chrono::seconds(60), 60};
+    sampling::MetricHistory history{std::chrono::seconds(60)};
     Router router{RouterOptions{}, provider, &history};
 };
 
