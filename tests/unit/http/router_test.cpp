@@ -25,11 +25,14 @@ Response call(const Router& router, std::string method, std::string target) {
 
 class RouterTest : public ::testing::Test {
 protected:
-    static RouterOptions options() {
+    // A fixed clock: /healthz's age_seconds would otherwise differ between a GET and its HEAD.
+    RouterOptions options() const {
         RouterOptions result{"Lab"};
         result.assets = embedded_assets();
+        result.clock = &clock;
         return result;
     }
+    cmon::testing::FakeClock clock;
     FakeProvider provider{make_snapshot(7)};
     Router router{options(), provider};
 };
