@@ -1,6 +1,6 @@
 // JsonWriter: appends JSON to a string as it goes, with no document tree in between. The snapshot's JSON
-// is built once per sample for the page's live stream; built as a nlohmann::json tree (a std::map node and
-// a key string per field) and then dumped, it was a quarter of the whole monitor's CPU at 100 containers.
+// is built once per sample for the page's live stream; a nlohmann::json tree costs a std::map node and a
+// key string per field before it is dumped (docs/performance.md, "Whole process").
 // Numbers are written the way nlohmann::json dumps them (integers as integers, doubles shortest round-trip
 // with ".0" kept on whole values), so a document reads back the same through either.
 #pragma once

@@ -1,7 +1,6 @@
 // The host's disk mounts from mountinfo, parsed again only when the mount table changed. A host with
-// a hundred containers has a mountinfo of hundreds of lines (their shm and overlay mounts), and
-// generating and parsing it every sample was a few percent of the whole monitor's CPU, for a table that
-// changes when someone mounts something.
+// a hundred containers has a mountinfo of hundreds of lines (their shm and overlay mounts): too much to
+// generate and parse every sample for a table that changes when someone mounts something.
 //
 // The kernel says when: a kept-open /proc/<pid>/mountinfo polls with POLLPRI (and POLLERR) once the
 // mount namespace's table changed since the last poll (proc(5), /proc/pid/mounts). Where the file is not
