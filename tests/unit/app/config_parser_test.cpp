@@ -4,11 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "app/source_factory.hpp"
 
 namespace cmon::app {
 namespace {
@@ -148,6 +151,22 @@ TEST(ConfigParser, HelpAndVersionPrintAndExitOk) {
     const std::string version = ::testing::internal::GetCapturedStdout();
     EXPECT_EQ(version.rfind("container-monitor ", 0), 0u) << version;
     EXPECT_EQ(version.back(), '\n');
+}
+
+// --history: a day by default, and the GPU accountant's ?since= window and removed-container retention
+// follow it.
+TEST(HistoryConfig, ADayByDefaultAndTheAccountantFollows) {
+    const Config c = parse({});
+    EXPECT_EQ(c.history_seconds, 86400.0);
+    EXPECT_EQ(accountant_options(c).retention, std::chrono::hours(24));
+}
+
+TEST(HistoryConfig, TheFlagSetsBothAndMoreThanADayIsRefused) {
+    const Config c = parse({"--history", "3600"});
+    EXPECT_EQ(c.history_seconds, 3600.0);
+    EXPECT_EQ(accountant_options(c).retention, std::chrono::seconds(3600));
+    EXPECT_THROW(parse({"--history", "86401"}), ConfigError);
+    EXPECT_THROW(parse({"--history", "5"}), ConfigError);
 }
 
 }  // namespace

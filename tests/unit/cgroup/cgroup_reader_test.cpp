@@ -414,86 +414,83 @@ TEST(CgroupReader, DefaultContainerParentsAreInTheCpuHierarchy) {
 namespace cmon::sources {
 namespace {
 
+// One cgroup v1 container in a scratch tree (memory and cpu,cpuacct hierarchies), read as a sample
+// reads it: queued in a batch, run, read.
+class V1Container {
+public:
+    void memory(const std::string& file, const std::string& text) { tree_.write(memory_dir_ + file, text); }
+    void cpu(const std::string& file, const std::string& text) { tree_.write(cpu_dir_ + file, text); }
+    CgroupHandle& handle() {
+        if (!handle_) handle_ = CgroupReader(tree_.paths()).open_container(kId, std::nullopt);
+        return *handle_;
+    }
+    CgroupStats sample() {
+        batch_.clear();
+        handle().queue(batch_);
+        batch_.run();
+        return handle().read(&batch_);
+    }
+
+private:
+    TempTree tree_;
+    const std::string memory_dir_ = "memory/docker/" + kId + "/";
+    const std::string cpu_dir_ = "cpu,cpuacct/docker/" + kId + "/";
+    std::optional<CgroupHandle> handle_;
+    KernelFileBatch batch_;
+};
+
 // The files that only feed cAdvisor's slow series are read every kSecondaryEvery reads; the primary
 // ones every read. v1: failcnt and the quota change at once, usage too.
 TEST(CgroupReader, SecondaryFilesAreReadEveryFewReadsAndRepeatedBetween) {
-    TempTree tree;
-    const std::string memory = "memory/docker/" + kId + "/";
-    const std::string cpu = "cpu,cpuacct/docker/" + kId + "/";
-    tree.write(memory + "memory.usage_in_bytes", "4096\n");
-    tree.write(memory + "memory.failcnt", "1\n");
-    tree.write(cpu + "cpuacct.usage", "1000\n");
-    tree.write(cpu + "cpu.cfs_quota_us", "50000\n");
-    CgroupReader reader(tree.paths());
-    CgroupHandle handle = reader.open_container(kId, std::nullopt);
-    KernelFileBatch batch;
-    auto sample = [&] {
-        batch.clear();
-        handle.queue(batch);
-        batch.run();
-        return handle.read(&batch);
-    };
-    CgroupStats first = sample();
+    V1Container c;
+    c.memory("memory.usage_in_bytes", "4096\n");
+    c.memory("memory.failcnt", "1\n");
+    c.cpu("cpuacct.usage", "1000\n");
+    c.cpu("cpu.cfs_quota_us", "50000\n");
+    CgroupStats first = c.sample();
     EXPECT_EQ(first.memory_failcnt, 1U);
     EXPECT_EQ(first.cpu_quota_us, 50000U);
-    tree.write(memory + "memory.usage_in_bytes", "8192\n");
-    tree.write(memory + "memory.failcnt", "2\n");
-    tree.write(cpu + "cpu.cfs_quota_us", "100000\n");
+    c.memory("memory.usage_in_bytes", "8192\n");
+    c.memory("memory.failcnt", "2\n");
+    c.cpu("cpu.cfs_quota_us", "100000\n");
     for (unsigned read = 1; read < CgroupHandle::kSecondaryEvery; ++read) {
-        const CgroupStats between = sample();
+        const CgroupStats between = c.sample();
         EXPECT_EQ(between.memory_usage_bytes, 8192U) << read;  // primary: every read
         EXPECT_EQ(between.memory_failcnt, 1U) << read;         // repeated, not dropped
         EXPECT_EQ(between.cpu_quota_us, 50000U) << read;
     }
-    const CgroupStats due = sample();
+    const CgroupStats due = c.sample();
     EXPECT_EQ(due.memory_failcnt, 2U);
     EXPECT_EQ(due.cpu_quota_us, 100000U);
     // Reads without a batch follow the same rhythm.
-    tree.write(memory + "memory.failcnt", "3\n");
-    EXPECT_EQ(handle.read().memory_failcnt, 2U);
+    c.memory("memory.failcnt", "3\n");
+    EXPECT_EQ(c.handle().read().memory_failcnt, 2U);
 }
-
-}  // namespace
-}  // namespace cmon::sources
-
-namespace cmon::sources {
-namespace {
 
 // An idle container (CPU time unmoved between its last two reads) gets only its CPU file read; the rest
 // repeats until the CPU moves again or a complete read is due (every kSecondaryEvery-th read).
 TEST(CgroupReader, AnIdleContainerHasOnlyItsCpuReadUntilItMoves) {
-    TempTree tree;
-    const std::string memory = "memory/docker/" + kId + "/";
-    const std::string cpu = "cpu,cpuacct/docker/" + kId + "/";
-    tree.write(memory + "memory.usage_in_bytes", "4096\n");
-    tree.write(cpu + "cpuacct.usage", "1000\n");
-    CgroupReader reader(tree.paths());
-    CgroupHandle handle = reader.open_container(kId, std::nullopt);
-    KernelFileBatch batch;
-    auto sample = [&] {
-        batch.clear();
-        handle.queue(batch);
-        batch.run();
-        return handle.read(&batch);
-    };
-    EXPECT_EQ(sample().memory_usage_bytes, 4096U);  // read 0: complete
-    EXPECT_EQ(sample().memory_usage_bytes, 4096U);  // read 1: complete; the CPU did not move: idle
-    tree.write(memory + "memory.usage_in_bytes", "8192\n");
-    const CgroupStats quiet = sample();  // read 2: the CPU file alone
+    V1Container c;
+    c.memory("memory.usage_in_bytes", "4096\n");
+    c.cpu("cpuacct.usage", "1000\n");
+    EXPECT_EQ(c.sample().memory_usage_bytes, 4096U);  // read 0: complete
+    EXPECT_EQ(c.sample().memory_usage_bytes, 4096U);  // read 1: complete; the CPU did not move: idle
+    c.memory("memory.usage_in_bytes", "8192\n");
+    const CgroupStats quiet = c.sample();  // read 2: the CPU file alone
     EXPECT_TRUE(quiet.found);
     EXPECT_EQ(quiet.memory_usage_bytes, 4096U);
     EXPECT_EQ(quiet.cpu_time_ns_total, 1000U);
-    tree.write(cpu + "cpuacct.usage", "2000\n");  // it runs again: everything is read at once
-    const CgroupStats woken = sample();           // read 3
+    c.cpu("cpuacct.usage", "2000\n");  // it runs again: everything is read at once
+    const CgroupStats woken = c.sample();  // read 3
     EXPECT_EQ(woken.cpu_time_ns_total, 2000U);
     EXPECT_EQ(woken.memory_usage_bytes, 8192U);
-    EXPECT_EQ(sample().memory_usage_bytes, 8192U);  // read 4: not idle yet (the CPU moved at read 3)
-    tree.write(memory + "memory.usage_in_bytes", "16384\n");
-    EXPECT_EQ(sample().memory_usage_bytes, 16384U);  // read 5: complete (due), CPU unmoved: idle again
-    EXPECT_EQ(sample().memory_usage_bytes, 16384U);  // read 6: quiet
-    tree.write(memory + "memory.usage_in_bytes", "32768\n");
-    for (int read = 7; read < 10; ++read) EXPECT_EQ(sample().memory_usage_bytes, 16384U) << read;  // quiet
-    EXPECT_EQ(sample().memory_usage_bytes, 32768U);  // read 10: complete although idle
+    EXPECT_EQ(c.sample().memory_usage_bytes, 8192U);  // read 4: not idle yet (the CPU moved at read 3)
+    c.memory("memory.usage_in_bytes", "16384\n");
+    EXPECT_EQ(c.sample().memory_usage_bytes, 16384U);  // read 5: complete (due), CPU unmoved: idle again
+    EXPECT_EQ(c.sample().memory_usage_bytes, 16384U);  // read 6: quiet
+    c.memory("memory.usage_in_bytes", "32768\n");
+    for (int read = 7; read < 10; ++read) EXPECT_EQ(c.sample().memory_usage_bytes, 16384U) << read;  // quiet
+    EXPECT_EQ(c.sample().memory_usage_bytes, 32768U);  // read 10: complete although idle
 }
 
 }  // namespace

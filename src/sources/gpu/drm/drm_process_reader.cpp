@@ -146,21 +146,25 @@ bool DrmProcessReader::check(unsigned pid, Entry& entry, DrmProcessScan& out) {
 void DrmProcessReader::read_clients(unsigned pid, Entry& entry, DrmProcessScan& out) {
     for (auto it = entry.fds.begin(); it != entry.fds.end();) {
         DrmFd& drm = *it;
+        // An fdinfo that cannot be opened or read: refused (noted, kept), or the fd was closed or the
+        // process exited (ENOENT and the like: forgotten, and the pid listed again at its check next tick).
+        auto skip = [&](int error) {
+            if (refused(error)) {
+                entry.denied = true;
+                ++it;
+                return;
+            }
+            it = entry.fds.erase(it);
+            entry.known = false;
+            entry.young_next = tick_ + 1;
+            entry.young_step = 1;
+        };
         if (!drm.fdinfo) {
             char path[48];
             std::snprintf(path, sizeof path, "%u/fdinfo/%d", pid, drm.fd);
             util::UniqueFd file(::openat(proc_fd_.get(), path, O_RDONLY | O_CLOEXEC | O_NOCTTY));
             if (!file) {
-                if (refused(errno)) {
-                    entry.denied = true;
-                    ++it;
-                    continue;
-                }
-                // ENOENT: the fd was closed or the process exited; list the pid again next tick.
-                it = entry.fds.erase(it);
-                entry.known = false;
-                entry.young_next = tick_ + 1;
-                entry.young_step = 1;
+                skip(errno);
                 continue;
             }
             drm.fdinfo = std::move(file);
@@ -175,16 +179,7 @@ void DrmProcessReader::read_clients(unsigned pid, Entry& entry, DrmProcessScan& 
             --kept_;
         }
         if (!text) {
-            if (refused(error)) {
-                entry.denied = true;
-                ++it;
-                continue;
-            }
-            // The fd was closed or the process exited: list the pid again at its check next tick.
-            it = entry.fds.erase(it);
-            entry.known = false;
-            entry.young_next = tick_ + 1;
-            entry.young_step = 1;
+            skip(error);
             continue;
         }
         ++out.drm_fds;
