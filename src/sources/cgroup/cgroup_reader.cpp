@@ -203,9 +203,9 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
             }
         }
         if (auto t = text(cpu_period_, kCpuPeriod)) fresh.cpu_period_us = parse_single_value(*t);
-        secondary_values_ = fresh;
+        last_complete_ = fresh;  // only its secondary fields are read below, before it is replaced
     }
-    const CgroupStats& slow = secondary_values_;
+    const CgroupStats& slow = last_complete_;
     if (cpu_split_) {  // v1; v2's split came with cpu.stat above
         stats.cpu_user_ns_total = slow.cpu_user_ns_total;
         stats.cpu_system_ns_total = slow.cpu_system_ns_total;

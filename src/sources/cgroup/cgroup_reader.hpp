@@ -121,8 +121,8 @@ private:
     static bool secondary(std::size_t slot) { return slot >= kCpuSplit && slot < kSlots; }
     bool secondary_due() const { return reads_ % kSecondaryEvery == 0; }
     unsigned reads_ = 0;
-    CgroupStats secondary_values_;  // what the last read of the secondary files gave
-    CgroupStats last_complete_;     // the last read of every file
+    // The last read that was not a repeat; its secondary fields are what the secondary files last gave.
+    CgroupStats last_complete_;
     std::optional<std::uint64_t> last_cpu_;
     bool idle_ = false;  // the CPU time did not move between the last two reads
     bool repeated_ = false;
