@@ -117,14 +117,41 @@ std::size_t CgroupHandle::open_files() const {
     return n;
 }
 
-void CgroupHandle::queue(KernelFileBatch& batch) {
+CgroupHandle::Round CgroupHandle::plan(bool tree_steady) const {
+    if (!idle_ || !last_complete_.found || whole_next_) return Round::complete;
+    if (tree_steady) {
+        if (reads_ % kSteadyCompleteEvery == 0) return Round::complete;
+        return reads_ % kSteadyRefreshEvery == 0 ? Round::refresh : Round::none;
+    }
+    return secondary_due() ? Round::complete : Round::cpu_only;
+}
+
+std::filesystem::path CgroupHandle::parent_cpu_file() const {
+    if (!cpu_ || cpu_dir_.empty()) return {};
+    return cpu_dir_.parent_path() / (cpu_is_cpu_stat_ ? "cpu.stat" : "cpuacct.usage");
+}
+
+std::filesystem::path CgroupHandle::parent_memory_file() const {
+    if (!memory_usage_ || memory_dir_.empty()) return {};
+    return memory_dir_.parent_path() / (v2_ ? "memory.current" : "memory.usage_in_bytes");
+}
+
+void CgroupHandle::queue(KernelFileBatch& batch, bool tree_steady) {
     const std::array<const KernelFile*, kSlots> files{
         &cpu_,      &memory_usage_,  &memory_stat_,    &memory_limit_, &pids_,      &io_,
         &cpu_split_, &memory_events_, &memory_failcnt_, &swap_,         &cpu_quota_, &cpu_period_};
+    const Round round = plan(tree_steady);
+    queued_round_ = round;
     const bool with_secondary = secondary_due();
-    const bool quiet = quiet_round();
     for (std::size_t slot = 0; slot < kSlots; ++slot) {
-        const bool wanted = *files[slot] && (quiet ? slot == kCpu : with_secondary || !secondary(slot));
+        bool wanted = false;
+        switch (round) {
+            case Round::complete: wanted = with_secondary || !secondary(slot); break;
+            case Round::cpu_only: wanted = slot == kCpu; break;
+            case Round::refresh: wanted = refreshed(slot); break;
+            case Round::none: break;
+        }
+        wanted = wanted && *files[slot];
         tickets_[slot] = wanted ? std::optional(batch.add(*files[slot])) : std::nullopt;
     }
 }
@@ -132,10 +159,16 @@ void CgroupHandle::queue(KernelFileBatch& batch) {
 CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
     CgroupStats stats;
     bool gone = false;
-    const bool with_secondary = secondary_due();
-    const bool quiet = quiet_round();
+    const Round round = queued_round();
+    queued_round_.reset();
+    const bool with_secondary = round == Round::complete && secondary_due();
+    whole_next_ = false;
     ++reads_;
     repeated_ = false;
+    if (round == Round::none) {  // a steady tree: nothing under it moved
+        repeated_ = true;
+        return last_complete_;
+    }
     // An open file that cannot be read any more: its cgroup was removed.
     auto text = [&](const KernelFile& file, std::size_t slot) -> std::optional<std::string_view> {
         if (!file) return std::nullopt;
@@ -145,19 +178,26 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
         gone = gone || !got;
         return got;
     };
-    if (auto t = text(cpu_, kCpu)) {
-        stats.cpu_time_ns_total = cpu_is_cpu_stat_ ? parse_cpu_stat_usage_ns(*t) : parse_single_value(*t);
-        if (cpu_is_cpu_stat_) {
-            const CpuUserSystem split = parse_cpu_stat_user_system_ns(*t);
-            stats.cpu_user_ns_total = split.user_ns;
-            stats.cpu_system_ns_total = split.system_ns;
+    bool cpu_moved = false;
+    if (round == Round::refresh) {  // the steady tree vouches for the CPU time and the process count
+        stats.cpu_time_ns_total = last_complete_.cpu_time_ns_total;
+        stats.cpu_user_ns_total = last_complete_.cpu_user_ns_total;
+        stats.cpu_system_ns_total = last_complete_.cpu_system_ns_total;
+    } else {
+        if (auto t = text(cpu_, kCpu)) {
+            stats.cpu_time_ns_total = cpu_is_cpu_stat_ ? parse_cpu_stat_usage_ns(*t) : parse_single_value(*t);
+            if (cpu_is_cpu_stat_) {
+                const CpuUserSystem split = parse_cpu_stat_user_system_ns(*t);
+                stats.cpu_user_ns_total = split.user_ns;
+                stats.cpu_system_ns_total = split.system_ns;
+            }
         }
-    }
-    const bool cpu_moved = !stats.cpu_time_ns_total || stats.cpu_time_ns_total != last_cpu_;
-    last_cpu_ = stats.cpu_time_ns_total;
-    if (quiet && !gone && !cpu_moved) {  // still idle: nothing else moved either
-        repeated_ = true;
-        return last_complete_;
+        cpu_moved = !stats.cpu_time_ns_total || stats.cpu_time_ns_total != last_cpu_;
+        last_cpu_ = stats.cpu_time_ns_total;
+        if (round == Round::cpu_only && !gone && !cpu_moved) {  // still idle: nothing else moved either
+            repeated_ = true;
+            return last_complete_;
+        }
     }
     // Woken (or due): the files not queued for this round are read now, one pread each.
     // `docker stats` (cli/command/container/stats_helpers.go, calculateMemUsageUnixNoCache): usage minus
@@ -206,7 +246,7 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
         last_complete_ = fresh;  // only its secondary fields are read below, before it is replaced
     }
     const CgroupStats& slow = last_complete_;
-    if (cpu_split_) {  // v1; v2's split came with cpu.stat above
+    if (cpu_split_ && round != Round::refresh) {  // v1; v2's split came with cpu.stat above
         stats.cpu_user_ns_total = slow.cpu_user_ns_total;
         stats.cpu_system_ns_total = slow.cpu_system_ns_total;
     }
@@ -215,7 +255,11 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
     stats.memory_failcnt = slow.memory_failcnt;
     stats.cpu_quota_us = slow.cpu_quota_us;
     stats.cpu_period_us = slow.cpu_period_us;
-    if (auto t = text(pids_, kPids)) stats.pids = parse_single_value(*t);
+    if (round == Round::refresh) {
+        stats.pids = last_complete_.pids;
+    } else if (auto t = text(pids_, kPids)) {
+        stats.pids = parse_single_value(*t);
+    }
     if (io_is_v2_) {
         if (auto t = text(io_, kIo)) fill_block_io(stats, parse_io_stat(*t));
     } else if (io_ || blkio_recursive_) {
@@ -272,6 +316,8 @@ CgroupHandle CgroupReader::open_container(const std::string& container_id, std::
             handle.memory_events_ = KernelFile::open(at->dir / "memory.events");
             handle.swap_ = KernelFile::open(at->dir / "memory.swap.current");
             handle.cpu_quota_ = KernelFile::open(at->dir / "cpu.max");
+            handle.cpu_dir_ = at->dir;
+            handle.memory_dir_ = at->dir;
             handle.dir_ = std::move(at->dir);
         }
         return handle;
@@ -280,6 +326,7 @@ CgroupHandle CgroupReader::open_container(const std::string& container_id, std::
     if (auto at = locate(mounts_.cpuacct, path_of("cpuacct"), container_id, "cpuacct.usage")) {
         handle.cpu_ = std::move(at->first);
         handle.cpu_split_ = KernelFile::open(at->dir / "cpuacct.stat");
+        handle.cpu_dir_ = at->dir;
         handle.dir_ = std::move(at->dir);
     }
     if (auto at = locate(mounts_.cpu, path_of("cpu"), container_id, "cpu.cfs_quota_us")) {
@@ -290,6 +337,7 @@ CgroupHandle CgroupReader::open_container(const std::string& container_id, std::
         if (auto at = locate(mounts_.unified, path_of(""), container_id, "cpu.stat")) {
             handle.cpu_ = std::move(at->first);
             handle.cpu_is_cpu_stat_ = true;
+            handle.cpu_dir_ = at->dir;
             handle.dir_ = std::move(at->dir);
         }
     }
@@ -304,6 +352,7 @@ CgroupHandle CgroupReader::open_container(const std::string& container_id, std::
             handle.memory_limit_ = KernelFile{};
             handle.limit_in_stat_ = true;
         }
+        handle.memory_dir_ = at->dir;
         if (handle.dir_.empty()) handle.dir_ = std::move(at->dir);
     }
     if (auto at = locate(mounts_.pids, path_of("pids"), container_id, "pids.current")) {

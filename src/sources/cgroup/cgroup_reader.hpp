@@ -53,8 +53,19 @@ public:
     // open can no longer be read: the cgroup was removed (the container stopped or restarted), so the
     // owner should drop this handle and open the container again.
     CgroupStats read() { return read(nullptr); }
+    // What a read reads. complete: every file (the secondary ones when due); cpu_only: the CPU file of an
+    // idle container, the rest repeated unless it moved; refresh: in a steady tree, an idle container's
+    // memory, IO (and, through its owner, network) files, the rest repeated; none: in a steady tree, nothing.
+    enum class Round { complete, cpu_only, refresh, none };
     // Queues the reads the next read(&batch) needs; the handle must stay in place until batch.run().
-    void queue(KernelFileBatch& batch);
+    // `tree_steady`: the container's parents read unchanged since the previous sample (SteadyTree), so an
+    // idle container's CPU time, process count and slow files cannot have moved either.
+    void queue(KernelFileBatch& batch, bool tree_steady = false);
+    // Makes the next read complete, the secondary files too: after an event that may have changed what
+    // only a complete read sees (`docker update` of a limit).
+    void read_whole_next() { whole_next_ = true; }
+    // The round the last queue() planned, which the next read() carries out.
+    Round queued_round() const { return queued_round_.value_or(plan(false)); }
     // The same as read(), with the texts the batch read for this handle's queue() when the batch still
     // holds them, else one pread per file.
     CgroupStats read(const KernelFileBatch* batch);
@@ -71,13 +82,24 @@ public:
     // (reclaiming its page cache, writing back its dirty pages). Every kSecondaryEvery-th read is
     // complete regardless, so that is at most that many reads old. Most containers on a shared server
     // are idle most of the time; this is one file per sample for each of them instead of six.
-    bool quiet_round() const { return idle_ && last_complete_.found && !secondary_due(); }
-    // Whether the last read() repeated the last complete read (idle, CPU file alone): the owner may
-    // repeat what it reads alongside (the container's network counters) the same way.
+    //
+    // In a steady tree even the CPU file is left unread: the parent proved that nothing under it ran.
+    // What the kernel may still change on an idle container's behalf without moving the parent's memory
+    // usage (pages moved to the inactive list: the working set; writeback: block IO; packets arriving:
+    // the network) is read every kSteadyRefreshEvery reads, everything every kSteadyCompleteEvery reads.
+    // A `docker update` of its limits shows in the event log, and the list that follows reads it whole.
+    static constexpr unsigned kSteadyRefreshEvery = 10;
+    static constexpr unsigned kSteadyCompleteEvery = 60;
+    // Whether the last read() repeated the last complete read (idle, CPU file alone or nothing): the owner
+    // may repeat what it reads alongside (the container's network counters) the same way.
     bool repeated() const { return repeated_; }
     // The container's directory in the first hierarchy it was found in (the CPU one when present); empty
     // when nothing was located. Its parent is where Docker creates sibling containers.
     const std::filesystem::path& dir() const { return dir_; }
+    // Its parent's CPU and memory usage files, the kinds this handle reads for the container; empty paths
+    // when it has no CPU or no memory file. What a SteadyTree over its siblings reads.
+    std::filesystem::path parent_cpu_file() const;
+    std::filesystem::path parent_memory_file() const;
 
 private:
     friend class CgroupReader;
@@ -100,6 +122,8 @@ private:
     KernelFile cpu_period_;       // v1 cpu.cfs_period_us
     bool v2_ = false;
     std::filesystem::path dir_;
+    std::filesystem::path cpu_dir_;     // where cpu_ is
+    std::filesystem::path memory_dir_;  // where memory_usage_ is
     std::string buffer_;
     // Tickets of the last queue(), per file read every sample (blkio_recursive_ is read only when needed).
     enum Slot : std::size_t {
@@ -119,7 +143,13 @@ private:
     };
     std::array<std::optional<KernelFileBatch::Ticket>, kSlots> tickets_{};
     static bool secondary(std::size_t slot) { return slot >= kCpuSplit && slot < kSlots; }
-    bool secondary_due() const { return reads_ % kSecondaryEvery == 0; }
+    static bool refreshed(std::size_t slot) {
+        return slot == kMemoryUsage || slot == kMemoryStat || slot == kMemoryLimit || slot == kIo;
+    }
+    bool secondary_due() const { return whole_next_ || reads_ % kSecondaryEvery == 0; }
+    Round plan(bool tree_steady) const;
+    std::optional<Round> queued_round_;  // set by queue(), used and cleared by the next read()
+    bool whole_next_ = false;
     unsigned reads_ = 0;
     // The last read that was not a repeat; its secondary fields are what the secondary files last gave.
     CgroupStats last_complete_;

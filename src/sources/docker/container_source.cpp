@@ -75,9 +75,40 @@ TrackedContainer* ContainerSource::refresh_inspect(const std::string& id) {
     return &entry;
 }
 
-void ContainerSource::read_kept_files() {
+void ContainerSource::read_kept_files(bool steady_allowed) {
     batch_.clear();
-    for (auto& [id, tracked] : tracked_) tracked.queue(batch_);
+    // The parents are read before their children are queued: an unmoved parent vouches for what happened
+    // under it up to this moment, and the children's last reads came after its previous read.
+    ++round_;
+    std::vector<const SteadyTree*> tree_of;
+    tree_of.reserve(tracked_.size());
+    for (auto& [id, tracked] : tracked_) {
+        SteadyTree* tree = nullptr;
+        auto cpu = tracked.parent_cpu_file();
+        auto memory = tracked.parent_memory_file();
+        if (!cpu.empty() && !memory.empty()) {
+            auto key = std::make_pair(std::move(cpu), std::move(memory));
+            auto it = trees_.find(key);
+            if (it == trees_.end() && kept_.may_keep(2)) {
+                it = trees_.try_emplace(key, Tree{SteadyTree(key.first, key.second), 0}).first;
+                kept_.kept += it->second.tree.open_files();
+            }
+            if (it != trees_.end()) {
+                if (it->second.round != round_) {
+                    it->second.tree.update();
+                    it->second.round = round_;
+                }
+                tree = &it->second.tree;
+            }
+        }
+        tree_of.push_back(tree);
+    }
+    std::erase_if(trees_, [&](const auto& entry) { return entry.second.round != round_; });
+    std::size_t i = 0;
+    for (auto& [id, tracked] : tracked_) {
+        const SteadyTree* tree = tree_of[i++];
+        tracked.queue(batch_, steady_allowed && tree != nullptr && tree->steady());
+    }
     batch_.run();
 }
 
@@ -85,6 +116,7 @@ bool ContainerSource::poll_watches() {
     std::vector<TrackedContainer*> watched;
     std::vector<const PidWatch*> watches;
     kept_.kept = 0;
+    for (const auto& [key, tree] : trees_) kept_.kept += tree.tree.open_files();
     for (auto& [id, tracked] : tracked_) {
         kept_.kept += tracked.open_files();
         if (tracked.init_watch) {
@@ -117,7 +149,7 @@ std::vector<std::filesystem::path> ContainerSource::parent_dirs() const {
 std::optional<std::vector<model::ContainerStats>> ContainerSource::rows_from_last_list() {
     std::vector<model::ContainerStats> rows;
     rows.reserve(last_list_.size());
-    read_kept_files();
+    read_kept_files(true);
     for (const auto& summary : last_list_) {
         auto it = tracked_.find(summary.id);
         if (it == tracked_.end()) return std::nullopt;
@@ -177,7 +209,12 @@ void ContainerSource::collect_listed(model::Snapshot& draft, ListReason reason) 
     }
 
     bool any_found = false;
-    read_kept_files();
+    // After a change (an event, an exit, a new cgroup) every container is read whole: what changed may be
+    // what only a complete read sees (a `docker update` of its limits).
+    if (reason == ListReason::change) {
+        for (TrackedContainer* owner : owners) owner->read_whole_next();
+    }
+    read_kept_files(false);
     for (std::size_t i = 0; i < rows.size(); ++i) {
         any_found = owners[i]->read_usage(rows[i], cgroups_, paths_.proc, batch_, buffer_, kept_) || any_found;
     }

@@ -8,13 +8,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "sources/cgroup/cgroup_reader.hpp"
+#include "sources/cgroup/steady_tree.hpp"
 #include "sources/docker/docker_client.hpp"
 #include "sources/docker/docker_json_parser.hpp"
 #include "sources/docker/list_watch.hpp"
@@ -87,8 +90,10 @@ private:
     // Inspects when new, due, or (on a local host) when the cached init pid no longer belongs to it.
     // nullptr when the container vanished.
     TrackedContainer* refresh_inspect(const std::string& id);
-    // Reads the kept files of every tracked container in one batch, for TrackedContainer::read_usage.
-    void read_kept_files();
+    // Reads the kept files of every tracked container in one batch, for TrackedContainer::read_usage,
+    // after their parents (SteadyTree); `steady_allowed`: idle containers under an unmoved parent are
+    // not read (CgroupHandle::Round).
+    void read_kept_files(bool steady_allowed);
     // The cgroup directories that hold the tracked containers' cgroups, and Docker's defaults.
     std::vector<std::filesystem::path> parent_dirs() const;
 
@@ -102,6 +107,14 @@ private:
     KeptFiles kept_;
     std::string buffer_;  // reused for /proc/<pid>/net/dev
     KernelFileBatch batch_;
+    // The parents of the kept containers' cgroups, by (parent CPU file, parent memory file); `round` is
+    // the last read_kept_files() that used the tree (unused ones are dropped).
+    struct Tree {
+        SteadyTree tree;
+        std::uint64_t round = 0;
+    };
+    std::map<std::pair<std::filesystem::path, std::filesystem::path>, Tree> trees_;
+    std::uint64_t round_ = 0;
     std::vector<DockerContainerSummary> last_list_;  // the last successful list (labels already filtered)
 };
 

@@ -33,11 +33,17 @@ bool TrackedContainer::pid_is_stale(const std::string& id, const std::filesystem
     return stale;
 }
 
-void TrackedContainer::queue(KernelFileBatch& batch) {
-    const bool quiet = cgroup_ && cgroup_->quiet_round() && last_network_;
-    if (cgroup_) cgroup_->queue(batch);
+void TrackedContainer::queue(KernelFileBatch& batch, bool tree_steady) {
     net_dev_ticket_.reset();
-    if (net_dev_ && !quiet) net_dev_ticket_ = batch.add(net_dev_);
+    if (!cgroup_) {
+        if (net_dev_) net_dev_ticket_ = batch.add(net_dev_);
+        return;
+    }
+    cgroup_->queue(batch, tree_steady);
+    // The rounds that repeat the cgroup's stats repeat the network counters too (read_usage).
+    const auto round = cgroup_->queued_round();
+    const bool repeats = round == CgroupHandle::Round::cpu_only || round == CgroupHandle::Round::none;
+    if (net_dev_ && !(repeats && last_network_)) net_dev_ticket_ = batch.add(net_dev_);
 }
 
 bool TrackedContainer::read_usage(model::ContainerStats& row, const CgroupReader& cgroups,

@@ -46,7 +46,17 @@ public:
     bool pid_is_stale(const std::string& id, const std::filesystem::path& proc, bool local);
 
     // Queues the reads of the kept files into `batch`; this object must stay in place until batch.run().
-    void queue(KernelFileBatch& batch);
+    // `tree_steady`: its parent cgroup read unchanged since the last sample (SteadyTree).
+    void queue(KernelFileBatch& batch, bool tree_steady = false);
+    // The next read_usage reads every kept file (CgroupHandle::read_whole_next).
+    void read_whole_next() {
+        if (cgroup_) cgroup_->read_whole_next();
+    }
+    // Its kept cgroup's parent CPU and memory files (CgroupHandle), empty paths without kept files.
+    std::filesystem::path parent_cpu_file() const { return cgroup_ ? cgroup_->parent_cpu_file() : std::filesystem::path{}; }
+    std::filesystem::path parent_memory_file() const {
+        return cgroup_ ? cgroup_->parent_memory_file() : std::filesystem::path{};
+    }
     // Fills the row's usage and network from the container's cgroup and net/dev (the batch's texts where it
     // holds them, else a read now), locating and keeping the files when not kept yet. False when no cgroup
     // of it is reachable: it vanished, or the daemon is remote (then /proc/<pid> here is another process).
@@ -59,7 +69,7 @@ private:
     // Where the last queue() put net_dev_'s text (while the batch holds it).
     std::optional<KernelFileBatch::Ticket> net_dev_ticket_;
     // The last network counters read; repeated while the cgroup repeats itself (an idle container, see
-    // CgroupHandle::quiet_round), as its network namespace's counters do not move either.
+    // CgroupHandle::Round), as its network namespace's counters do not move either.
     std::optional<model::ContainerStats> last_network_;
 };
 

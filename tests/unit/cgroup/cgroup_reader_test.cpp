@@ -424,9 +424,10 @@ public:
         if (!handle_) handle_ = CgroupReader(tree_.paths()).open_container(kId, std::nullopt);
         return *handle_;
     }
-    CgroupStats sample() {
+    // `steady`: as the source samples it under a parent that did not move (SteadyTree).
+    CgroupStats sample(bool steady = false) {
         batch_.clear();
-        handle().queue(batch_);
+        handle().queue(batch_, steady);
         batch_.run();
         return handle().read(&batch_);
     }
@@ -491,6 +492,74 @@ TEST(CgroupReader, AnIdleContainerHasOnlyItsCpuReadUntilItMoves) {
     c.memory("memory.usage_in_bytes", "32768\n");
     for (int read = 7; read < 10; ++read) EXPECT_EQ(c.sample().memory_usage_bytes, 16384U) << read;  // quiet
     EXPECT_EQ(c.sample().memory_usage_bytes, 32768U);  // read 10: complete although idle
+}
+
+// Under a steady parent an idle container is not read at all; its memory and IO are read every
+// kSteadyRefreshEvery reads, everything every kSteadyCompleteEvery reads. A busy one is read whole.
+TEST(CgroupReader, AnIdleContainerInASteadyTreeIsReadOnlyWhenARefreshIsDue) {
+    V1Container c;
+    c.memory("memory.usage_in_bytes", "4096\n");
+    c.memory("memory.failcnt", "1\n");
+    c.cpu("cpuacct.usage", "1000\n");
+    EXPECT_EQ(c.sample(true).memory_usage_bytes, 4096U);  // read 0: complete (nothing to repeat yet)
+    EXPECT_EQ(c.sample(true).memory_usage_bytes, 4096U);  // read 1: complete, CPU unmoved: idle from now
+    c.memory("memory.usage_in_bytes", "8192\n");
+    c.cpu("cpuacct.usage", "5000\n");  // not read: the steady parent vouches for it
+    c.memory("memory.failcnt", "2\n");
+    for (unsigned read = 2; read < CgroupHandle::kSteadyRefreshEvery; ++read) {
+        const CgroupStats repeated = c.sample(true);
+        EXPECT_TRUE(repeated.found) << read;
+        EXPECT_EQ(repeated.memory_usage_bytes, 4096U) << read;
+        EXPECT_EQ(repeated.cpu_time_ns_total, 1000U) << read;
+        EXPECT_TRUE(c.handle().repeated()) << read;
+    }
+    const CgroupStats refresh = c.sample(true);  // read 10: memory and IO, not CPU, failcnt or pids
+    EXPECT_FALSE(c.handle().repeated());
+    EXPECT_EQ(refresh.memory_usage_bytes, 8192U);
+    EXPECT_EQ(refresh.cpu_time_ns_total, 1000U);
+    EXPECT_EQ(refresh.memory_failcnt, 1U);
+    for (unsigned read = CgroupHandle::kSteadyRefreshEvery + 1; read < CgroupHandle::kSteadyCompleteEvery; ++read) {
+        EXPECT_EQ(c.sample(true).cpu_time_ns_total, 1000U) << read;
+    }
+    const CgroupStats complete = c.sample(true);  // read 60: everything
+    EXPECT_EQ(complete.cpu_time_ns_total, 5000U);
+    EXPECT_EQ(complete.memory_failcnt, 2U);
+}
+
+TEST(CgroupReader, ASteadyTreeDoesNotSpareAContainerThatRanAtItsLastRead) {
+    V1Container c;
+    c.memory("memory.usage_in_bytes", "4096\n");
+    c.cpu("cpuacct.usage", "1000\n");
+    c.sample(true);
+    c.cpu("cpuacct.usage", "2000\n");
+    c.sample(false);  // read 1: the CPU moved (the parent too: not steady)
+    c.memory("memory.usage_in_bytes", "8192\n");
+    // It ran at its last read, so its memory may still be settling: it is read whole once more.
+    EXPECT_EQ(c.sample(true).memory_usage_bytes, 8192U);
+    c.memory("memory.usage_in_bytes", "16384\n");
+    EXPECT_EQ(c.sample(true).memory_usage_bytes, 8192U);  // now idle: repeated
+    // Outside a steady tree an idle container has its CPU file read again.
+    c.cpu("cpuacct.usage", "3000\n");
+    const CgroupStats woken = c.sample(false);
+    EXPECT_EQ(woken.cpu_time_ns_total, 3000U);
+    EXPECT_EQ(woken.memory_usage_bytes, 16384U);
+}
+
+TEST(CgroupReader, ParentFilesAreTheKindsTheContainerIsReadFrom) {
+    V1Container v1;
+    v1.memory("memory.usage_in_bytes", "4096\n");
+    v1.cpu("cpuacct.usage", "1000\n");
+    EXPECT_EQ(v1.handle().parent_cpu_file().filename(), "cpuacct.usage");
+    EXPECT_EQ(v1.handle().parent_cpu_file().parent_path(), v1.handle().dir().parent_path());
+    EXPECT_EQ(v1.handle().parent_memory_file().filename(), "memory.usage_in_bytes");
+    EXPECT_EQ(v1.handle().parent_memory_file().parent_path().filename(), "docker");
+    EXPECT_EQ(v1.handle().parent_memory_file().parent_path().parent_path().filename(), "memory");
+
+    TempTree v2("v2-cgroupfs");
+    CgroupHandle handle = CgroupReader(v2.paths()).open_container(kId, std::nullopt);
+    EXPECT_EQ(handle.parent_cpu_file(), v2.cgroup("docker/cpu.stat"));
+    EXPECT_EQ(handle.parent_memory_file(), v2.cgroup("docker/memory.current"));
+    EXPECT_EQ(CgroupHandle{}.parent_cpu_file(), fs::path{});
 }
 
 }  // namespace

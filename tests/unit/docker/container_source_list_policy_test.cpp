@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -291,6 +292,69 @@ TEST_F(ListPolicy, AnExplicitRefreshOfZeroListsEveryCollect) {
         collect();
     }
     EXPECT_EQ(daemon_.requests(), (std::vector<std::string>{kList, kList, kList}));
+}
+
+// With the parent's own CPU and memory files present (a real cgroup has them; the fixture tree does not),
+// the parent is read every collect, and an idle container under an unmoved parent is not read at all
+// (CgroupHandle::Round::none) until a refresh is due, the parent moves, or a list reads it whole.
+class SteadyParent : public ListPolicy {
+protected:
+    SteadyParent() {
+        write("cpu.stat", "usage_usec 5000\nuser_usec 3000\nsystem_usec 2000\n");
+        write("memory.current", "1048576\n");
+    }
+    void write(const std::string& name, const std::string& text) { std::ofstream(tree_.docker_parent() / name) << text; }
+    void write_container(const std::string& name, const std::string& text) {
+        std::ofstream(tree_.docker_parent() / kId / name) << text;
+    }
+    std::uint64_t memory_after(std::chrono::seconds step) {
+        clock_.advance(step);
+        return collect().containers.at(0).memory_usage_bytes.value_or(0);
+    }
+};
+
+TEST_F(SteadyParent, AnIdleContainerIsNotReadUntilItsRefreshOrAMovedParent) {
+    warm_up();  // reads 0 and 1 of the container, both whole: it is idle from here
+    EXPECT_EQ(memory_after(1s), 4096U);  // read 2: the parent was read three times unmoved
+    write_container("memory.current", "8192\n");
+    write_container("cpu.stat", "usage_usec 2000\nuser_usec 1200\nsystem_usec 800\n");
+    for (unsigned read = 3; read < CgroupHandle::kSteadyRefreshEvery; ++read) {
+        clock_.advance(1s);
+        auto row = collect().containers.at(0);
+        EXPECT_EQ(row.memory_usage_bytes, 4096U) << read;  // not read: repeated
+        EXPECT_EQ(row.cpu_time_ns_total, 1'000'000U) << read;
+        EXPECT_TRUE(row.network_rx) << read;  // the network counters repeat with it
+    }
+    auto refresh = (clock_.advance(1s), collect().containers.at(0));  // read 10: memory, IO, network
+    EXPECT_EQ(refresh.memory_usage_bytes, 8192U);
+    EXPECT_EQ(refresh.cpu_time_ns_total, 1'000'000U);  // vouched for by the parent, not read
+    write_container("memory.current", "16384\n");
+    EXPECT_EQ(memory_after(1s), 8192U);  // read 11: repeated again
+    write("cpu.stat", "usage_usec 6000\nuser_usec 3600\nsystem_usec 2400\n");  // something ran
+    clock_.advance(1s);
+    auto woken = collect().containers.at(0);  // read 12: its CPU file, which moved: everything
+    EXPECT_EQ(woken.cpu_time_ns_total, 2'000'000U);
+    EXPECT_EQ(woken.memory_usage_bytes, 16384U);
+    for (const auto& line : daemon_.requests()) EXPECT_NE(line, kList);  // all of it without a list
+}
+
+TEST_F(SteadyParent, AListReadsEveryContainerWholeUnderAnUnmovedParent) {
+    const auto listed = warm_up();
+    EXPECT_EQ(memory_after(1s), 4096U);
+    write_container("memory.current", "8192\n");
+    EXPECT_EQ(memory_after(1s), 4096U);
+    // `docker update` changes a limit without running anything: the event log says so, a list follows.
+    set_events(event("update", listed + 2s));
+    EXPECT_EQ(memory_after(3s), 8192U);
+    EXPECT_EQ(daemon_.requests().back(), kList);
+}
+
+TEST_F(SteadyParent, AParentWithoutItsMemoryFileIsNeverSteady) {
+    fs::remove(tree_.docker_parent() / "memory.current");
+    warm_up();
+    write_container("memory.current", "8192\n");
+    write_container("cpu.stat", "usage_usec 2000\nuser_usec 1200\nsystem_usec 800\n");
+    EXPECT_EQ(memory_after(1s), 8192U);  // its CPU file was read, and had moved
 }
 
 }  // namespace
