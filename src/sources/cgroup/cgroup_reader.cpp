@@ -126,16 +126,6 @@ CgroupHandle::Round CgroupHandle::plan(bool tree_steady) const {
     return secondary_due() ? Round::complete : Round::cpu_only;
 }
 
-std::filesystem::path CgroupHandle::parent_cpu_file() const {
-    if (!cpu_ || cpu_dir_.empty()) return {};
-    return cpu_dir_.parent_path() / (cpu_is_cpu_stat_ ? "cpu.stat" : "cpuacct.usage");
-}
-
-std::filesystem::path CgroupHandle::parent_memory_file() const {
-    if (!memory_usage_ || memory_dir_.empty()) return {};
-    return memory_dir_.parent_path() / (v2_ ? "memory.current" : "memory.usage_in_bytes");
-}
-
 void CgroupHandle::queue(KernelFileBatch& batch, bool tree_steady) {
     const std::array<const KernelFile*, kSlots> files{
         &cpu_,      &memory_usage_,  &memory_stat_,    &memory_limit_, &pids_,      &io_,
@@ -316,8 +306,8 @@ CgroupHandle CgroupReader::open_container(const std::string& container_id, std::
             handle.memory_events_ = KernelFile::open(at->dir / "memory.events");
             handle.swap_ = KernelFile::open(at->dir / "memory.swap.current");
             handle.cpu_quota_ = KernelFile::open(at->dir / "cpu.max");
-            handle.cpu_dir_ = at->dir;
-            handle.memory_dir_ = at->dir;
+            if (handle.cpu_) handle.parent_cpu_file_ = at->dir.parent_path() / "cpu.stat";
+            if (handle.memory_usage_) handle.parent_memory_file_ = at->dir.parent_path() / "memory.current";
             handle.dir_ = std::move(at->dir);
         }
         return handle;
@@ -326,7 +316,7 @@ CgroupHandle CgroupReader::open_container(const std::string& container_id, std::
     if (auto at = locate(mounts_.cpuacct, path_of("cpuacct"), container_id, "cpuacct.usage")) {
         handle.cpu_ = std::move(at->first);
         handle.cpu_split_ = KernelFile::open(at->dir / "cpuacct.stat");
-        handle.cpu_dir_ = at->dir;
+        if (handle.cpu_) handle.parent_cpu_file_ = at->dir.parent_path() / "cpuacct.usage";
         handle.dir_ = std::move(at->dir);
     }
     if (auto at = locate(mounts_.cpu, path_of("cpu"), container_id, "cpu.cfs_quota_us")) {
@@ -337,7 +327,7 @@ CgroupHandle CgroupReader::open_container(const std::string& container_id, std::
         if (auto at = locate(mounts_.unified, path_of(""), container_id, "cpu.stat")) {
             handle.cpu_ = std::move(at->first);
             handle.cpu_is_cpu_stat_ = true;
-            handle.cpu_dir_ = at->dir;
+            if (handle.cpu_) handle.parent_cpu_file_ = at->dir.parent_path() / "cpu.stat";
             handle.dir_ = std::move(at->dir);
         }
     }
@@ -352,7 +342,7 @@ CgroupHandle CgroupReader::open_container(const std::string& container_id, std::
             handle.memory_limit_ = KernelFile{};
             handle.limit_in_stat_ = true;
         }
-        handle.memory_dir_ = at->dir;
+        if (handle.memory_usage_) handle.parent_memory_file_ = at->dir.parent_path() / "memory.usage_in_bytes";
         if (handle.dir_.empty()) handle.dir_ = std::move(at->dir);
     }
     if (auto at = locate(mounts_.pids, path_of("pids"), container_id, "pids.current")) {

@@ -98,8 +98,8 @@ public:
     const std::filesystem::path& dir() const { return dir_; }
     // Its parent's CPU and memory usage files, the kinds this handle reads for the container; empty paths
     // when it has no CPU or no memory file. What a SteadyTree over its siblings reads.
-    std::filesystem::path parent_cpu_file() const;
-    std::filesystem::path parent_memory_file() const;
+    const std::filesystem::path& parent_cpu_file() const { return parent_cpu_file_; }
+    const std::filesystem::path& parent_memory_file() const { return parent_memory_file_; }
 
 private:
     friend class CgroupReader;
@@ -122,8 +122,8 @@ private:
     KernelFile cpu_period_;       // v1 cpu.cfs_period_us
     bool v2_ = false;
     std::filesystem::path dir_;
-    std::filesystem::path cpu_dir_;     // where cpu_ is
-    std::filesystem::path memory_dir_;  // where memory_usage_ is
+    std::filesystem::path parent_cpu_file_;
+    std::filesystem::path parent_memory_file_;
     std::string buffer_;
     // Tickets of the last queue(), per file read every sample (blkio_recursive_ is read only when needed).
     enum Slot : std::size_t {

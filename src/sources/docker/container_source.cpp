@@ -84,16 +84,16 @@ void ContainerSource::read_kept_files(bool steady_allowed) {
     tree_of.reserve(tracked_.size());
     for (auto& [id, tracked] : tracked_) {
         SteadyTree* tree = nullptr;
-        auto cpu = tracked.parent_cpu_file();
-        auto memory = tracked.parent_memory_file();
+        const auto& cpu = tracked.parent_cpu_file();
+        const auto& memory = tracked.parent_memory_file();
         if (!cpu.empty() && !memory.empty()) {
-            auto key = std::make_pair(std::move(cpu), std::move(memory));
-            auto it = trees_.find(key);
+            auto it = trees_.find(cpu);
             if (it == trees_.end() && kept_.may_keep(2)) {
-                it = trees_.try_emplace(key, Tree{SteadyTree(key.first, key.second), 0}).first;
+                it = trees_.try_emplace(cpu, Tree{SteadyTree(cpu, memory), memory, 0}).first;
                 kept_.kept += it->second.tree.open_files();
             }
-            if (it != trees_.end()) {
+            // Siblings whose memory is elsewhere (mixed hierarchies) are never spared.
+            if (it != trees_.end() && it->second.memory_file == memory) {
                 if (it->second.round != round_) {
                     it->second.tree.update();
                     it->second.round = round_;
@@ -113,12 +113,21 @@ void ContainerSource::read_kept_files(bool steady_allowed) {
 }
 
 bool ContainerSource::poll_watches() {
-    std::vector<TrackedContainer*> watched;
-    std::vector<const PidWatch*> watches;
     kept_.kept = 0;
     for (const auto& [key, tree] : trees_) kept_.kept += tree.tree.open_files();
     for (auto& [id, tracked] : tracked_) {
         kept_.kept += tracked.open_files();
+        exit_bell_.add(tracked.init_watch);
+        tracked.init_exited = false;
+    }
+    exit_bell_.add(list_watch_.daemon_watch());
+    if (!exit_bell_.rung()) {
+        list_watch_.daemon_exited(false);
+        return false;
+    }
+    std::vector<TrackedContainer*> watched;
+    std::vector<const PidWatch*> watches;
+    for (auto& [id, tracked] : tracked_) {
         if (tracked.init_watch) {
             watched.push_back(&tracked);
             watches.push_back(&tracked.init_watch);

@@ -13,7 +13,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "sources/cgroup/cgroup_reader.hpp"
@@ -21,6 +20,7 @@
 #include "sources/docker/docker_client.hpp"
 #include "sources/docker/docker_json_parser.hpp"
 #include "sources/docker/list_watch.hpp"
+#include "sources/docker/pid_watch_bell.hpp"
 #include "sources/docker/tracked_container.hpp"
 #include "sources/host_paths.hpp"
 #include "sources/source.hpp"
@@ -102,18 +102,20 @@ private:
     DockerClient client_;
     CgroupReader cgroups_;
     ListWatch list_watch_;
+    PidWatchBell exit_bell_;  // over every init watch and the daemon's
     std::unordered_map<std::string, TrackedContainer> tracked_;
     bool local_cgroups_ = false;  // the last collect found container cgroups on this host
     KeptFiles kept_;
     std::string buffer_;  // reused for /proc/<pid>/net/dev
     KernelFileBatch batch_;
-    // The parents of the kept containers' cgroups, by (parent CPU file, parent memory file); `round` is
-    // the last read_kept_files() that used the tree (unused ones are dropped).
+    // The parents of the kept containers' cgroups, by their CPU file; `round` is the last
+    // read_kept_files() that used the tree (unused ones are dropped).
     struct Tree {
         SteadyTree tree;
+        std::filesystem::path memory_file;
         std::uint64_t round = 0;
     };
-    std::map<std::pair<std::filesystem::path, std::filesystem::path>, Tree> trees_;
+    std::map<std::filesystem::path, Tree> trees_;
     std::uint64_t round_ = 0;
     std::vector<DockerContainerSummary> last_list_;  // the last successful list (labels already filtered)
 };

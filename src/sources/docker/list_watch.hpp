@@ -59,6 +59,7 @@ public:
 
     // Polled by the owner with the init watches (one poll for all); the result goes to daemon_exited().
     const PidWatch& daemon_watch() const { return daemon_watch_; }
+    PidWatch& daemon_watch() { return daemon_watch_; }
     void daemon_exited(bool exited) { daemon_exited_ = exited; }
     // Successful lists so far.
     std::uint64_t lists() const { return lists_; }

@@ -10,6 +10,8 @@
 
 namespace cmon::sources {
 
+class PidWatchBell;
+
 class PidWatch {
 public:
     PidWatch() = default;
@@ -22,8 +24,10 @@ public:
     static std::vector<bool> exited(const std::vector<const PidWatch*>& watches);
 
 private:
+    friend class PidWatchBell;
     explicit PidWatch(int fd) : fd_(fd) {}
     util::UniqueFd fd_;
+    const PidWatchBell* bell_ = nullptr;  // the bell that holds fd_, if one does
 };
 
 }  // namespace cmon::sources

@@ -53,9 +53,9 @@ public:
         if (cgroup_) cgroup_->read_whole_next();
     }
     // Its kept cgroup's parent CPU and memory files (CgroupHandle), empty paths without kept files.
-    std::filesystem::path parent_cpu_file() const { return cgroup_ ? cgroup_->parent_cpu_file() : std::filesystem::path{}; }
-    std::filesystem::path parent_memory_file() const {
-        return cgroup_ ? cgroup_->parent_memory_file() : std::filesystem::path{};
+    const std::filesystem::path& parent_cpu_file() const { return cgroup_ ? cgroup_->parent_cpu_file() : kNoPath; }
+    const std::filesystem::path& parent_memory_file() const {
+        return cgroup_ ? cgroup_->parent_memory_file() : kNoPath;
     }
     // Fills the row's usage and network from the container's cgroup and net/dev (the batch's texts where it
     // holds them, else a read now), locating and keeping the files when not kept yet. False when no cgroup
@@ -64,6 +64,7 @@ public:
                     const KernelFileBatch& batch, std::string& buffer, KeptFiles& kept);
 
 private:
+    static inline const std::filesystem::path kNoPath;
     std::optional<CgroupHandle> cgroup_;
     KernelFile net_dev_;  // /proc/<pid>/net/dev of the init process: its network namespace
     // Where the last queue() put net_dev_'s text (while the batch holds it).

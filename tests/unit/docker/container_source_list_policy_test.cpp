@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "fakes/child_process.hpp"
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_docker_daemon.hpp"
 #include "sources/docker/container_source.hpp"
@@ -47,11 +48,15 @@ public:
         fs::create_directories(root_ / "sys");
         fs::copy(fs::path(CMON_FIXTURES_DIR) / "cgroup" / "v2-cgroupfs" / "sys", root_ / "sys",
                  fs::copy_options::recursive);
-        const fs::path proc = root_ / "proc" / std::to_string(::getpid());
+        place(::getpid());
+    }
+    // /proc/<pid> of the container's init process, in the container's cgroup.
+    void place(int pid) const {
+        const fs::path proc = root_ / "proc" / std::to_string(pid);
         fs::create_directories(proc / "net");
         std::ofstream(proc / "cgroup") << "0::/docker/" << kId << "\n";
         fs::copy_file(fs::path(CMON_FIXTURES_DIR) / "host" / "minimal" / "proc" / "1" / "net" / "dev",
-                      proc / "net" / "dev");
+                      proc / "net" / "dev", fs::copy_options::overwrite_existing);
     }
     ~HostTree() {
         std::error_code ignored;
@@ -76,6 +81,7 @@ struct DaemonState {
     std::string state = "running";
     std::string events_body;
     int events_status = 200;
+    int init_pid = ::getpid();
 };
 
 std::string answer(DaemonState& s, const std::string& line) {
@@ -86,7 +92,7 @@ std::string answer(DaemonState& s, const std::string& line) {
                                       R"("],"Image":"busybox","State":")" + s.state + R"(","Labels":{}}])");
     }
     if (line == kInspect) {
-        return testing::http_response(R"({"Id":")" + kId + R"(","State":{"Pid":)" + std::to_string(::getpid()) +
+        return testing::http_response(R"({"Id":")" + kId + R"(","State":{"Pid":)" + std::to_string(s.init_pid) +
                                       R"(,"StartedAt":"2026-12-06T04:00:00.000000000Z"},"HostConfig":{}})");
     }
     if (line.starts_with("GET /v1.41/events?")) return testing::http_response(s.events_body, s.events_status);
@@ -265,6 +271,27 @@ TEST_F(ListPolicy, ANewCgroupBesideTheContainersListsWithoutAskingTheEventLog) {
     clock_.advance(1s);
     collect();
     EXPECT_EQ(daemon_.requests(), std::vector<std::string>{});
+}
+
+// The container's init process exits: its pidfd says so at the next collect, which lists at once.
+TEST_F(ListPolicy, AnInitThatExitsListsAtTheNextCollect) {
+    testing::Child init;
+    ASSERT_GT(init.pid(), 0);
+    tree_.place(init.pid());
+    {
+        std::lock_guard lock(state_.mutex);
+        state_.init_pid = init.pid();
+    }
+    warm_up();
+    clock_.advance(1s);
+    collect();
+    EXPECT_EQ(daemon_.requests(), std::vector<std::string>{});  // reused while it runs
+    init.let_exit();
+    ASSERT_TRUE(init.wait_exited());
+    clock_.advance(1s);
+    collect();
+    ASSERT_FALSE(daemon_.requests().empty());
+    EXPECT_EQ(daemon_.requests().at(0), kList);
 }
 
 TEST_F(ListPolicy, ListsAtLeastEveryRefreshMaxEvenWithAQuietEventLog) {

@@ -1,14 +1,18 @@
 // PidWatch: a pidfd names one process and becomes readable when that process exits. PidWatch.* stay in
 // this process; PidWatchChild.* fork a child to watch it exit (ctest label `system`).
 #include "sources/docker/pid_watch.hpp"
+#include "sources/docker/pid_watch_bell.hpp"
 
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <memory>
 #include <utility>
 #include <vector>
+
+#include "fakes/child_process.hpp"
 
 namespace cmon::sources {
 namespace {
@@ -42,53 +46,19 @@ TEST(PidWatch, MovingHandsTheWatchOver) {
     EXPECT_EQ(PidWatch::exited({&third}), std::vector<bool>{false});
 }
 
-// A child that waits until its pipe closes, then exits.
-class Child {
-public:
-    Child() {
-        int fds[2];
-        if (::pipe(fds) != 0) return;
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            // Only its own read end stays open: a write end inherited from another child's pipe would keep
-            // that pipe from ever closing.
-            for (int fd = 3; fd < 1024; ++fd) {
-                if (fd != fds[0]) ::close(fd);
-            }
-            char byte;
-            while (::read(fds[0], &byte, 1) > 0) {
-            }
-            ::_exit(0);
-        }
-        ::close(fds[0]);
-        release_ = fds[1];
-    }
-    ~Child() {
-        let_exit();
-        if (pid_ > 0 && !reaped_) ::waitpid(pid_, nullptr, 0);
-    }
-    Child(const Child&) = delete;
-    Child& operator=(const Child&) = delete;
-    pid_t pid() const { return pid_; }
-    void let_exit() {
-        if (release_ >= 0) ::close(release_);
-        release_ = -1;
-    }
-    // Waits until the child has exited (a zombie until reap()): waitid with WNOWAIT leaves it unreaped.
-    bool wait_exited() {
-        siginfo_t info{};
-        return ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOWAIT) == 0;
-    }
-    void reap() {
-        ::waitpid(pid_, nullptr, 0);
-        reaped_ = true;
-    }
+TEST(PidWatchBell, StaysSilentWhileItsProcessesRun) {
+    PidWatchBell bell;
+    EXPECT_FALSE(bell.rung());  // nothing added
+    PidWatch self = PidWatch::open(::getpid());
+    ASSERT_TRUE(self);
+    PidWatch empty;
+    bell.add(self);
+    bell.add(self);   // once is enough; twice is harmless
+    bell.add(empty);  // ignored
+    EXPECT_FALSE(bell.rung());
+}
 
-private:
-    pid_t pid_ = -1;
-    int release_ = -1;
-    bool reaped_ = false;
-};
+using testing::Child;
 
 TEST(PidWatchChild, TheWatchTurnsReadyWhenItsProcessExitsAndOnlyThen) {
     Child child;
@@ -107,6 +77,33 @@ TEST(PidWatchChild, TheWatchTurnsReadyWhenItsProcessExitsAndOnlyThen) {
     child.reap();
     EXPECT_EQ(PidWatch::exited({&watch, &other_watch}), (std::vector<bool>{true, false}));
     EXPECT_FALSE(PidWatch::open(child.pid())) << "a reaped process cannot be watched any more";
+}
+
+TEST(PidWatchBellChild, RingsWhenAWatchedProcessExitsUntilItsWatchCloses) {
+    Child child;
+    ASSERT_GT(child.pid(), 0);
+    PidWatchBell bell;
+    auto watch = std::make_unique<PidWatch>(PidWatch::open(child.pid()));
+    PidWatch self = PidWatch::open(::getpid());
+    ASSERT_TRUE(*watch && self);
+    bell.add(*watch);
+    bell.add(self);
+    EXPECT_FALSE(bell.rung());
+    child.let_exit();
+    ASSERT_TRUE(child.wait_exited());
+    EXPECT_TRUE(bell.rung());
+    EXPECT_TRUE(bell.rung());  // level-triggered: until the owner acts on it
+    watch.reset();             // the owner drops the exited container: its pidfd leaves the set
+    EXPECT_FALSE(bell.rung());
+    // A watch moved into a new owner is still the one the bell holds; a new watch is added anew.
+    Child second;
+    ASSERT_GT(second.pid(), 0);
+    PidWatch moved = PidWatch::open(second.pid());
+    bell.add(moved);
+    PidWatch owner = std::move(moved);
+    second.let_exit();
+    ASSERT_TRUE(second.wait_exited());
+    EXPECT_TRUE(bell.rung());
 }
 
 }  // namespace
