@@ -257,6 +257,7 @@ def main():
     ap.add_argument("--prefix", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--perf", type=int, default=0)
+    ap.add_argument("--awake", type=int, default=0)
     args = ap.parse_args()
     daemons = [int(p) for p in args.daemon_pids.split(",") if p]
     gpu_pids = [int(p) for p in args.gpu_pids.split(",") if p]
@@ -311,7 +312,8 @@ def main():
     stats_median = stats_total[len(stats_total) // 2]
 
     print()
-    print(f"| {args.count} containers, {args.gpus} GPUs, {len(gpu_pids)} GPU processes, --interval 1, "
+    awake = f" ({args.awake} of them awake 20 times a second)" if args.awake else ""
+    print(f"| {args.count} containers{awake}, {args.gpus} GPUs, {len(gpu_pids)} GPU processes, --interval 1, "
           f"1 SSE client, /query 1/s, {wall:.0f} s | value |")
     print("|---|---|")
     print(f"| monitor CPU, all threads (schedstat) | **{monitor_ms_per_s:.2f} ms per s** "

@@ -10,6 +10,9 @@
 #
 # Usage: bench/process_bench.sh [BUILD_DIR]        (make bench-process; as root)
 # Environment: COUNT=100  GPUS=8  GPU_PROCESSES=16  SECONDS_MEASURED=60  DOCKER_STATS_RUNS=3  PERF=0
+#              AWAKE=0: in that many of the containers a process wakes 20 times a second (a shell loop of
+#              `usleep 50000`, ended by `timeout` after the run), as an idle notebook kernel or a daemon
+#              does: their CPU time moves every sample, so no parent cgroup stays steady.
 #              CMON_BENCH_DIR=/tmp/cmon-pbench  CMON_BENCH_KEEP=1 keeps the daemon and containers.
 set -euo pipefail
 
@@ -47,6 +50,10 @@ export DOCKER_HOST
 # shellcheck source=bench/docker_bench_lib.sh
 source "$repo/bench/docker_bench_lib.sh"
 start_containers "$prefix" "$count"
+awake=${AWAKE:-0}
+for i in $(seq 1 "$awake"); do
+    docker exec -d "${prefix}$i" timeout "$((3 * measured + 300))" sh -c 'while :; do usleep 50000; done'
+done
 
 # The GPU processes are init processes of the first containers: /proc/<pid>/cgroup names the container.
 gpu_pids=$(seq 1 "$gpu_processes" | sed "s/^/${prefix}/" | xargs docker inspect --format '{{.State.Pid}}' | paste -sd,)
@@ -57,4 +64,4 @@ echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 python3 "$repo/bench/process_bench.py" \
     --binary "$bin" --nvml "$nvml" --gpus "$gpus" --gpu-pids "$gpu_pids" --count "$count" \
     --daemon-pids "$(daemon_pids "$dir")" --seconds "$measured" --docker-stats-runs "$stats_runs" \
-    --prefix "$prefix" --work "$work" --perf "${PERF:-0}"
+    --prefix "$prefix" --work "$work" --perf "${PERF:-0}" --awake "$awake"
