@@ -157,12 +157,12 @@ std::vector<std::filesystem::path> ContainerSource::parent_dirs() const {
 
 std::optional<std::vector<model::ContainerStats>> ContainerSource::rows_from_last_list() {
     std::vector<model::ContainerStats> rows;
-    rows.reserve(last_list_.size());
+    rows.reserve(last_rows_.size());
     read_kept_files(true);
-    for (const auto& summary : last_list_) {
-        auto it = tracked_.find(summary.id);
+    for (const auto& listed : last_rows_) {
+        auto it = tracked_.find(listed.id);
         if (it == tracked_.end()) return std::nullopt;
-        rows.push_back(row_of(summary, it->second.inspect));
+        rows.push_back(listed);
         // Unreadable files: the container stopped (or its cgroup moved); a list tells what is there now.
         if (!it->second.read_usage(rows.back(), cgroups_, paths_.proc, batch_, buffer_, kept_)) return std::nullopt;
     }
@@ -196,8 +196,7 @@ void ContainerSource::collect_listed(model::Snapshot& draft, ListReason reason) 
         throw util::Error("docker: GET /containers/json: HTTP " + std::to_string(list.status) + ": " +
                           message_of(list) + " (" + client_.host().display + ")");
     }
-    last_list_ = parse_container_list(list.body, options_.label_allowlist);
-    const auto& summaries = last_list_;
+    const auto summaries = parse_container_list(list.body, options_.label_allowlist);
 
     std::erase_if(tracked_, [&](const auto& entry) {
         return std::none_of(summaries.begin(), summaries.end(), [&](const auto& s) { return s.id == entry.first; });
@@ -217,6 +216,7 @@ void ContainerSource::collect_listed(model::Snapshot& draft, ListReason reason) 
         owners.push_back(tracked);
     }
 
+    last_rows_ = rows;
     bool any_found = false;
     // After a change (an event, an exit, a new cgroup) every container is read whole: what changed may be
     // what only a complete read sees (a `docker update` of its limits).

@@ -117,7 +117,9 @@ private:
     };
     std::map<std::filesystem::path, Tree> trees_;
     std::uint64_t round_ = 0;
-    std::vector<DockerContainerSummary> last_list_;  // the last successful list (labels already filtered)
+    // The rows of the last successful list as the list and the inspects made them, before any usage: what
+    // a collect that reuses the list starts from.
+    std::vector<model::ContainerStats> last_rows_;
 };
 
 }  // namespace cmon::sources
