@@ -120,8 +120,7 @@ std::size_t CgroupHandle::open_files() const {
 CgroupHandle::Round CgroupHandle::plan(bool tree_steady) const {
     if (!idle_ || !last_complete_.found || whole_next_) return Round::complete;
     if (tree_steady) {
-        if (reads_ % kSteadyCompleteEvery == 0) return Round::complete;
-        return reads_ % kSteadyRefreshEvery == 0 ? Round::refresh : Round::none;
+        return reads_ % kSteadyCompleteEvery == 0 ? Round::complete : Round::none;
     }
     return secondary_due() ? Round::complete : Round::cpu_only;
 }
@@ -138,7 +137,6 @@ void CgroupHandle::queue(KernelFileBatch& batch, bool tree_steady) {
         switch (round) {
             case Round::complete: wanted = with_secondary || !secondary(slot); break;
             case Round::cpu_only: wanted = slot == kCpu; break;
-            case Round::refresh: wanted = refreshed(slot); break;
             case Round::none: break;
         }
         wanted = wanted && *files[slot];
@@ -168,26 +166,19 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
         gone = gone || !got;
         return got;
     };
-    bool cpu_moved = false;
-    if (round == Round::refresh) {  // the steady tree vouches for the CPU time and the process count
-        stats.cpu_time_ns_total = last_complete_.cpu_time_ns_total;
-        stats.cpu_user_ns_total = last_complete_.cpu_user_ns_total;
-        stats.cpu_system_ns_total = last_complete_.cpu_system_ns_total;
-    } else {
-        if (auto t = text(cpu_, kCpu)) {
-            stats.cpu_time_ns_total = cpu_is_cpu_stat_ ? parse_cpu_stat_usage_ns(*t) : parse_single_value(*t);
-            if (cpu_is_cpu_stat_) {
-                const CpuUserSystem split = parse_cpu_stat_user_system_ns(*t);
-                stats.cpu_user_ns_total = split.user_ns;
-                stats.cpu_system_ns_total = split.system_ns;
-            }
+    if (auto t = text(cpu_, kCpu)) {
+        stats.cpu_time_ns_total = cpu_is_cpu_stat_ ? parse_cpu_stat_usage_ns(*t) : parse_single_value(*t);
+        if (cpu_is_cpu_stat_) {
+            const CpuUserSystem split = parse_cpu_stat_user_system_ns(*t);
+            stats.cpu_user_ns_total = split.user_ns;
+            stats.cpu_system_ns_total = split.system_ns;
         }
-        cpu_moved = !stats.cpu_time_ns_total || stats.cpu_time_ns_total != last_cpu_;
-        last_cpu_ = stats.cpu_time_ns_total;
-        if (round == Round::cpu_only && !gone && !cpu_moved) {  // still idle: nothing else moved either
-            repeated_ = true;
-            return last_complete_;
-        }
+    }
+    const bool cpu_moved = !stats.cpu_time_ns_total || stats.cpu_time_ns_total != last_cpu_;
+    last_cpu_ = stats.cpu_time_ns_total;
+    if (round == Round::cpu_only && !gone && !cpu_moved) {  // still idle: nothing else moved either
+        repeated_ = true;
+        return last_complete_;
     }
     // Woken (or due): the files not queued for this round are read now, one pread each.
     // `docker stats` (cli/command/container/stats_helpers.go, calculateMemUsageUnixNoCache): usage minus
@@ -236,7 +227,7 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
         last_complete_ = fresh;  // only its secondary fields are read below, before it is replaced
     }
     const CgroupStats& slow = last_complete_;
-    if (cpu_split_ && round != Round::refresh) {  // v1; v2's split came with cpu.stat above
+    if (cpu_split_) {  // v1; v2's split came with cpu.stat above
         stats.cpu_user_ns_total = slow.cpu_user_ns_total;
         stats.cpu_system_ns_total = slow.cpu_system_ns_total;
     }
@@ -245,11 +236,7 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
     stats.memory_failcnt = slow.memory_failcnt;
     stats.cpu_quota_us = slow.cpu_quota_us;
     stats.cpu_period_us = slow.cpu_period_us;
-    if (round == Round::refresh) {
-        stats.pids = last_complete_.pids;
-    } else if (auto t = text(pids_, kPids)) {
-        stats.pids = parse_single_value(*t);
-    }
+    if (auto t = text(pids_, kPids)) stats.pids = parse_single_value(*t);
     if (io_is_v2_) {
         if (auto t = text(io_, kIo)) fill_block_io(stats, parse_io_stat(*t));
     } else if (io_ || blkio_recursive_) {
@@ -307,7 +294,7 @@ CgroupHandle CgroupReader::open_container(const std::string& container_id, std::
             handle.swap_ = KernelFile::open(at->dir / "memory.swap.current");
             handle.cpu_quota_ = KernelFile::open(at->dir / "cpu.max");
             if (handle.cpu_) handle.parent_cpu_file_ = at->dir.parent_path() / "cpu.stat";
-            if (handle.memory_usage_) handle.parent_memory_file_ = at->dir.parent_path() / "memory.current";
+            if (handle.memory_usage_) handle.parent_memory_file_ = at->dir.parent_path() / "memory.stat";
             handle.dir_ = std::move(at->dir);
         }
         return handle;
@@ -342,7 +329,7 @@ CgroupHandle CgroupReader::open_container(const std::string& container_id, std::
             handle.memory_limit_ = KernelFile{};
             handle.limit_in_stat_ = true;
         }
-        if (handle.memory_usage_) handle.parent_memory_file_ = at->dir.parent_path() / "memory.usage_in_bytes";
+        if (handle.memory_usage_) handle.parent_memory_file_ = at->dir.parent_path() / "memory.stat";
         if (handle.dir_.empty()) handle.dir_ = std::move(at->dir);
     }
     if (auto at = locate(mounts_.pids, path_of("pids"), container_id, "pids.current")) {

@@ -54,9 +54,8 @@ public:
     // owner should drop this handle and open the container again.
     CgroupStats read() { return read(nullptr); }
     // What a read reads. complete: every file (the secondary ones when due); cpu_only: the CPU file of an
-    // idle container, the rest repeated unless it moved; refresh: in a steady tree, an idle container's
-    // memory, IO (and, through its owner, network) files, the rest repeated; none: in a steady tree, nothing.
-    enum class Round { complete, cpu_only, refresh, none };
+    // idle container, the rest repeated unless it moved; none: an idle container in a steady tree.
+    enum class Round { complete, cpu_only, none };
     // Queues the reads the next read(&batch) needs; the handle must stay in place until batch.run().
     // `tree_steady`: the container's parents read unchanged since the previous sample (SteadyTree), so an
     // idle container's CPU time, process count and slow files cannot have moved either.
@@ -83,20 +82,22 @@ public:
     // complete regardless, so that is at most that many reads old. Most containers on a shared server
     // are idle most of the time; this is one file per sample for each of them instead of six.
     //
-    // In a steady tree even the CPU file is left unread: the parent proved that nothing under it ran.
-    // What the kernel may still change on an idle container's behalf without moving the parent's memory
-    // usage (pages moved to the inactive list: the working set; writeback: block IO; packets arriving:
-    // the network) is read every kSteadyRefreshEvery reads, everything every kSteadyCompleteEvery reads.
-    // A `docker update` of its limits shows in the event log, and the list that follows reads it whole.
-    static constexpr unsigned kSteadyRefreshEvery = 10;
-    static constexpr unsigned kSteadyCompleteEvery = 60;
-    // Whether the last read() repeated the last complete read (idle, CPU file alone or nothing): the owner
-    // may repeat what it reads alongside (the container's network counters) the same way.
+    // In a steady tree (SteadyTree: the parent's CPU time and memory.stat unmoved) an idle container is
+    // not read at all: nothing under the parent ran, was charged or uncharged memory, moved pages between
+    // its LRU lists or wrote any back, or the parent's memory.stat would show it. Every
+    // kSteadyCompleteEvery-th read is complete all the same, for what none of that shows (a limit written
+    // to the cgroup by hand; `docker update` shows in the event log, and the list after it reads every
+    // container whole).
+    static constexpr unsigned kSteadyCompleteEvery = 120;
+    // Whether the last read() repeated the last complete read (idle, CPU file alone or nothing), and how
+    // many reads there were: the owner may repeat what it reads alongside (the container's network
+    // counters) the same way, and decide when not to.
+    unsigned reads() const { return reads_; }
     bool repeated() const { return repeated_; }
     // The container's directory in the first hierarchy it was found in (the CPU one when present); empty
     // when nothing was located. Its parent is where Docker creates sibling containers.
     const std::filesystem::path& dir() const { return dir_; }
-    // Its parent's CPU and memory usage files, the kinds this handle reads for the container; empty paths
+    // Its parent's CPU file (the kind this handle reads for the container) and memory.stat; empty paths
     // when it has no CPU or no memory file. What a SteadyTree over its siblings reads.
     const std::filesystem::path& parent_cpu_file() const { return parent_cpu_file_; }
     const std::filesystem::path& parent_memory_file() const { return parent_memory_file_; }
@@ -143,9 +144,6 @@ private:
     };
     std::array<std::optional<KernelFileBatch::Ticket>, kSlots> tickets_{};
     static bool secondary(std::size_t slot) { return slot >= kCpuSplit && slot < kSlots; }
-    static bool refreshed(std::size_t slot) {
-        return slot == kMemoryUsage || slot == kMemoryStat || slot == kMemoryLimit || slot == kIo;
-    }
     bool secondary_due() const { return whole_next_ || reads_ % kSecondaryEvery == 0; }
     Round plan(bool tree_steady) const;
     std::optional<Round> queued_round_;  // set by queue(), used and cleared by the next read()

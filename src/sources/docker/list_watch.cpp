@@ -78,7 +78,11 @@ bool ListWatch::changed_since_last_list(DockerClient& client) {
     const auto events = parse_events(response.body);
     if (events.size() >= kEventsMayBeLost) return true;
     return std::any_of(events.begin(), events.end(), [&](const DockerEvent& event) {
-        return event.type == "container" && event.time_ns >= list_started_ns_ && event_changes_list(event.action);
+        if (event.time_ns < list_started_ns_) return false;
+        // A network connected to or disconnected from a running container gives it an interface to count
+        // (or takes one away): what an idle container's repeated network counters would not show.
+        if (event.type == "network") return event.action == "connect" || event.action == "disconnect";
+        return event.type == "container" && event_changes_list(event.action);
     });
 }
 

@@ -33,23 +33,33 @@ bool TrackedContainer::pid_is_stale(const std::string& id, const std::filesystem
     return stale;
 }
 
+bool TrackedContainer::network_repeats() const {
+    if (!cgroup_ || !last_network_) return false;
+    switch (cgroup_->queued_round()) {
+        case CgroupHandle::Round::complete:
+            return false;
+        case CgroupHandle::Round::cpu_only:
+            return true;  // unless the CPU moved: read_usage reads it then
+        case CgroupHandle::Round::none:
+            // Packets may arrive at an idle container without waking anything in it; a namespace with no
+            // interface but lo (--network none) has nothing to count, and one that gets an interface says
+            // so in the event log (network connect), after which every container is read whole.
+            return last_network_->network_interfaces.empty() || cgroup_->reads() % kSteadyNetworkEvery != 0;
+    }
+    return false;
+}
+
 void TrackedContainer::queue(KernelFileBatch& batch, bool tree_steady) {
     net_dev_ticket_.reset();
-    if (!cgroup_) {
-        if (net_dev_) net_dev_ticket_ = batch.add(net_dev_);
-        return;
-    }
-    cgroup_->queue(batch, tree_steady);
-    // The rounds that repeat the cgroup's stats repeat the network counters too (read_usage).
-    const auto round = cgroup_->queued_round();
-    const bool repeats = round == CgroupHandle::Round::cpu_only || round == CgroupHandle::Round::none;
-    if (net_dev_ && !(repeats && last_network_)) net_dev_ticket_ = batch.add(net_dev_);
+    if (cgroup_) cgroup_->queue(batch, tree_steady);
+    if (net_dev_ && !network_repeats()) net_dev_ticket_ = batch.add(net_dev_);
 }
 
 bool TrackedContainer::read_usage(model::ContainerStats& row, const CgroupReader& cgroups,
                                   const std::filesystem::path& proc, const KernelFileBatch& batch, std::string& buffer,
                                   KeptFiles& kept) {
     CgroupStats stats;
+    const bool network_repeats = this->network_repeats();
     if (cgroup_) {
         stats = cgroup_->read(&batch);
         if (!stats.found) {
@@ -74,7 +84,7 @@ bool TrackedContainer::read_usage(model::ContainerStats& row, const CgroupReader
     if (!row.init_pid) {
         return true;
     }
-    if (cgroup_ && cgroup_->repeated() && last_network_) {
+    if (cgroup_ && cgroup_->repeated() && network_repeats) {
         row.network_rx = last_network_->network_rx;
         row.network_tx = last_network_->network_tx;
         row.network_interfaces = last_network_->network_interfaces;

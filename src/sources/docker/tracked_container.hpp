@@ -63,8 +63,14 @@ public:
     bool read_usage(model::ContainerStats& row, const CgroupReader& cgroups, const std::filesystem::path& proc,
                     const KernelFileBatch& batch, std::string& buffer, KeptFiles& kept);
 
+    // An idle container in a steady tree with a network interface besides lo has its network counters
+    // read every this many of its reads (packets arrive whether or not anything in it runs).
+    static constexpr unsigned kSteadyNetworkEvery = 10;
+
 private:
     static inline const std::filesystem::path kNoPath;
+    // Whether the next read_usage repeats the last network counters (decided by the round queued).
+    bool network_repeats() const;
     std::optional<CgroupHandle> cgroup_;
     KernelFile net_dev_;  // /proc/<pid>/net/dev of the init process: its network namespace
     // Where the last queue() put net_dev_'s text (while the batch holds it).

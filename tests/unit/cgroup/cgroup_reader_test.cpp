@@ -494,9 +494,8 @@ TEST(CgroupReader, AnIdleContainerHasOnlyItsCpuReadUntilItMoves) {
     EXPECT_EQ(c.sample().memory_usage_bytes, 32768U);  // read 10: complete although idle
 }
 
-// Under a steady parent an idle container is not read at all; its memory and IO are read every
-// kSteadyRefreshEvery reads, everything every kSteadyCompleteEvery reads. A busy one is read whole.
-TEST(CgroupReader, AnIdleContainerInASteadyTreeIsReadOnlyWhenARefreshIsDue) {
+// Under a steady parent an idle container is not read at all, until every kSteadyCompleteEvery-th read.
+TEST(CgroupReader, AnIdleContainerInASteadyTreeIsReadOnlyWhenACompleteReadIsDue) {
     V1Container c;
     c.memory("memory.usage_in_bytes", "4096\n");
     c.memory("memory.failcnt", "1\n");
@@ -506,23 +505,18 @@ TEST(CgroupReader, AnIdleContainerInASteadyTreeIsReadOnlyWhenARefreshIsDue) {
     c.memory("memory.usage_in_bytes", "8192\n");
     c.cpu("cpuacct.usage", "5000\n");  // not read: the steady parent vouches for it
     c.memory("memory.failcnt", "2\n");
-    for (unsigned read = 2; read < CgroupHandle::kSteadyRefreshEvery; ++read) {
+    for (unsigned read = 2; read < CgroupHandle::kSteadyCompleteEvery; ++read) {
         const CgroupStats repeated = c.sample(true);
         EXPECT_TRUE(repeated.found) << read;
         EXPECT_EQ(repeated.memory_usage_bytes, 4096U) << read;
         EXPECT_EQ(repeated.cpu_time_ns_total, 1000U) << read;
+        EXPECT_EQ(repeated.memory_failcnt, 1U) << read;
         EXPECT_TRUE(c.handle().repeated()) << read;
     }
-    const CgroupStats refresh = c.sample(true);  // read 10: memory and IO, not CPU, failcnt or pids
+    const CgroupStats complete = c.sample(true);  // read 120: everything
     EXPECT_FALSE(c.handle().repeated());
-    EXPECT_EQ(refresh.memory_usage_bytes, 8192U);
-    EXPECT_EQ(refresh.cpu_time_ns_total, 1000U);
-    EXPECT_EQ(refresh.memory_failcnt, 1U);
-    for (unsigned read = CgroupHandle::kSteadyRefreshEvery + 1; read < CgroupHandle::kSteadyCompleteEvery; ++read) {
-        EXPECT_EQ(c.sample(true).cpu_time_ns_total, 1000U) << read;
-    }
-    const CgroupStats complete = c.sample(true);  // read 60: everything
     EXPECT_EQ(complete.cpu_time_ns_total, 5000U);
+    EXPECT_EQ(complete.memory_usage_bytes, 8192U);
     EXPECT_EQ(complete.memory_failcnt, 2U);
 }
 
@@ -551,14 +545,14 @@ TEST(CgroupReader, ParentFilesAreTheKindsTheContainerIsReadFrom) {
     v1.cpu("cpuacct.usage", "1000\n");
     EXPECT_EQ(v1.handle().parent_cpu_file().filename(), "cpuacct.usage");
     EXPECT_EQ(v1.handle().parent_cpu_file().parent_path(), v1.handle().dir().parent_path());
-    EXPECT_EQ(v1.handle().parent_memory_file().filename(), "memory.usage_in_bytes");
+    EXPECT_EQ(v1.handle().parent_memory_file().filename(), "memory.stat");
     EXPECT_EQ(v1.handle().parent_memory_file().parent_path().filename(), "docker");
     EXPECT_EQ(v1.handle().parent_memory_file().parent_path().parent_path().filename(), "memory");
 
     TempTree v2("v2-cgroupfs");
     CgroupHandle handle = CgroupReader(v2.paths()).open_container(kId, std::nullopt);
     EXPECT_EQ(handle.parent_cpu_file(), v2.cgroup("docker/cpu.stat"));
-    EXPECT_EQ(handle.parent_memory_file(), v2.cgroup("docker/memory.current"));
+    EXPECT_EQ(handle.parent_memory_file(), v2.cgroup("docker/memory.stat"));
     EXPECT_EQ(CgroupHandle{}.parent_cpu_file(), fs::path{});
 }
 

@@ -19,14 +19,14 @@ public:
         fs::remove_all(dir_);
         fs::create_directories(dir_);
         write("cpuacct.usage", "1000\n");
-        write("memory.usage_in_bytes", "4096\n");
+        write("memory.stat", "total_rss 4096\n");
     }
     ~ParentDir() {
         std::error_code ignored;
         fs::remove_all(dir_, ignored);
     }
     void write(const std::string& name, const std::string& text) const { std::ofstream(dir_ / name) << text; }
-    SteadyTree tree() const { return SteadyTree(dir_ / "cpuacct.usage", dir_ / "memory.usage_in_bytes"); }
+    SteadyTree tree() const { return SteadyTree(dir_ / "cpuacct.usage", dir_ / "memory.stat"); }
     fs::path path(const std::string& name) const { return dir_ / name; }
 
 private:
@@ -47,7 +47,7 @@ TEST(SteadyTree, IsSteadyWhileBothFilesReadAsBefore) {
     EXPECT_FALSE(tree.steady());
     tree.update();
     EXPECT_TRUE(tree.steady());
-    parent.write("memory.usage_in_bytes", "8192\n");
+    parent.write("memory.stat", "8192\n");
     tree.update();
     EXPECT_FALSE(tree.steady());
     tree.update();
@@ -58,11 +58,11 @@ TEST(SteadyTree, IsSteadyWhileBothFilesReadAsBefore) {
 TEST(SteadyTree, ATextMovingBetweenTheFilesIsAChange) {
     ParentDir parent;
     parent.write("cpuacct.usage", "10");
-    parent.write("memory.usage_in_bytes", "0");
+    parent.write("memory.stat", "0");
     SteadyTree tree = parent.tree();
     tree.update();
     parent.write("cpuacct.usage", "1");
-    parent.write("memory.usage_in_bytes", "00");
+    parent.write("memory.stat", "00");
     tree.update();
     EXPECT_FALSE(tree.steady());
 }
@@ -83,8 +83,8 @@ TEST(SteadyTree, AFileThatStopsReadingEndsTheSteadiness) {
     tree.update();
     ASSERT_TRUE(tree.steady());
     // A directory cannot be read: what a removed cgroup's file gives (ENODEV) in a plain-file fixture.
-    fs::remove(parent.path("memory.usage_in_bytes"));
-    fs::create_directory(parent.path("memory.usage_in_bytes"));
+    fs::remove(parent.path("memory.stat"));
+    fs::create_directory(parent.path("memory.stat"));
     SteadyTree broken = parent.tree();
     broken.update();
     broken.update();

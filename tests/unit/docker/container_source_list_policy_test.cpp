@@ -214,6 +214,15 @@ TEST_F(ListPolicy, APauseInTheEventLogListsAndShowsTheState) {
     EXPECT_EQ(snapshot.containers.at(0).state, "paused");
 }
 
+TEST_F(ListPolicy, ANetworkConnectedToAContainerLists) {
+    const auto listed = warm_up();
+    set_events(event("connect", listed + 2s, "network"));
+    clock_.advance(5s);
+    collect();
+    ASSERT_EQ(daemon_.requests().size(), 2u);
+    EXPECT_EQ(daemon_.requests()[1], kList);
+}
+
 TEST_F(ListPolicy, EventsThatChangeNothingListedOrCameBeforeTheListDoNotList) {
     const auto listed = warm_up();
     set_events(event("exec_start: sh", listed + 2s) + event("health_status: healthy", listed + 2s) +
@@ -321,18 +330,28 @@ TEST_F(ListPolicy, AnExplicitRefreshOfZeroListsEveryCollect) {
     EXPECT_EQ(daemon_.requests(), (std::vector<std::string>{kList, kList, kList}));
 }
 
-// With the parent's own CPU and memory files present (a real cgroup has them; the fixture tree does not),
-// the parent is read every collect, and an idle container under an unmoved parent is not read at all
-// (CgroupHandle::Round::none) until a refresh is due, the parent moves, or a list reads it whole.
+// With the parent's own CPU and memory.stat files present (a real cgroup has them; the fixture tree does
+// not), the parent is read every collect, and an idle container under an unmoved parent is not read at all
+// (CgroupHandle::Round::none), its network every kSteadyNetworkEvery reads, until the parent moves or a
+// list after a change reads it whole.
 class SteadyParent : public ListPolicy {
 protected:
     SteadyParent() {
         write("cpu.stat", "usage_usec 5000\nuser_usec 3000\nsystem_usec 2000\n");
-        write("memory.current", "1048576\n");
+        write("memory.stat", "anon 1048576\nfile 0\n");
     }
     void write(const std::string& name, const std::string& text) { std::ofstream(tree_.docker_parent() / name) << text; }
     void write_container(const std::string& name, const std::string& text) {
         std::ofstream(tree_.docker_parent() / kId / name) << text;
+    }
+    void write_net_dev(std::uint64_t rx_bytes) {
+        std::ofstream(tree_.paths("").proc / std::to_string(::getpid()) / "net" / "dev")
+            << "Inter-|   Receive                                                |  Transmit\n"
+               " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo "
+               "colls carrier compressed\n"
+               "  eth0: "
+            << rx_bytes << "      10    0    0    0     0          0         0     2000      20    0    0    0     0"
+            << "       0          0\n";
     }
     std::uint64_t memory_after(std::chrono::seconds step) {
         clock_.advance(step);
@@ -340,29 +359,41 @@ protected:
     }
 };
 
-TEST_F(SteadyParent, AnIdleContainerIsNotReadUntilItsRefreshOrAMovedParent) {
+TEST_F(SteadyParent, AnIdleContainerIsNotReadUntilTheParentMoves) {
+    write_net_dev(1000);
     warm_up();  // reads 0 and 1 of the container, both whole: it is idle from here
     EXPECT_EQ(memory_after(1s), 4096U);  // read 2: the parent was read three times unmoved
     write_container("memory.current", "8192\n");
     write_container("cpu.stat", "usage_usec 2000\nuser_usec 1200\nsystem_usec 800\n");
-    for (unsigned read = 3; read < CgroupHandle::kSteadyRefreshEvery; ++read) {
+    write_net_dev(3000);
+    for (unsigned read = 3; read < TrackedContainer::kSteadyNetworkEvery; ++read) {
         clock_.advance(1s);
         auto row = collect().containers.at(0);
         EXPECT_EQ(row.memory_usage_bytes, 4096U) << read;  // not read: repeated
         EXPECT_EQ(row.cpu_time_ns_total, 1'000'000U) << read;
-        EXPECT_TRUE(row.network_rx) << read;  // the network counters repeat with it
+        ASSERT_TRUE(row.network_rx) << read;
+        EXPECT_EQ(row.network_rx->bytes_total, 1000U) << read;  // the network counters repeat with it
     }
-    auto refresh = (clock_.advance(1s), collect().containers.at(0));  // read 10: memory, IO, network
-    EXPECT_EQ(refresh.memory_usage_bytes, 8192U);
-    EXPECT_EQ(refresh.cpu_time_ns_total, 1'000'000U);  // vouched for by the parent, not read
-    write_container("memory.current", "16384\n");
-    EXPECT_EQ(memory_after(1s), 8192U);  // read 11: repeated again
+    clock_.advance(1s);
+    auto network = collect().containers.at(0);  // read 10: the network alone
+    EXPECT_EQ(network.network_rx->bytes_total, 3000U);
+    EXPECT_EQ(network.memory_usage_bytes, 4096U);
     write("cpu.stat", "usage_usec 6000\nuser_usec 3600\nsystem_usec 2400\n");  // something ran
     clock_.advance(1s);
-    auto woken = collect().containers.at(0);  // read 12: its CPU file, which moved: everything
+    auto woken = collect().containers.at(0);  // read 11: its CPU file, which moved: everything
     EXPECT_EQ(woken.cpu_time_ns_total, 2'000'000U);
-    EXPECT_EQ(woken.memory_usage_bytes, 16384U);
+    EXPECT_EQ(woken.memory_usage_bytes, 8192U);
     for (const auto& line : daemon_.requests()) EXPECT_NE(line, kList);  // all of it without a list
+}
+
+TEST_F(SteadyParent, ParentMemoryStatMovingEndsTheSteadiness) {
+    warm_up();
+    EXPECT_EQ(memory_after(1s), 4096U);
+    write_container("memory.current", "8192\n");
+    EXPECT_EQ(memory_after(1s), 4096U);  // repeated: nothing says it changed
+    write("memory.stat", "anon 1048576\nfile 4096\n");  // the kernel moved or wrote back some page
+    write_container("cpu.stat", "usage_usec 2000\nuser_usec 1200\nsystem_usec 800\n");
+    EXPECT_EQ(memory_after(1s), 8192U);  // its CPU file read, moved: read whole
 }
 
 TEST_F(SteadyParent, AListReadsEveryContainerWholeUnderAnUnmovedParent) {
@@ -377,7 +408,7 @@ TEST_F(SteadyParent, AListReadsEveryContainerWholeUnderAnUnmovedParent) {
 }
 
 TEST_F(SteadyParent, AParentWithoutItsMemoryFileIsNeverSteady) {
-    fs::remove(tree_.docker_parent() / "memory.current");
+    fs::remove(tree_.docker_parent() / "memory.stat");
     warm_up();
     write_container("memory.current", "8192\n");
     write_container("cpu.stat", "usage_usec 2000\nuser_usec 1200\nsystem_usec 800\n");
