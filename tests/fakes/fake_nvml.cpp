@@ -41,8 +41,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -283,7 +283,9 @@ private:
         if (::lstat(path, &link) == 0 && S_ISLNK(link.st_mode)) return;
         std::string directory(path);
         auto slash = directory.rfind('/');
-        directory = slash == std::string::npos ? std::string(".") : slash == 0 ? std::string("/") : directory.substr(0, slash);
+        directory = slash == std::string::npos ? std::string(".")
+                    : slash == 0               ? std::string("/")
+                                               : directory.substr(0, slash);
         int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
         if (fd < 0) return;
         constexpr std::uint32_t kEvents = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO |
