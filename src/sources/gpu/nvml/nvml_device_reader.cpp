@@ -2,6 +2,7 @@
 #include "sources/gpu/nvml/nvml_device_reader.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstring>
 
@@ -99,12 +100,14 @@ std::vector<model::GpuProcess> NvmlDeviceReader::read() {
 void NvmlDeviceReader::fill_identity() {
     auto text = [&](NvmlReturn (*fn)(NvmlDevice, char*, unsigned int), unsigned size, const char* field) {
         if (fn == nullptr || out_.lost) return std::string();
-        std::vector<char> buffer(size, '\0');
+        // NVML fixes both maxima: a stack buffer, not an allocation per call.
+        std::array<char, std::max(kNvmlDeviceNameBufferSize, kNvmlDeviceUuidBufferSize)> buffer{};
+        size = std::min<unsigned>(size, buffer.size());
         NvmlReturn rc = fn(device_, buffer.data(), size);
         // UNKNOWN on the queries every healthy device answers: the device as a whole is broken.
         if (rc == kNvmlErrorUnknown) out_.lost = true;
         if (!ok(rc, field)) return std::string();
-        buffer.back() = '\0';
+        buffer[size - 1] = '\0';
         return std::string(buffer.data());
     };
     out_.name = text(fn_.device_get_name, kNvmlDeviceNameBufferSize, "name");
@@ -224,8 +227,12 @@ void NvmlDeviceReader::fill_clocks() {
     };
     out_.sm_clock_mhz = clock(fn_.device_get_clock_info, kNvmlClockSm, "sm_clock");
     out_.memory_clock_mhz = clock(fn_.device_get_clock_info, kNvmlClockMem, "memory_clock");
-    out_.sm_clock_max_mhz = clock(fn_.device_get_max_clock_info, kNvmlClockSm, "sm_clock_max");
-    out_.memory_clock_max_mhz = clock(fn_.device_get_max_clock_info, kNvmlClockMem, "memory_clock_max");
+    if (!state_.sm_clock_max_mhz)
+        state_.sm_clock_max_mhz = clock(fn_.device_get_max_clock_info, kNvmlClockSm, "sm_clock_max");
+    if (!state_.memory_clock_max_mhz)
+        state_.memory_clock_max_mhz = clock(fn_.device_get_max_clock_info, kNvmlClockMem, "memory_clock_max");
+    out_.sm_clock_max_mhz = state_.sm_clock_max_mhz;
+    out_.memory_clock_max_mhz = state_.memory_clock_max_mhz;
 }
 
 NvmlDeviceReader::ProcessList NvmlDeviceReader::list(NvmlDevice device, NvmlFunctions::ProcessesFn fn,

@@ -32,6 +32,12 @@ struct NvmlDeviceState {
     std::vector<NvmlProcessUtilizationSample> sample_buffer;
     ProcessUtilizationTracker sm;
     NvmlGpmSampler gpm;
+    // nvmlDeviceGetMaxClockInfo answers the board's maximum clocks, fixed for a device (unlike the
+    // application clocks or the enforced power limit, which nvidia-smi can change while we run): asked until
+    // the driver answers once, then kept. Name and UUID are asked every sample even so: libnvidia-ml
+    // answers them from its own cache, and they are what tells a lost device (UNKNOWN) apart.
+    std::optional<unsigned> sm_clock_max_mhz;
+    std::optional<unsigned> memory_clock_max_mhz;
 };
 
 // A process list entry, whatever the stride.
