@@ -136,9 +136,11 @@ std::string HostSource::primary_ipv4() {
         primary_ipv4_.reset();
         return kLoopback;
     }
-    if (primary_ipv4_ && *route == last_route_ && ++samples_since_ipv4_ < kPrimaryIpv4RecheckSamples)
+    if (primary_ipv4_ && *route == last_route_ && &route_.source() == last_route_source_ &&
+        ++samples_since_ipv4_ < kPrimaryIpv4RecheckSamples)
         return *primary_ipv4_;
     last_route_.assign(*route);
+    last_route_source_ = &route_.source();
     samples_since_ipv4_ = 0;
     ++primary_ipv4_computations_;
     auto fib_trie = fib_trie_.read();

@@ -72,6 +72,7 @@ private:
     // fib_trie is large and changes with route: both are read, and the choice made again, only when route's
     // text changed or every kPrimaryIpv4RecheckSamples samples.
     std::string last_route_;
+    const std::filesystem::path* last_route_source_ = nullptr;  // pid 1's route or our own
     std::optional<std::string> primary_ipv4_;
     unsigned samples_since_ipv4_ = 0;
     std::uint64_t primary_ipv4_computations_ = 0;

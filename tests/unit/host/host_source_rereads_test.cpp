@@ -113,6 +113,20 @@ TEST_F(HostSourceRereads, PrimaryIpv4IsWorkedOutAgainWhenRouteChangesOrAfterTheR
     EXPECT_EQ(collect(source).primary_ipv4, "192.0.2.4");
 }
 
+// pid 1's route (another network namespace) reading the same as our own is still another table.
+TEST_F(HostSourceRereads, PrimaryIpv4IsWorkedOutAgainWhenRouteComesFromAnotherNamespace) {
+    HostSource source(paths_, root_);
+    EXPECT_EQ(collect(source).primary_ipv4, "192.0.2.2");
+    fs::create_directories(paths_.proc / "1" / "net");
+    write(paths_.proc / "1" / "net" / "route", read(paths_.proc / "net" / "route"));
+    std::string fib_trie = read(paths_.proc / "net" / "fib_trie");
+    for (auto at = fib_trie.find("192.0.2.2"); at != std::string::npos; at = fib_trie.find("192.0.2.2", at))
+        fib_trie.replace(at, 9, "192.0.2.7");
+    write(paths_.proc / "1" / "net" / "fib_trie", fib_trie);
+    EXPECT_EQ(collect(source).primary_ipv4, "192.0.2.7");
+    EXPECT_EQ(source.primary_ipv4_computations(), 2U);
+}
+
 TEST_F(HostSourceRereads, FixtureFilesAreNotKeptOpen) {
     HostSource source(paths_, root_);
     collect(source);
