@@ -236,9 +236,10 @@ void NvmlDeviceReader::fill_clocks() {
 }
 
 NvmlDeviceReader::ProcessList NvmlDeviceReader::list(NvmlDevice device, NvmlFunctions::ProcessesFn fn,
-                                                     const NvmlProcessLayout& layout, const std::string& field,
-                                                     bool optional_feature) {
+                                                     const NvmlProcessLayout& layout, const std::string& prefix,
+                                                     const char* suffix, bool optional_feature) {
     ProcessList result;
+    auto field = [&] { return prefix + suffix; };
     if (fn == nullptr || out_.lost) return result;
     NvmlReturn rc = kNvmlErrorInsufficientSize;
     for (int attempt = 0; attempt < kMaxSizeRetries; ++attempt) {
@@ -249,18 +250,21 @@ NvmlDeviceReader::ProcessList NvmlDeviceReader::list(NvmlDevice device, NvmlFunc
             state_.process_capacity = std::max(grown(count), state_.process_capacity + 1);
             continue;
         }
-        if (!ok(rc, field.c_str(), optional_feature)) return result;
+        if (rc != kNvmlSuccess) {
+            ok(rc, field().c_str(), optional_feature);
+            return result;
+        }
         count = std::min(count, state_.process_capacity);
         unsigned rejected = 0;
         result.entries = decode_process_entries(state_.process_buffer.data(), count, layout.entry_size, rejected);
         result.read = true;
         if (rejected > 0) {
-            out_.degraded_fields.push_back(field + ": " + std::to_string(rejected) +
+            out_.degraded_fields.push_back(field() + ": " + std::to_string(rejected) +
                                            " entries with pid 0 or 4294967295 ignored (" + layout.describe() + ")");
         }
         return result;
     }
-    ok(rc, field.c_str());
+    ok(rc, field().c_str());
     return result;
 }
 
@@ -282,7 +286,7 @@ bool NvmlDeviceReader::collect_processes(NvmlDevice device, const std::string& p
     for (const Kind& kind : kinds) {
         // Graphics and MPS lists are features a board or a driver may not have.
         const bool optional_feature = kind.suffix[0] != '\0';
-        ProcessList listed = list(device, kind.fn, *kind.layout, prefix + kind.suffix, optional_feature);
+        ProcessList listed = list(device, kind.fn, *kind.layout, prefix, kind.suffix, optional_feature);
         if (&kind == &kinds[0]) compute_read = listed.read;
         for (const NvmlListedProcess& entry : listed.entries) {
             std::optional<std::uint64_t> memory;

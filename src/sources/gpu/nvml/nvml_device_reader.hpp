@@ -76,8 +76,9 @@ private:
     Memory read_memory(NvmlDevice device, const std::string& field);
     void fill_temperature();
     void fill_clocks();
+    // `prefix` + `suffix` name the list in degraded_fields; the name is only built when there is a note.
     ProcessList list(NvmlDevice device, NvmlFunctions::ProcessesFn fn, const NvmlProcessLayout& layout,
-                     const std::string& field, bool optional_feature);
+                     const std::string& prefix, const char* suffix, bool optional_feature);
     bool collect_processes(NvmlDevice device, const std::string& prefix, std::map<unsigned, model::GpuProcess>& by_pid,
                            const model::MigDevice* mig);
     void attach_sm_percent(std::map<unsigned, model::GpuProcess>& by_pid);
