@@ -223,12 +223,12 @@ Scenario parse_scenario(const nlohmann::json& root) {
     return scenario;
 }
 
-// Says whether the scenario file may have changed since the last check, without a path lookup per call.
+// Says whether the scenario file may have changed since the last check, without a path lookup.
 // inotify queues an event before the write, rename or unlink that causes it returns, so a test that
-// rewrites the file and then calls NVML always finds the event here: "nothing queued" means nothing in the
-// directory changed. Any event in the directory (or an overflow) sends the caller back to stat(), which
-// decides as before. Without a watch (no inotify, a directory that is gone, a symlinked file whose target
-// lives elsewhere) every call is treated as a possible change, which is the old per-call stat().
+// rewrites the file and then starts a sample always finds the event here: "nothing queued" means nothing
+// in the directory changed. Any event in the directory (or an overflow) sends the caller back to stat(),
+// which decides as before. Without a watch (no inotify, a directory that is gone, a symlinked file whose
+// target lives elsewhere) every check is treated as a possible change: a stat() per check.
 class ScenarioWatch {
 public:
     ScenarioWatch() = default;
