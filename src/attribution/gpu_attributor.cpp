@@ -1,9 +1,11 @@
-// GpuAttributor: per tick, one stat per GPU pid plus two small reads for pids not seen before.
+// GpuAttributor: per tick, one stat per GPU pid plus two small reads for processes not seen before.
 #include "attribution/gpu_attributor.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
-#include <unordered_set>
 #include <utility>
 
 #include "attribution/cgroup_id_parser.hpp"
@@ -32,7 +34,20 @@ std::optional<std::string> command_line_from_cmdline(std::string_view raw, std::
 GpuAttributor::GpuAttributor(sources::HostPaths paths, ContainerPidLister fallback, GpuAttributorOptions options)
     : paths_(std::move(paths)), fallback_(std::move(fallback)), options_(options) {}
 
-std::optional<GpuAttributor::Entry> GpuAttributor::read(unsigned pid) const {
+std::optional<GpuAttributor::Identity> GpuAttributor::identify(unsigned pid) {
+    const std::string& proc = paths_.proc.native();
+    pid_path_.assign(proc);
+    if (pid_path_.empty() || pid_path_.back() != '/') pid_path_.push_back('/');
+    char digits[16];
+    auto [end, ec] = std::to_chars(std::begin(digits), std::end(digits), pid);
+    pid_path_.append(digits, end);
+    struct stat st {};
+    if (::stat(pid_path_.c_str(), &st) != 0) return std::nullopt;
+    return Identity{st.st_dev, st.st_ino, st.st_ctim.tv_sec, st.st_ctim.tv_nsec};
+}
+
+std::optional<GpuAttributor::Entry> GpuAttributor::read(unsigned pid) {
+    ++reads_;
     const std::filesystem::path dir = paths_.proc / std::to_string(pid);
     auto cgroup = util::read_text_file(dir / "cgroup");
     if (!cgroup) return std::nullopt;
@@ -52,16 +67,23 @@ std::optional<GpuAttributor::Entry> GpuAttributor::read(unsigned pid) const {
 
 void GpuAttributor::attribute(model::Snapshot& draft) {
     note_.clear();
-    std::unordered_set<unsigned> listed;
+    listed_.clear();
     std::vector<model::GpuProcess*> unresolved;
     for (model::GpuProcess& process : draft.gpu_processes) {
-        listed.insert(process.pid);
-        std::error_code error;
-        const bool exists = std::filesystem::exists(paths_.proc / std::to_string(process.pid), error);
+        listed_.push_back(process.pid);
+        const std::optional<Identity> identity = identify(process.pid);
+        const bool exists = identity.has_value();
         auto cached = cache_.find(process.pid);
-        if (exists && (cached == cache_.end() || cached->second.gone)) {
+        const bool same_process =
+            cached != cache_.end() && !cached->second.gone && exists && cached->second.identity == *identity;
+        if (exists && !same_process) {
             if (auto fresh = read(process.pid)) {
+                fresh->identity = *identity;
                 cached = cache_.insert_or_assign(process.pid, std::move(*fresh)).first;
+            } else if (cached != cache_.end() && !cached->second.gone) {
+                // Another process holds the pid now and its files cannot be read: the old answer is not its.
+                cache_.erase(cached);
+                cached = cache_.end();
             }
         } else if (!exists && cached != cache_.end()) {
             cached->second.gone = true;
@@ -75,8 +97,10 @@ void GpuAttributor::attribute(model::Snapshot& draft) {
         // Never readable here (another pid namespace, hidepid, exited before we saw it): ask Docker.
         if (cached == cache_.end()) unresolved.push_back(&process);
     }
-    std::erase_if(cache_, [&](const auto& entry) { return !listed.contains(entry.first); });
-    std::erase_if(fallback_cache_, [&](const auto& entry) { return !listed.contains(entry.first); });
+    std::sort(listed_.begin(), listed_.end());
+    auto unlisted = [&](const auto& entry) { return !std::binary_search(listed_.begin(), listed_.end(), entry.first); };
+    std::erase_if(cache_, unlisted);
+    std::erase_if(fallback_cache_, unlisted);
     if (!unresolved.empty()) apply_fallback(draft, unresolved);
 }
 

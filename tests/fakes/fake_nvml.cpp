@@ -14,7 +14,10 @@
 //   r450     450.80.02: only the plain process calls (16-byte entries), memory v1 only, no MPS/MIG/GPM.
 //
 // Driven by the scenario JSON file named in $CMON_FAKE_NVML_SCENARIO, re-read whenever its path, inode,
-// size or mtime changes (tests rewrite it while the monitor runs; write a temp file and rename() it):
+// size or mtime changes (tests rewrite it while the monitor runs; write a temp file and rename() it), as
+// seen by the next nvmlInit / nvmlSystemGetDriverVersion / nvmlDeviceGetCount (the first call of every
+// sample). The stand-in's own cost must not pass for the monitor's: it watches the file's directory with
+// inotify and stat()s only after an event there (ScenarioWatch, refresh_scenario() below):
 //   {"driver_version": "...",            (default: the profile's)
 //    "insufficient_size_first_call": true, "init_error": 9,
 //    "gpus": [{"name", "uuid", "memory_total", "memory_used", "memory_reserved", "util", "memory_util",
@@ -30,10 +33,15 @@
 // a process without used_memory reports NVML_VALUE_NOT_AVAILABLE. nvmlDeviceGetProcessUtilization returns
 // the samples newer than lastSeenTimeStamp and NOT_FOUND when there are none. With MIG on, the parent's
 // process lists aggregate its slices' processes (unless an injected NO_PERMISSION says otherwise).
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -215,6 +223,97 @@ Scenario parse_scenario(const nlohmann::json& root) {
     return scenario;
 }
 
+// Says whether the scenario file may have changed since the last check, without a path lookup.
+// inotify queues an event before the write, rename or unlink that causes it returns, so a test that
+// rewrites the file and then starts a sample always finds the event here: "nothing queued" means nothing
+// in the directory changed. Any event in the directory (or an overflow) sends the caller back to stat(),
+// which decides as before. Without a watch (no inotify, a directory that is gone, a symlinked file whose
+// target lives elsewhere) every check is treated as a possible change: a stat() per check.
+class ScenarioWatch {
+public:
+    ScenarioWatch() = default;
+    ScenarioWatch(const ScenarioWatch&) = delete;
+    ScenarioWatch& operator=(const ScenarioWatch&) = delete;
+    ~ScenarioWatch() { close_watch(); }  // dlclose() runs it: a reloaded stand-in starts over
+    // True when the file at `path` must be stat()ed again. Caller holds g_mutex.
+    bool maybe_changed(const char* path) {
+        if (watched_path_ != path) {
+            close_watch();
+            watched_path_ = path;
+            arm(path);
+            return true;
+        }
+        if (fd_ < 0) {
+            arm(path);
+            return true;
+        }
+        bool any = false;
+        alignas(struct inotify_event) char buffer[4096];
+        for (;;) {
+            ssize_t n = ::read(fd_, buffer, sizeof buffer);
+            if (n <= 0) break;
+            any = true;
+            for (ssize_t at = 0; at < n;) {
+                const auto* event = reinterpret_cast<const struct inotify_event*>(buffer + at);
+                // The directory itself went away or was moved: the watch no longer covers the path.
+                if ((event->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) != 0) close_watch();
+                at += static_cast<ssize_t>(sizeof(struct inotify_event) + event->len);
+            }
+            if (fd_ < 0) break;
+        }
+        return any;
+    }
+    // After fork() the child shares the parent's inotify description: one of them would eat the other's
+    // events. The child starts over with its own.
+    void forget_after_fork() {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+        watched_path_.clear();
+    }
+    std::uint64_t watches() const { return watches_; }
+
+private:
+    void close_watch() {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+    }
+    void arm(const char* path) {
+        struct stat link {};
+        // A symlink's target may be replaced in another directory, which this watch would not see.
+        if (::lstat(path, &link) == 0 && S_ISLNK(link.st_mode)) return;
+        std::string directory(path);
+        auto slash = directory.rfind('/');
+        directory = slash == std::string::npos ? std::string(".")
+                    : slash == 0               ? std::string("/")
+                                               : directory.substr(0, slash);
+        int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (fd < 0) return;
+        constexpr std::uint32_t kEvents = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO |
+                                          IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF;
+        if (::inotify_add_watch(fd, directory.c_str(), kEvents) < 0) {
+            ::close(fd);
+            return;
+        }
+        fd_ = fd;
+        ++watches_;
+    }
+
+    int fd_ = -1;
+    std::string watched_path_;
+    std::uint64_t watches_ = 0;
+};
+
+ScenarioWatch g_watch;
+std::uint64_t g_scenario_stats = 0;  // stat() calls on the scenario file (the stand-in's own cost, for tests)
+
+std::uint64_t g_scenario_checks = 0;  // refresh_scenario() calls that reached the watch
+
+// Loads the scenario again if its file changed. Called where a caller starts a round of queries
+// (nvmlInit, nvmlSystemGetDriverVersion, nvmlDeviceGetCount: nobody asks for a device handle without the
+// count), not in every device query: a test that rewrites the file between two samples sees it from the
+// next sample's first call on, and one sample never mixes two scenarios. The stand-in thus costs one
+// non-blocking read() per round, not a syscall in each of the ~20 queries per GPU the monitor makes
+// (those would be the stand-in's cost, which real NVML does not have, counted as the monitor's).
 // Caller holds g_mutex.
 void refresh_scenario() {
     const char* path = std::getenv("CMON_FAKE_NVML_SCENARIO");
@@ -223,6 +322,9 @@ void refresh_scenario() {
         g_loaded_key.clear();
         return;
     }
+    ++g_scenario_checks;
+    if (!g_watch.maybe_changed(path)) return;
+    ++g_scenario_stats;
     struct stat st {};
     if (stat(path, &st) != 0) return;
     std::string key = std::string(path) + '|' + std::to_string(st.st_ino) + '|' + std::to_string(st.st_size) + '|' +
@@ -272,14 +374,15 @@ Target target_of(void* device) {
 // The injected return code for `function` on the target, else success.
 int injected(const Target& target, const char* function) {
     const auto& errors = target.mig != nullptr ? target.mig->errors : target.gpu->errors;
+    if (errors.empty()) return kSuccess;  // the usual case: no key string built per call
     auto it = errors.find(function);
     return it == errors.end() ? kSuccess : it->second;
 }
 
-// The common prologue of every device query: lock, refresh, check init and handle, lost, injected code.
+// The common prologue of every device query: lock, check init and handle, lost, injected code. No scenario
+// refresh here: see refresh_scenario() for where a round of queries picks up a rewritten scenario.
 #define FAKE_DEVICE_PROLOGUE(device, function)                          \
     std::lock_guard<std::mutex> lock(g_mutex);                          \
-    refresh_scenario();                                                 \
     if (g_init_count == 0) return kUninitialized;                       \
     Target target = target_of(device);                                  \
     if (target.gpu == nullptr) return kInvalidArgument;                 \
@@ -437,7 +540,19 @@ struct FakeGpmMetricsGet {
     FakeGpmMetric metrics[1];  // really NVML_GPM_METRIC_MAX; only numMetrics entries are touched
 };
 
+// Not NVML: how many times the stand-in looked for a changed scenario, stat()ed its file and set up its
+// inotify watch, so a test can tell what an unchanged scenario costs per sample.
+FAKE_EXPORT void cmonFakeNvmlScenarioChecks(unsigned long long* checks, unsigned long long* stats,
+                                            unsigned long long* watches) {
+    std::lock_guard<std::mutex> lock(g_mutex);
+    if (checks != nullptr) *checks = g_scenario_checks;
+    if (stats != nullptr) *stats = g_scenario_stats;
+    if (watches != nullptr) *watches = g_watch.watches();
+}
+
 FAKE_EXPORT int nvmlInit_v2() {
+    static const int kAtFork = pthread_atfork(nullptr, nullptr, [] { g_watch.forget_after_fork(); });
+    static_cast<void>(kAtFork);
     std::lock_guard<std::mutex> lock(g_mutex);
     refresh_scenario();
     if (g_scenario.init_error != kSuccess) return g_scenario.init_error;
@@ -503,7 +618,6 @@ FAKE_EXPORT int nvmlDeviceGetCount(unsigned int* count) { return nvmlDeviceGetCo
 
 FAKE_EXPORT int nvmlDeviceGetHandleByIndex_v2(unsigned int index, void** device) {
     std::lock_guard<std::mutex> lock(g_mutex);
-    refresh_scenario();
     if (g_init_count == 0) return kUninitialized;
     if (device == nullptr || index >= g_scenario.gpus.size()) return kInvalidArgument;
     if (g_scenario.gpus[index].handle_error != kSuccess) return g_scenario.gpus[index].handle_error;
@@ -759,7 +873,6 @@ FAKE_EXPORT int nvmlGpmMigSampleGet(void* device, unsigned int gpu_instance_id, 
 // NVML_GPM_METRIC_SM_UTIL (2): the slice's gpm_sm_util, only for two samples of one slice >= 100 ms apart.
 FAKE_EXPORT int nvmlGpmMetricsGet(FakeGpmMetricsGet* request) {
     std::lock_guard<std::mutex> lock(g_mutex);
-    refresh_scenario();
     if (request == nullptr || request->version != 1 || request->sample1 == nullptr || request->sample2 == nullptr)
         return kInvalidArgument;
     const GpmSample& a = *request->sample1;

@@ -25,24 +25,24 @@ namespace cmon::sources {
 
 namespace {
 
-std::string read_required(const std::filesystem::path& path) {
-    auto text = util::read_text_file(path);
-    if (!text) throw util::Error("host: cannot read " + path.string());
-    return std::move(*text);
+std::string_view read_required(KeptProcFile& file) {
+    auto text = file.read();
+    if (!text) throw util::Error("host: cannot read " + file.source().string());
+    return *text;
 }
 
-void collect_cpu(const std::filesystem::path& path, model::HostStats& host) {
-    CpuStat stat = parse_cpu_stat(read_required(path));
-    if (!stat.times) throw util::Error("host: cannot read " + path.string() + ": no aggregate cpu line");
+void collect_cpu(KeptProcFile& file, model::HostStats& host) {
+    CpuStat stat = parse_cpu_stat(read_required(file));
+    if (!stat.times) throw util::Error("host: cannot read " + file.source().string() + ": no aggregate cpu line");
     host.cpu_times = *stat.times;
     host.cpu_count = stat.cpu_count.value_or(0);
 }
 
-void collect_memory(const std::filesystem::path& path, model::HostStats& host) {
-    MemInfo info = parse_meminfo(read_required(path));
+void collect_memory(KeptProcFile& file, model::HostStats& host) {
+    MemInfo info = parse_meminfo(read_required(file));
     auto available = info.available_or_estimate();
     if (!info.total_bytes || !available) {
-        throw util::Error("host: cannot read " + path.string() + ": no MemTotal/MemAvailable");
+        throw util::Error("host: cannot read " + file.source().string() + ": no MemTotal/MemAvailable");
     }
     host.memory_total_bytes = *info.total_bytes;
     host.memory_available_bytes = std::min(*available, *info.total_bytes);
@@ -52,25 +52,10 @@ void collect_memory(const std::filesystem::path& path, model::HostStats& host) {
     host.swap_used_bytes = host.swap_total_bytes - swap_free;
 }
 
-std::string read_hostname(const std::filesystem::path& path) {
-    auto text = util::read_text_file(path);
-    return text ? std::string(util::trim(*text)) : std::string();
-}
-
 // pid 1's view of /proc/net is the host's network namespace when we share the host pid namespace
 // (a containerized monitor with --pid=host); otherwise our own.
-std::optional<std::string> read_net_file(const HostPaths& paths, const char* name) {
-    if (auto text = util::read_text_file(paths.proc / "1" / "net" / name)) return text;
-    return util::read_text_file(paths.proc / "net" / name);
-}
-
-std::string read_primary_ipv4(const HostPaths& paths) {
-    static constexpr const char* kLoopback = "127.0.0.1";
-    auto route = read_net_file(paths, "route");
-    auto fib_trie = read_net_file(paths, "fib_trie");
-    if (!route || !fib_trie) return kLoopback;
-    auto address = choose_primary_ipv4(parse_route(*route), parse_fib_trie_local_addresses(*fib_trie));
-    return address ? format_ipv4(*address) : kLoopback;
+std::vector<std::filesystem::path> net_file(const HostPaths& paths, const char* name) {
+    return {paths.proc / "1" / "net" / name, paths.proc / "net" / name};
 }
 
 // Whole disks are the <sys>/block entries (partitions never appear there) that are real devices.
@@ -97,7 +82,26 @@ HostSource::HostSource(HostPaths paths, std::filesystem::path root_prefix)
     : HostSource(std::move(paths), with_root_prefix(std::move(root_prefix))) {}
 
 HostSource::HostSource(HostPaths paths, HostSourceOptions options)
-    : paths_(std::move(paths)), options_(std::move(options)), mounts_(paths_.proc / "self" / "mountinfo") {}
+    : paths_(std::move(paths)),
+      options_(std::move(options)),
+      mounts_(paths_.proc / "self" / "mountinfo"),
+      stat_(paths_.proc / "stat"),
+      meminfo_(paths_.proc / "meminfo"),
+      loadavg_(paths_.proc / "loadavg"),
+      uptime_(paths_.proc / "uptime"),
+      hostname_(paths_.proc / "sys" / "kernel" / "hostname"),
+      route_(net_file(paths_, "route")),
+      fib_trie_(net_file(paths_, "fib_trie")),
+      net_dev_(net_file(paths_, "dev")),
+      diskstats_(paths_.proc / "diskstats") {}
+
+std::size_t HostSource::kept_files() const {
+    std::size_t kept = 0;
+    for (const KeptProcFile* file :
+         {&stat_, &meminfo_, &loadavg_, &uptime_, &hostname_, &route_, &fib_trie_, &net_dev_, &diskstats_})
+        kept += file->kept() ? 1 : 0;
+    return kept;
+}
 
 bool HostSource::in_container() {
     if (!in_container_) {
@@ -116,36 +120,75 @@ bool HostSource::in_container() {
 std::string HostSource::resolve_hostname() {
     const HostnamePolicy& policy = options_.hostname;
     if (policy.mode == HostnamePolicy::Mode::literal) return policy.literal;
-    std::string kernel = read_hostname(paths_.proc / "sys" / "kernel" / "hostname");
+    auto text = hostname_.read();
+    std::string kernel = text ? std::string(util::trim(*text)) : std::string();
     bool container = policy.mode == HostnamePolicy::Mode::automatic && in_container();
     std::optional<std::string> engine;
     if (options_.engine_name && needs_engine_name(policy, container)) engine = options_.engine_name();
     return choose_hostname(policy, kernel, engine, container);
 }
 
+std::string HostSource::primary_ipv4() {
+    static constexpr const char* kLoopback = "127.0.0.1";
+    auto route = route_.read();
+    if (!route) {
+        last_route_.clear();
+        primary_ipv4_.reset();
+        return kLoopback;
+    }
+    if (primary_ipv4_ && *route == last_route_ && &route_.source() == last_route_source_ &&
+        ++samples_since_ipv4_ < kPrimaryIpv4RecheckSamples)
+        return *primary_ipv4_;
+    last_route_.assign(*route);
+    last_route_source_ = &route_.source();
+    samples_since_ipv4_ = 0;
+    ++primary_ipv4_computations_;
+    auto fib_trie = fib_trie_.read();
+    // Not remembered: fib_trie may be readable again next sample.
+    if (!fib_trie) {
+        primary_ipv4_.reset();
+        return kLoopback;
+    }
+    auto address = choose_primary_ipv4(parse_route(last_route_), parse_fib_trie_local_addresses(*fib_trie));
+    primary_ipv4_ = address ? format_ipv4(*address) : kLoopback;
+    return *primary_ipv4_;
+}
+
+DiskTotals HostSource::disk_totals() {
+    auto text = diskstats_.read();
+    if (!text) return {};
+    std::vector<DiskStatsEntry> entries = parse_diskstats(*text);
+    names_now_.clear();
+    for (const DiskStatsEntry& entry : entries) names_now_.append(entry.name).push_back('\n');
+    if (!disks_listed_ || names_now_ != disk_names_) {
+        disk_names_.swap(names_now_);
+        whole_disks_ = read_whole_disk_names(paths_.sys);
+        disks_listed_ = true;
+        ++disk_listings_;
+    }
+    return sum_whole_disks(entries, whole_disks_);
+}
+
 void HostSource::collect(model::Snapshot& draft) {
     model::HostStats& host = draft.host;
-    collect_cpu(paths_.proc / "stat", host);
-    collect_memory(paths_.proc / "meminfo", host);
+    collect_cpu(stat_, host);
+    collect_memory(meminfo_, host);
 
-    auto loadavg = util::read_text_file(paths_.proc / "loadavg");
+    auto loadavg = loadavg_.read();
     host.load = loadavg ? parse_loadavg(*loadavg).load : std::nullopt;
-    auto uptime = util::read_text_file(paths_.proc / "uptime");
+    auto uptime = uptime_.read();
     host.uptime_seconds = uptime ? parse_uptime(*uptime).uptime_seconds : std::nullopt;
 
     host.hostname = resolve_hostname();
-    host.primary_ipv4 = read_primary_ipv4(paths_);
+    host.primary_ipv4 = primary_ipv4();
     host.filesystems = read_filesystems(mounts_, options_.root_prefix);
 
     // The model keeps these counters non-optional: an unreadable file leaves them at 0.
     NetTotals net;
-    if (auto text = read_net_file(paths_, "dev")) net = sum_physical_interfaces(parse_net_dev(*text));
+    if (auto text = net_dev_.read()) net = sum_physical_interfaces(parse_net_dev(*text));
     host.network_rx.bytes_total = net.rx_bytes;
     host.network_tx.bytes_total = net.tx_bytes;
-    DiskTotals disk;
-    if (auto text = util::read_text_file(paths_.proc / "diskstats")) {
-        disk = sum_whole_disks(parse_diskstats(*text), read_whole_disk_names(paths_.sys));
-    }
+    DiskTotals disk = disk_totals();
     host.disk_read.bytes_total = disk.read_bytes;
     host.disk_write.bytes_total = disk.write_bytes;
 }

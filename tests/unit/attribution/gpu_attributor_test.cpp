@@ -172,10 +172,61 @@ TEST_F(GpuAttributorCache, AProcessThatExitsKeepsItsLastAttributionUntilThePidIs
     EXPECT_FALSE(process(third, 4102).container_id.has_value()) << "pid reused by a host process";
 }
 
+// The pid given to another process between two ticks (never seen gone): /proc/<pid> is a new directory,
+// so the cached answer is not used. The old directory is moved aside, not removed, so the new one cannot
+// get its inode number back (the fixture's filesystem may reuse a freed one at once).
+TEST_F(GpuAttributorCache, APidReusedBetweenTwoTicksIsReadAgain) {
+    GpuAttributor attributor(paths_at(root_));
+    model::Snapshot first = draft_with({4102, 4101});
+    attributor.attribute(first);
+    EXPECT_EQ(process(first, 4102).container_id, kB);
+    model::Snapshot again = draft_with({4102, 4101});
+    attributor.attribute(again);
+    EXPECT_EQ(attributor.reads(), 2U) << "the same processes: answered from the cache";
+
+    fs::rename(root_ / "4102", root_ / "old-4102");
+    write_cgroup(4102, "0::/user.slice/user-1000.slice/session-9.scope\n");
+    model::Snapshot second = draft_with({4102, 4101});
+    attributor.attribute(second);
+    EXPECT_TRUE(process(second, 4102).process_exists);
+    EXPECT_FALSE(process(second, 4102).container_id.has_value()) << "pid reused by a host process";
+    EXPECT_EQ(process(second, 4101).container_id, kA);
+    EXPECT_EQ(attributor.reads(), 3U) << "only the reused pid is read again";
+}
+
+// Reused by a process whose cgroup file cannot be read: the old process's container is not its.
+TEST_F(GpuAttributorCache, APidReusedByAnUnreadableProcessLosesTheOldAnswer) {
+    GpuAttributor attributor(paths_at(root_));
+    model::Snapshot first = draft_with({4102});
+    attributor.attribute(first);
+    EXPECT_EQ(process(first, 4102).container_id, kB);
+
+    fs::rename(root_ / "4102", root_ / "old-4102");
+    fs::create_directories(root_ / "4102");  // no cgroup file
+    model::Snapshot second = draft_with({4102});
+    attributor.attribute(second);
+    EXPECT_TRUE(process(second, 4102).process_exists);
+    EXPECT_FALSE(process(second, 4102).container_id.has_value());
+    EXPECT_EQ(attributor.cached_pids(), 0U);
+}
+
+// On the real /proc a live process keeps its /proc/<pid> identity: it is read once, not every tick.
+TEST(GpuAttributorOnProcfs, ALiveProcessIsReadOnce) {
+    GpuAttributor attributor(sources::HostPaths{});
+    for (int tick = 0; tick < 5; ++tick) {
+        model::Snapshot draft;
+        model::GpuProcess self;
+        self.pid = static_cast<unsigned>(::getpid());
+        draft.gpu_processes.push_back(self);
+        attributor.attribute(draft);
+        EXPECT_TRUE(draft.gpu_processes[0].process_exists);
+    }
+    EXPECT_EQ(attributor.reads(), 1U);
+}
+
 TEST(GpuAttributionStage, AttributesAndMarksIdleHolders) {
     testing::FakeClock clock;
-    GpuAttributionStage source(paths_at(kFixtureProc), IdleTrackerOptions{500, std::chrono::minutes(10), 1}, {},
-                                clock);
+    GpuAttributionStage source(paths_at(kFixtureProc), IdleTrackerOptions{500, std::chrono::minutes(10), 1}, {}, clock);
     EXPECT_EQ(source.name(), "attribution");
 
     auto tick = [&] {

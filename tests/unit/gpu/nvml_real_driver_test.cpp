@@ -192,6 +192,34 @@ TEST(ReservedMemory, FreeIsTotalMinusUsedMinusReserved) {
     EXPECT_EQ(g.memory_free_bytes, 80 * kGiB - 6 * kGiB - 512 * kMiB);
 }
 
+// The board's maximum clocks are asked until the driver answers once, then kept for the device.
+TEST(Clocks, MaximaAreAskedUntilAnsweredThenKept) {
+    FakeNvmlScenario scenario;
+    json device = gpu("GPU-m");
+    device["sm_clock_max"] = 1980;
+    device["mem_clock_max"] = 2619;
+    device["errors"] = {{"nvmlDeviceGetMaxClockInfo", 27}};  // NOT_READY
+    scenario.write({{"gpus", {device}}});
+    NvmlBackend backend(fake_nvml_path());
+    GpuSample first = backend.sample();
+    EXPECT_FALSE(first.devices[0].sm_clock_max_mhz);
+    EXPECT_TRUE(has_field(first.devices[0], "sm_clock_max: NOT_READY"));
+
+    device.erase("errors");
+    scenario.write({{"gpus", {device}}});
+    GpuSample second = backend.sample();
+    EXPECT_EQ(second.devices[0].sm_clock_max_mhz, 1980U);
+    EXPECT_EQ(second.devices[0].memory_clock_max_mhz, 2619U);
+
+    // Only the stand-in can change a board's maxima; the monitor does not ask again.
+    device["sm_clock_max"] = 2100;
+    device["errors"] = {{"nvmlDeviceGetMaxClockInfo", 27}};
+    scenario.write({{"gpus", {device}}});
+    GpuSample third = backend.sample();
+    EXPECT_EQ(third.devices[0].sm_clock_max_mhz, 1980U);
+    EXPECT_FALSE(third.devices[0].degraded) << ::testing::PrintToString(third.devices[0].degraded_fields);
+}
+
 TEST(Clocks, SmAndMemoryClocksAndTheirMaxima) {
     FakeNvmlScenario scenario;
     json device = gpu("GPU-c");

@@ -2,6 +2,7 @@
 #include "sources/gpu/nvml/nvml_device_reader.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstring>
 
@@ -99,12 +100,14 @@ std::vector<model::GpuProcess> NvmlDeviceReader::read() {
 void NvmlDeviceReader::fill_identity() {
     auto text = [&](NvmlReturn (*fn)(NvmlDevice, char*, unsigned int), unsigned size, const char* field) {
         if (fn == nullptr || out_.lost) return std::string();
-        std::vector<char> buffer(size, '\0');
+        // NVML fixes both maxima: a stack buffer, not an allocation per call.
+        std::array<char, std::max(kNvmlDeviceNameBufferSize, kNvmlDeviceUuidBufferSize)> buffer{};
+        size = std::min<unsigned>(size, buffer.size());
         NvmlReturn rc = fn(device_, buffer.data(), size);
         // UNKNOWN on the queries every healthy device answers: the device as a whole is broken.
         if (rc == kNvmlErrorUnknown) out_.lost = true;
         if (!ok(rc, field)) return std::string();
-        buffer.back() = '\0';
+        buffer[size - 1] = '\0';
         return std::string(buffer.data());
     };
     out_.name = text(fn_.device_get_name, kNvmlDeviceNameBufferSize, "name");
@@ -224,14 +227,19 @@ void NvmlDeviceReader::fill_clocks() {
     };
     out_.sm_clock_mhz = clock(fn_.device_get_clock_info, kNvmlClockSm, "sm_clock");
     out_.memory_clock_mhz = clock(fn_.device_get_clock_info, kNvmlClockMem, "memory_clock");
-    out_.sm_clock_max_mhz = clock(fn_.device_get_max_clock_info, kNvmlClockSm, "sm_clock_max");
-    out_.memory_clock_max_mhz = clock(fn_.device_get_max_clock_info, kNvmlClockMem, "memory_clock_max");
+    if (!state_.sm_clock_max_mhz)
+        state_.sm_clock_max_mhz = clock(fn_.device_get_max_clock_info, kNvmlClockSm, "sm_clock_max");
+    if (!state_.memory_clock_max_mhz)
+        state_.memory_clock_max_mhz = clock(fn_.device_get_max_clock_info, kNvmlClockMem, "memory_clock_max");
+    out_.sm_clock_max_mhz = state_.sm_clock_max_mhz;
+    out_.memory_clock_max_mhz = state_.memory_clock_max_mhz;
 }
 
 NvmlDeviceReader::ProcessList NvmlDeviceReader::list(NvmlDevice device, NvmlFunctions::ProcessesFn fn,
-                                                     const NvmlProcessLayout& layout, const std::string& field,
-                                                     bool optional_feature) {
+                                                     const NvmlProcessLayout& layout, const std::string& prefix,
+                                                     const char* suffix, bool optional_feature) {
     ProcessList result;
+    auto field = [&] { return prefix + suffix; };
     if (fn == nullptr || out_.lost) return result;
     NvmlReturn rc = kNvmlErrorInsufficientSize;
     for (int attempt = 0; attempt < kMaxSizeRetries; ++attempt) {
@@ -242,18 +250,21 @@ NvmlDeviceReader::ProcessList NvmlDeviceReader::list(NvmlDevice device, NvmlFunc
             state_.process_capacity = std::max(grown(count), state_.process_capacity + 1);
             continue;
         }
-        if (!ok(rc, field.c_str(), optional_feature)) return result;
+        if (rc != kNvmlSuccess) {
+            ok(rc, field().c_str(), optional_feature);
+            return result;
+        }
         count = std::min(count, state_.process_capacity);
         unsigned rejected = 0;
         result.entries = decode_process_entries(state_.process_buffer.data(), count, layout.entry_size, rejected);
         result.read = true;
         if (rejected > 0) {
-            out_.degraded_fields.push_back(field + ": " + std::to_string(rejected) +
+            out_.degraded_fields.push_back(field() + ": " + std::to_string(rejected) +
                                            " entries with pid 0 or 4294967295 ignored (" + layout.describe() + ")");
         }
         return result;
     }
-    ok(rc, field.c_str());
+    ok(rc, field().c_str());
     return result;
 }
 
@@ -275,7 +286,7 @@ bool NvmlDeviceReader::collect_processes(NvmlDevice device, const std::string& p
     for (const Kind& kind : kinds) {
         // Graphics and MPS lists are features a board or a driver may not have.
         const bool optional_feature = kind.suffix[0] != '\0';
-        ProcessList listed = list(device, kind.fn, *kind.layout, prefix + kind.suffix, optional_feature);
+        ProcessList listed = list(device, kind.fn, *kind.layout, prefix, kind.suffix, optional_feature);
         if (&kind == &kinds[0]) compute_read = listed.read;
         for (const NvmlListedProcess& entry : listed.entries) {
             std::optional<std::uint64_t> memory;

@@ -32,6 +32,12 @@ struct NvmlDeviceState {
     std::vector<NvmlProcessUtilizationSample> sample_buffer;
     ProcessUtilizationTracker sm;
     NvmlGpmSampler gpm;
+    // nvmlDeviceGetMaxClockInfo answers the board's maximum clocks, fixed for a device (unlike the
+    // application clocks or the enforced power limit, which nvidia-smi can change while we run): asked until
+    // the driver answers once, then kept. Name and UUID are asked every sample even so: libnvidia-ml
+    // answers them from its own cache, and they are what tells a lost device (UNKNOWN) apart.
+    std::optional<unsigned> sm_clock_max_mhz;
+    std::optional<unsigned> memory_clock_max_mhz;
 };
 
 // A process list entry, whatever the stride.
@@ -70,8 +76,9 @@ private:
     Memory read_memory(NvmlDevice device, const std::string& field);
     void fill_temperature();
     void fill_clocks();
+    // `prefix` + `suffix` name the list in degraded_fields; the name is only built when there is a note.
     ProcessList list(NvmlDevice device, NvmlFunctions::ProcessesFn fn, const NvmlProcessLayout& layout,
-                     const std::string& field, bool optional_feature);
+                     const std::string& prefix, const char* suffix, bool optional_feature);
     bool collect_processes(NvmlDevice device, const std::string& prefix, std::map<unsigned, model::GpuProcess>& by_pid,
                            const model::MigDevice* mig);
     void attach_sm_percent(std::map<unsigned, model::GpuProcess>& by_pid);
