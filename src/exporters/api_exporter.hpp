@@ -4,6 +4,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -19,6 +21,27 @@ inline constexpr int kApiVersion = 1;
 // "api_version", the page's "title" when given, and per container "gpu_memory_bytes" and "gpu_indices".
 // Reused by SSE frames. Written directly (api_snapshot_writer.cpp), without a document tree.
 std::string to_api_json(const model::Snapshot& snapshot, const std::string* title = nullptr);
+// The same bytes, from a writer that keeps each container's text between snapshots and writes it again
+// only when the container's row (or its GPU use) changed: most rows of a busy server's snapshot are the
+// same from one second to the next (idle containers), and copying their text is a fraction of writing
+// it. Thread-safe; one per server.
+class ApiSnapshotWriter {
+public:
+    ApiSnapshotWriter();
+    ~ApiSnapshotWriter();
+    ApiSnapshotWriter(const ApiSnapshotWriter&) = delete;
+    ApiSnapshotWriter& operator=(const ApiSnapshotWriter&) = delete;
+
+    std::string write(const model::Snapshot& snapshot, const std::string* title = nullptr);
+    // How many container texts the last write() wrote anew (the rest were copied), for tests.
+    std::size_t last_written() const;
+
+    struct Fragments;  // the kept texts (api_snapshot_writer.cpp)
+
+private:
+    std::unique_ptr<Fragments> fragments_;
+};
+
 // The same read back as a document, for tests and tools that look into it.
 nlohmann::json api_snapshot_value(const model::Snapshot& snapshot);
 

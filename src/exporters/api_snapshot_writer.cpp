@@ -3,10 +3,12 @@
 // thing. Absent optionals are omitted rather than null: a missing key means "not reported", never zero.
 #include <cmath>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 #include "exporters/api_exporter.hpp"
@@ -136,6 +138,8 @@ void write_host(JsonWriter& w, const model::HostStats& host) {
 struct ContainerGpuUse {
     std::optional<std::uint64_t> memory;
     std::set<unsigned> indices;
+
+    bool operator==(const ContainerGpuUse&) const = default;
 };
 
 void write_container(JsonWriter& w, const model::ContainerStats& c, const ContainerGpuUse& gpu) {
@@ -269,9 +273,29 @@ void write_source(JsonWriter& w, const model::SourceHealth& h) {
     w.end_object();
 }
 
+// A container's text as the last write() made it, with what it was made from.
+struct ContainerText {
+    model::ContainerStats row;
+    ContainerGpuUse gpu;
+    std::string text;
+    std::uint64_t round = 0;  // the last write() that used it
+};
+
 }  // namespace
 
-std::string to_api_json(const model::Snapshot& snapshot, const std::string* title) {
+struct ApiSnapshotWriter::Fragments {
+    std::mutex mutex;
+    std::unordered_map<std::string, ContainerText> by_id;
+    std::uint64_t round = 0;
+    std::size_t written = 0;
+};
+
+namespace {
+
+// The document; each container's text comes from `fragments` when given (and is kept there), else is
+// written in place.
+std::string write_api_json(const model::Snapshot& snapshot, const std::string* title,
+                           ApiSnapshotWriter::Fragments* fragments) {
     std::map<std::string_view, ContainerGpuUse> gpu_use;
     const auto memory = container_gpu_memory_by_id(snapshot);
     for (const auto& c : snapshot.containers) gpu_use[c.id].memory = memory.at(c.id);
@@ -294,7 +318,31 @@ std::string to_api_json(const model::Snapshot& snapshot, const std::string* titl
     write_host(w, snapshot.host);
     w.key("containers");
     w.begin_array();
-    for (const auto& c : snapshot.containers) write_container(w, c, gpu_use[c.id]);
+    if (fragments != nullptr) {
+        ++fragments->round;
+        fragments->written = 0;
+    }
+    for (const auto& c : snapshot.containers) {
+        const ContainerGpuUse& gpu = gpu_use[c.id];
+        if (fragments == nullptr) {
+            write_container(w, c, gpu);
+            continue;
+        }
+        ContainerText& kept = fragments->by_id[c.id];
+        if (kept.text.empty() || !(kept.row == c) || !(kept.gpu == gpu)) {
+            kept.text.clear();
+            JsonWriter own(kept.text);
+            write_container(own, c, gpu);
+            kept.row = c;
+            kept.gpu = gpu;
+            ++fragments->written;
+        }
+        kept.round = fragments->round;
+        w.raw(kept.text);
+    }
+    if (fragments != nullptr) {
+        std::erase_if(fragments->by_id, [&](const auto& entry) { return entry.second.round != fragments->round; });
+    }
     w.end_array();
     w.key("gpus");
     w.begin_array();
@@ -310,6 +358,25 @@ std::string to_api_json(const model::Snapshot& snapshot, const std::string* titl
     w.end_array();
     w.end_object();
     return text;
+}
+
+}  // namespace
+
+std::string to_api_json(const model::Snapshot& snapshot, const std::string* title) {
+    return write_api_json(snapshot, title, nullptr);
+}
+
+ApiSnapshotWriter::ApiSnapshotWriter() : fragments_(std::make_unique<Fragments>()) {}
+ApiSnapshotWriter::~ApiSnapshotWriter() = default;
+
+std::string ApiSnapshotWriter::write(const model::Snapshot& snapshot, const std::string* title) {
+    std::lock_guard lock(fragments_->mutex);
+    return write_api_json(snapshot, title, fragments_.get());
+}
+
+std::size_t ApiSnapshotWriter::last_written() const {
+    std::lock_guard lock(fragments_->mutex);
+    return fragments_->written;
 }
 
 }  // namespace cmon::exporters

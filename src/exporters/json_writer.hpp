@@ -27,6 +27,11 @@ public:
     void boolean(bool value);
     void null();
     void number(double value);  // callers leave out non-finite values (JSON has none)
+    // A value another JsonWriter wrote (one whole value: an object, an array, a scalar), copied as it is.
+    void raw(std::string_view json) {
+        separate();
+        out_.append(json);
+    }
     template <class T>
         requires std::is_integral_v<T> && (!std::is_same_v<T, bool>)
     void number(T value) {

@@ -132,7 +132,7 @@ Response Router::route_get(const Request& request) const {
 
 std::shared_ptr<const CachedBody> Router::api_body(const model::Snapshot& snapshot) const {
     // The title goes in: the page shows it, and this is the one place it is configured.
-    return cache_.get(snapshot.sequence, "api", [&] { return exporters::to_api_json(snapshot, &options_.title); });
+    return cache_.get(snapshot.sequence, "api", [&] { return api_writer_.write(snapshot, &options_.title); });
 }
 
 Response Router::api_snapshot(const Request& request) const {

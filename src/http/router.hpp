@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "exporters/api_exporter.hpp"
 #include "http/body_cache.hpp"
 #include "http/static_assets.hpp"
 #include "sampling/gpu_accountant.hpp"
@@ -121,6 +122,7 @@ private:
     // Only the newest snapshot's bodies are asked for: keep those of the previous one too (a request
     // that read `latest` just before a publish), drop older ones.
     mutable BodyCache cache_{16, 1};
+    mutable exporters::ApiSnapshotWriter api_writer_;  // keeps container texts from one snapshot to the next
 };
 
 }  // namespace cmon::http

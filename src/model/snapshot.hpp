@@ -40,6 +40,8 @@ struct Filesystem {
 struct ByteCounter {
     std::uint64_t bytes_total = 0;
     std::optional<double> bytes_per_second;
+
+    bool operator==(const ByteCounter&) const = default;
 };
 
 struct HostStats {
@@ -73,6 +75,8 @@ struct NetworkInterface {
     std::uint64_t tx_packets = 0;
     std::uint64_t tx_errors = 0;
     std::uint64_t tx_dropped = 0;
+
+    bool operator==(const NetworkInterface&) const = default;
 };
 
 struct ContainerStats {
@@ -114,6 +118,9 @@ struct ContainerStats {
     // Who the container belongs to: the --owner-label label, else the --owner-pattern capture on the
     // name, else the name (attribution/owner_resolver). Never empty once attributed.
     std::string owner;
+
+    // Field by field: what lets an exporter reuse the text it wrote for an unchanged row.
+    bool operator==(const ContainerStats&) const = default;
 };
 
 // A MIG slice (A100/H100/H200) under its parent GPU.
