@@ -128,7 +128,7 @@ void BM_ServeOneSample(benchmark::State& state) {
         provider.publish(snapshot);
         const http::Response response = router(query);
         const http::EventFrame frame = router.latest_event();
-        bytes = response.payload().size() + frame.bytes->size();
+        bytes = response.payload().size() + frame.size();
         benchmark::DoNotOptimize(bytes);
     }
     state.counters["bytes"] = static_cast<double>(bytes);

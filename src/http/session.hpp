@@ -78,6 +78,7 @@ private:
     asio::awaitable<bool> send(const Response& result, unsigned version, Framing framing, bool head_request);
     asio::awaitable<void> stream_events(const Response& result, unsigned version);
     asio::awaitable<bool> write_bytes(std::string_view bytes);
+    asio::awaitable<bool> write_frame(const EventFrame& frame);
     asio::awaitable<void> reject(unsigned version, int status, const char* message);
     asio::awaitable<void> finish();
     void drop();  // shuts the socket down and closes it

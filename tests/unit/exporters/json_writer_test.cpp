@@ -99,8 +99,11 @@ TEST(JsonWriter, NeverWritesARawLineBreak) {
     w.begin_object();
     w.key(all_bytes);
     w.string(all_bytes);
-    w.key("\r\n");
-    w.string("line\r\nbreaks\n");
+    for (int byte = 0; byte < 256; ++byte) {  // each byte alone among plain text, as key and as value
+        const std::string one = std::string("a") + static_cast<char>(byte) + "b";
+        w.key(one);
+        w.string(one);
+    }
     w.end_object();
     EXPECT_EQ(text.find_first_of("\r\n"), std::string::npos) << text;
     EXPECT_TRUE(nlohmann::json::accept(text));
