@@ -34,7 +34,7 @@ bool is_parse_error(const error_code& ec) {
 }  // namespace
 
 Session::Session(tcp::socket socket, SessionContext context)
-    : stream_(std::move(socket), context.tls), context_(context) {
+    : stream_(std::move(socket), context.tls, context.deadlines), context_(context) {
     context_.sessions.insert(this);
 }
 
@@ -52,6 +52,10 @@ void Session::close() {
 
 void Session::expire_if(Transport::Clock::time_point now) {
     if (stream_.expired(now) && stream_.socket().is_open()) drop();
+}
+
+Transport::Clock::time_point Session::deadline() {
+    return stream_.socket().is_open() ? stream_.deadline() : Transport::Clock::time_point::max();
 }
 
 void Session::drop() {
