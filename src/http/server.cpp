@@ -198,7 +198,8 @@ void Server::Impl::start_sweep() {
 // passed, then waits for the earliest one left. A deadline set meanwhile that is earlier moves the wait
 // (deadline_set). So timeouts take effect when they are due, and the server wakes for them only then: an
 // event stream between frames, or a keep-alive connection whose deadline is seconds away, costs no
-// periodic wake-ups. Ends when no connection is left, or at shutdown.
+// periodic wake-ups. Ends at shutdown, or when it wakes and no connection is left (start_sweep() starts it
+// again for the next one).
 asio::awaitable<void> Server::Impl::sweep_loop() {
     while (!stopping_ && active_ > 0) {
         error_code ec;
