@@ -1,9 +1,7 @@
 #include "exporters/json_writer.hpp"
 
-#include <fmt/format.h>
-
+#include <charconv>
 #include <cmath>
-#include <iterator>
 #include <nlohmann/json.hpp>
 
 namespace cmon::exporters {
@@ -47,16 +45,22 @@ void JsonWriter::number(double value) {
         out_.append("null");  // as nlohmann::json dumps it
         return;
     }
-    const std::size_t start = out_.size();
-    fmt::format_to(std::back_inserter(out_), "{}", value);  // shortest text that reads back the same
-    // A whole double keeps its ".0", as nlohmann::json writes it: readers that keep the number's kind
-    // (the golden tests, Python's json) see a float as before.
-    if (out_.find_first_of(".e", start) == std::string::npos) out_.append(".0");
+    // nlohmann::json's own conversion (Grisu2, its choice of fixed or exponent form, ".0" on whole values):
+    // the legacy /query must stay byte for byte what the nlohmann::json version wrote.
+    char digits[64];
+    const char* end = nlohmann::detail::to_chars(digits, digits + sizeof digits, value);
+    out_.append(digits, static_cast<std::size_t>(end - digits));
 }
 
-void JsonWriter::append_signed(std::int64_t value) { fmt::format_to(std::back_inserter(out_), "{}", value); }
+void JsonWriter::append_signed(std::int64_t value) {
+    char digits[24];
+    out_.append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, value).ptr - digits));
+}
 
-void JsonWriter::append_unsigned(std::uint64_t value) { fmt::format_to(std::back_inserter(out_), "{}", value); }
+void JsonWriter::append_unsigned(std::uint64_t value) {
+    char digits[24];
+    out_.append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, value).ptr - digits));
+}
 
 void JsonWriter::append_string(std::string_view text) {
     // Nearly every string here (ids, names, numbers' units) is printable ASCII without quotes or

@@ -1,8 +1,10 @@
 // JsonWriter: appends JSON to a string as it goes, with no document tree in between. The snapshot's JSON
 // is built once per sample for the page's live stream; a nlohmann::json tree costs a std::map node and a
 // key string per field before it is dumped (docs/performance.md, "Whole process").
-// Numbers are written the way nlohmann::json dumps them (integers as integers, doubles shortest round-trip
-// with ".0" kept on whole values), so a document reads back the same through either.
+// Numbers and strings are written exactly as nlohmann::json dumps them (integers as integers, doubles with
+// its own round-trip conversion and ".0" kept on whole values, its escapes), so the same values give the same
+// bytes through either. It never writes a raw line break (control characters in strings are escaped): an
+// SSE frame carries its output as one "data:" line.
 #pragma once
 
 #include <cstdint>

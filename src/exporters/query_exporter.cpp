@@ -1,95 +1,129 @@
 // Field rules: docs/api.md, "GET /query (legacy)". Keys are emitted in the order of the original's
 // example; values keep the original's types (numbers stay numbers even when a source could not say, so
-// existing scripts never meet a null where they had a number).
+// existing scripts never meet a null where they had a number). Written straight into the text with
+// JsonWriter, whose numbers and escapes are nlohmann::json's: the bytes are those of the original
+// nlohmann::ordered_json version (tests/golden/query_*.json hold them).
 #include "exporters/query_exporter.hpp"
 
-#include <nlohmann/json.hpp>
-
-#include <cmath>
+#include <string_view>
 #include <unordered_map>
 
 #include "exporters/container_view.hpp"
 #include "exporters/format.hpp"
+#include "exporters/json_writer.hpp"
 
 namespace cmon::exporters {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
-
-Json host_memory(const model::HostStats& host) {
-    Json mem;
-    mem["perc-used"] = percent_of(host.memory_used_bytes, host.memory_total_bytes);
-    mem["used/total"] = gib_pair(host.memory_used_bytes, host.memory_total_bytes);
-    return mem;
+void write_memory(JsonWriter& w, std::uint64_t used, std::uint64_t total) {
+    w.begin_object();
+    w.key("perc-used");
+    w.number(percent_of(used, total));
+    w.key("used/total");
+    w.string(gib_pair(used, total));
+    w.end_object();
 }
 
-Json gpu_entry(const model::GpuDevice& gpu) {
-    std::uint64_t used = gpu.memory_used_bytes.value_or(0);
-    std::uint64_t total = gpu.memory_total_bytes.value_or(0);
-    Json entry;
-    entry["id"] = gpu.index;
-    entry["model"] = gpu.name;
-    entry["mem-perc-used"] = percent_of(used, total);
-    entry["mem-used/total"] = gib_pair(used, total);
-    entry["util-perc"] = gpu.utilization_percent.value_or(0);
-    return entry;
+void write_gpu(JsonWriter& w, const model::GpuDevice& gpu) {
+    const std::uint64_t used = gpu.memory_used_bytes.value_or(0);
+    const std::uint64_t total = gpu.memory_total_bytes.value_or(0);
+    w.begin_object();
+    w.key("id");
+    w.number(gpu.index);
+    w.key("model");
+    w.string(gpu.name);
+    w.key("mem-perc-used");
+    w.number(percent_of(used, total));
+    w.key("mem-used/total");
+    w.string(gib_pair(used, total));
+    w.key("util-perc");
+    w.number(gpu.utilization_percent.value_or(0u));
+    w.end_object();
 }
 
-Json gpu_process_entry(const model::GpuProcess& process, const model::Snapshot& snapshot) {
+void write_gpu_process(JsonWriter& w, const model::GpuProcess& process, const model::Snapshot& snapshot) {
     std::uint64_t total = 0;
-    for (const auto& gpu : snapshot.gpus)
+    for (const auto& gpu : snapshot.gpus)  // the last GPU of that index, as the original did
         if (gpu.index == process.gpu_index) total = gpu.memory_total_bytes.value_or(0);
-    Json entry;
-    entry["gpu-idx"] = process.gpu_index;
-    entry["mem-perc-used"] = percent_of(process.memory_used_bytes.value_or(0), total);
-    entry["pid"] = process.pid;
-    entry["sm-util"] = process.sm_percent.value_or(0);
-    return entry;
+    w.begin_object();
+    w.key("gpu-idx");
+    w.number(process.gpu_index);
+    w.key("mem-perc-used");
+    w.number(percent_of(process.memory_used_bytes.value_or(0), total));
+    w.key("pid");
+    w.number(process.pid);
+    w.key("sm-util");
+    w.number(process.sm_percent.value_or(0u));
+    w.end_object();
 }
 
-Json container_entry(const model::ContainerStats& container, const model::Snapshot& snapshot) {
+void write_container(JsonWriter& w, const model::ContainerStats& container, const model::Snapshot& snapshot) {
     // Against the container's limit, or the host's memory when unlimited (as the original did).
     std::uint64_t total = container_memory_limit_or_host(snapshot, container);
     if (total == 0 || total > snapshot.host.memory_total_bytes) total = snapshot.host.memory_total_bytes;
-    std::uint64_t used = container.memory_working_set_bytes.value_or(0);
-    Json entry;
-    entry["name"] = container.name;
-    entry["cpu-perc"] = round1(container.cpu_percent.value_or(0.0));
-    entry["mem"] = Json{{"perc-used", percent_of(used, total)}, {"used/total", gib_pair(used, total)}};
-    Json processes = Json::array();
+    w.begin_object();
+    w.key("name");
+    w.string(container.name);
+    w.key("cpu-perc");
+    w.number(round1(container.cpu_percent.value_or(0.0)));
+    w.key("mem");
+    write_memory(w, container.memory_working_set_bytes.value_or(0), total);
+    w.key("gpu-proc");
+    w.begin_array();
     for (const auto& process : snapshot.gpu_processes)
-        if (process.container_id && *process.container_id == container.id)
-            processes.push_back(gpu_process_entry(process, snapshot));
-    entry["gpu-proc"] = std::move(processes);
-    return entry;
+        if (process.container_id && *process.container_id == container.id) write_gpu_process(w, process, snapshot);
+    w.end_array();
+    w.end_object();
 }
 
 }  // namespace
 
 std::string to_query_json(const model::Snapshot& snapshot) {
     const model::HostStats& host = snapshot.host;
-    Json root;
-    root["time"] = local_time_text(snapshot.time);
-    root["hostname"] = host.hostname;
-    root["ip"] = host.primary_ipv4.empty() ? std::string("127.0.0.1") : host.primary_ipv4;
-    root["note"] = snapshot.note;
+    std::string out;
+    out.reserve(512 + 256 * snapshot.gpus.size() + 256 * snapshot.containers.size());
+    JsonWriter w(out);
+    w.begin_object();
+    w.key("time");
+    w.string(local_time_text(snapshot.time));
+    w.key("hostname");
+    w.string(host.hostname);
+    w.key("ip");
+    w.string(host.primary_ipv4.empty() ? std::string_view("127.0.0.1") : std::string_view(host.primary_ipv4));
+    w.key("note");
+    w.string(snapshot.note);
 
-    Json host_stats;
-    host_stats["cpu-perc"] = round1(host.cpu_busy_percent.value_or(0.0));
-    host_stats["mem"] = host_memory(host);
-    Json gpus = Json::array();
-    for (const auto& gpu : snapshot.gpus) gpus.push_back(gpu_entry(gpu));
-    host_stats["gpu"] = std::move(gpus);
-    root["host-stats"] = std::move(host_stats);
+    w.key("host-stats");
+    w.begin_object();
+    w.key("cpu-perc");
+    w.number(round1(host.cpu_busy_percent.value_or(0.0)));
+    w.key("mem");
+    write_memory(w, host.memory_used_bytes, host.memory_total_bytes);
+    w.key("gpu");
+    w.begin_array();
+    for (const auto& gpu : snapshot.gpus) write_gpu(w, gpu);
+    w.end_array();
+    w.end_object();
 
-    Json containers = Json::object();
+    // Keyed by short id. Two running containers under one short id (a 12-hex prefix collision) keep the
+    // first one's place and show the last one's values, as the original's object assignment did.
+    std::unordered_map<std::string_view, const model::ContainerStats*> last;
+    for (const auto& container : snapshot.containers)
+        if (container.state == "running") last[container.short_id] = &container;
+    w.key("container-stats");
+    w.begin_object();
     for (const auto& container : snapshot.containers) {
         if (container.state != "running") continue;
-        containers[container.short_id] = container_entry(container, snapshot);
+        const auto found = last.find(container.short_id);
+        if (found == last.end()) continue;  // written already, at its first place
+        w.key(container.short_id);
+        write_container(w, *found->second, snapshot);
+        last.erase(found);
     }
-    root["container-stats"] = std::move(containers);
-    return root.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    w.end_object();
+    w.end_object();
+    return out;
 }
 
 }  // namespace cmon::exporters

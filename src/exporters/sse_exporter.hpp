@@ -20,4 +20,12 @@ inline constexpr std::string_view kSseKeepAlive = ": keep-alive\n\n";
 // "data: " line (the client joins them with "\n"), so any text arrives whole.
 std::string to_sse_snapshot_frame(std::uint64_t sequence, std::string_view json);
 
+// The same frame in pieces, for JSON that is one line (JsonWriter never writes a line break): the head
+// "id: <sequence>\nevent: snapshot\ndata: ", the JSON as it is, then kSseFrameEnd. The server sends the
+// three in one gathered write, so the JSON it already holds for /api/v1/snapshot is never copied.
+std::string sse_snapshot_head(std::uint64_t sequence);
+inline constexpr std::string_view kSseFrameEnd = "\n\n";
+// Whether `json` may be sent between the head and kSseFrameEnd as it is (no "\r" or "\n" in it).
+bool is_one_sse_data_line(std::string_view json);
+
 }  // namespace cmon::exporters

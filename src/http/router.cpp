@@ -245,14 +245,33 @@ Response Router::asset(const Request& request, const StaticAsset& asset, bool pa
     return response;
 }
 
+std::string EventFrame::text() const {
+    std::string text;
+    if (empty()) return text;
+    text.append(*head);
+    if (data) text.append(*data);
+    text.append(tail);
+    return text;
+}
+
 EventFrame Router::latest_event() const {
     const model::SnapshotPtr latest = provider_.latest();
     if (!latest) return {};
     // Outside the "sse" build: the cache is not reentrant.
     const std::shared_ptr<const CachedBody> api = api_body(*latest);
-    const auto body = cache_.get(latest->sequence, "sse",
-                                 [&] { return exporters::to_sse_snapshot_frame(latest->sequence, *api->plain()); });
-    return EventFrame{latest->sequence, body->plain()};
+    const std::shared_ptr<const std::string>& json = api->plain();
+    // Cached per snapshot: the head, or (JSON with a line break, which JsonWriter never writes) the whole
+    // frame. A head ends with "data: ", a whole frame with the blank line.
+    const auto head = cache_.get(latest->sequence, "sse", [&] {
+        return exporters::is_one_sse_data_line(*json) ? exporters::sse_snapshot_head(latest->sequence)
+                                                      : exporters::to_sse_snapshot_frame(latest->sequence, *json);
+    });
+    EventFrame frame{latest->sequence, head->plain(), nullptr, {}};
+    if (!frame.head->ends_with(exporters::kSseFrameEnd)) {
+        frame.data = json;
+        frame.tail = exporters::kSseFrameEnd;
+    }
+    return frame;
 }
 
 }  // namespace cmon::http

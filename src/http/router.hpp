@@ -80,10 +80,19 @@ struct RouterOptions {
     std::string index_path = "/";  // the asset that answers "/" (the fleet serves "/fleet.html")
 };
 
-// One server-sent event for the newest snapshot: "id: <sequence>\nevent: snapshot\ndata: <json>\n\n".
+// One server-sent event for the newest snapshot, "id: <sequence>\nevent: snapshot\ndata: <json>\n\n", as the
+// pieces the session sends in one gathered write: `head`, `data`, `tail`. `data` is the very buffer that
+// /api/v1/snapshot serves (the JSON is one line), not a copy of it. Should the JSON ever hold a line break,
+// `head` is the whole frame (its own "data:" lines) and `data` is null.
 struct EventFrame {
     std::uint64_t sequence = 0;
-    std::shared_ptr<const std::string> bytes;  // null before the first snapshot
+    std::shared_ptr<const std::string> head;  // null before the first snapshot
+    std::shared_ptr<const std::string> data;
+    std::string_view tail;
+
+    bool empty() const { return head == nullptr; }
+    std::size_t size() const { return empty() ? 0 : head->size() + (data ? data->size() : 0) + tail.size(); }
+    std::string text() const;  // the frame's bytes in one string (tests)
 };
 
 class Router {

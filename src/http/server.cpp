@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <optional>
@@ -55,7 +56,7 @@ void report(const char* what, std::exception_ptr error) {
 
 }  // namespace
 
-class Server::Impl {
+class Server::Impl : public DeadlineListener {
 public:
     Impl(ServerOptions options, Router& router, sampling::SnapshotProvider& provider)
         : options_(std::move(options)), router_(router), provider_(provider) {
@@ -73,6 +74,12 @@ public:
         asio::post(io_, [this] { shutdown(); });
     }
     std::uint64_t accepted() const { return accepted_.load(std::memory_order_relaxed); }
+    // A session set a deadline: the sweep waits for the earliest one (a later one needs no timer work).
+    void deadline_set(Transport::Clock::time_point deadline) override {
+        if (deadline >= sweep_at_) return;
+        sweep_at_ = deadline;
+        sweep_timer_.expires_at(deadline);  // ends the sweep's current wait; it waits again for this
+    }
 
 private:
     asio::awaitable<void> accept_loop();
@@ -91,8 +98,10 @@ private:
     std::size_t active_ = 0;
     asio::io_context io_{1};
     tcp::acceptor acceptor_{io_};
-    // Session timeouts: one timer for all connections, running while there are any (see Transport).
-    asio::steady_timer sweep_timer_{io_};
+    // Session timeouts: one timer for all connections, set to the earliest deadline of any (see
+    // Transport); none while no deadline runs (an idle event stream has none).
+    asio::steady_timer sweep_timer_{io_, Transport::Clock::time_point::max()};
+    Transport::Clock::time_point sweep_at_ = Transport::Clock::time_point::max();
     bool sweeping_ = false;
     PublishSignal publish_signal_{io_};
     EventHub events_{io_, publish_signal_, provider_,
@@ -150,7 +159,8 @@ asio::awaitable<void> Server::Impl::accept_loop() {
                                  options_.idle_timeout,
                                  options_.event_send_buffer,
                                  access_ ? &*access_ : nullptr,
-                                 tls_.get()};
+                                 tls_.get(),
+                                 this};
     while (!stopping_ && acceptor_.is_open()) {
         error_code ec;
         tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
@@ -184,18 +194,26 @@ void Server::Impl::start_sweep() {
     });
 }
 
-// Every kSweepPeriod, drops the connections whose read, write or idle deadline has passed: timeouts
-// take effect within that much of their nominal value. Ends when no connection is left (an idle
-// server has no timer ticking) or at shutdown.
+// At the earliest deadline of any session, drops the connections whose read, write or idle deadline has
+// passed, then waits for the earliest one left. A deadline set meanwhile that is earlier moves the wait
+// (deadline_set). So timeouts take effect when they are due, and the server wakes for them only then: an
+// event stream between frames, or a keep-alive connection whose deadline is seconds away, costs no
+// periodic wake-ups. Ends at shutdown, or when it wakes and no connection is left (start_sweep() starts it
+// again for the next one).
 asio::awaitable<void> Server::Impl::sweep_loop() {
-    static constexpr std::chrono::milliseconds kSweepPeriod{200};
     while (!stopping_ && active_ > 0) {
         error_code ec;
-        sweep_timer_.expires_after(kSweepPeriod);
         co_await sweep_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (stopping_) break;
         const auto now = Transport::Clock::now();
-        for (Session* session : sessions_) session->expire_if(now);
+        if (now < sweep_at_) continue;  // moved earlier (or not yet due): wait again
+        auto next = Transport::Clock::time_point::max();
+        for (Session* session : sessions_) {
+            session->expire_if(now);
+            next = std::min(next, session->deadline());
+        }
+        sweep_at_ = next;
+        sweep_timer_.expires_at(next);
     }
     sweeping_ = false;
 }

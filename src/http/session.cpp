@@ -34,7 +34,7 @@ bool is_parse_error(const error_code& ec) {
 }  // namespace
 
 Session::Session(tcp::socket socket, SessionContext context)
-    : stream_(std::move(socket), context.tls), context_(context) {
+    : stream_(std::move(socket), context.tls, context.deadlines), context_(context) {
     context_.sessions.insert(this);
 }
 
@@ -52,6 +52,10 @@ void Session::close() {
 
 void Session::expire_if(Transport::Clock::time_point now) {
     if (stream_.expired(now) && stream_.socket().is_open()) drop();
+}
+
+Transport::Clock::time_point Session::deadline() {
+    return stream_.socket().is_open() ? stream_.deadline() : Transport::Clock::time_point::max();
 }
 
 void Session::drop() {
@@ -193,6 +197,18 @@ asio::awaitable<bool> Session::write_bytes(std::string_view bytes) {
     co_return !ec;
 }
 
+asio::awaitable<bool> Session::write_frame(const EventFrame& frame) {
+    // One gathered write of the frame's pieces: the snapshot's JSON goes from the cache's buffer.
+    const std::string_view data = frame.data ? std::string_view(*frame.data) : std::string_view();
+    const std::array<asio::const_buffer, 3> buffers{asio::buffer(frame.head->data(), frame.head->size()),
+                                                    asio::buffer(data.data(), data.size()),
+                                                    asio::buffer(frame.tail.data(), frame.tail.size())};
+    error_code ec;
+    stream_.expires_after(context_.write_timeout);
+    co_await asio::async_write(stream_, buffers, whole_rest, kRedirect(ec));
+    co_return !ec;
+}
+
 asio::awaitable<bool> Session::send(const Response& result, unsigned version, Framing framing, bool head_request) {
     // Head and body in one gathered write (one system call for a small response). The body is the
     // router's bytes (shared cache entry or static asset data), which `result` keeps alive meanwhile.
@@ -235,8 +251,8 @@ asio::awaitable<void> Session::stream_events(const Response& result, unsigned ve
     while (!closed_ && !context_.stopping && !hub.closed()) {
         const EventFrame frame = context_.router.latest_event();
         bool ok = true;
-        if (frame.bytes && (!sent_any || frame.sequence != sent_sequence)) {
-            ok = co_await write_bytes(*frame.bytes);  // `frame` holds the shared bytes meanwhile
+        if (!frame.empty() && (!sent_any || frame.sequence != sent_sequence)) {
+            ok = co_await write_frame(frame);  // `frame` holds the shared bytes meanwhile
             sent_any = true;
             sent_sequence = frame.sequence;
             paused_sent = false;

@@ -39,6 +39,7 @@ struct SessionContext {
     std::size_t event_send_buffer;      // SO_SNDBUF of event streams; 0 = system default
     AccessGate* access = nullptr;       // access control; null: open to all
     ssl::context* tls = nullptr;        // TLS; null: plain HTTP
+    DeadlineListener* deadlines = nullptr;  // the server's timeout sweep
 };
 
 class Session {
@@ -52,9 +53,11 @@ public:
 
     // Aborts pending I/O so the coroutine ends soon (server shutdown).
     void close();
-    // Called by the server's periodic sweep: drops the connection when its current read or write
-    // deadline (read, write or idle timeout) has passed. Pending I/O then fails and the coroutine ends.
+    // Called by the server's sweep: drops the connection when its current read or write deadline
+    // (read, write or idle timeout) has passed. Pending I/O then fails and the coroutine ends.
     void expire_if(Transport::Clock::time_point now);
+    // The current deadline; time_point::max() while none runs (or once the connection is closed).
+    Transport::Clock::time_point deadline();
 
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
@@ -78,6 +81,7 @@ private:
     asio::awaitable<bool> send(const Response& result, unsigned version, Framing framing, bool head_request);
     asio::awaitable<void> stream_events(const Response& result, unsigned version);
     asio::awaitable<bool> write_bytes(std::string_view bytes);
+    asio::awaitable<bool> write_frame(const EventFrame& frame);
     asio::awaitable<void> reject(unsigned version, int status, const char* message);
     asio::awaitable<void> finish();
     void drop();  // shuts the socket down and closes it

@@ -49,7 +49,7 @@ std::unique_ptr<ssl::context> make_tls_context(const std::string& cert_file, con
     return context;
 }
 
-Transport::Transport(tcp::socket socket, ssl::context* tls) {
+Transport::Transport(tcp::socket socket, ssl::context* tls, DeadlineListener* deadlines) : deadlines_(deadlines) {
     if (tls != nullptr) {
         tls_.emplace(std::move(socket), *tls);
     } else {

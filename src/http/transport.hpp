@@ -23,24 +23,39 @@ namespace ssl = boost::asio::ssl;
 // do not match.
 std::unique_ptr<ssl::context> make_tls_context(const std::string& cert_file, const std::string& key_file);
 
+// Told of every deadline a Transport sets (the server's sweep, which wakes at the earliest one).
+class DeadlineListener {
+public:
+    virtual void deadline_set(std::chrono::steady_clock::time_point deadline) = 0;
+
+protected:
+    ~DeadlineListener() = default;
+};
+
 class Transport {
 public:
     using executor_type = tcp::socket::executor_type;
     using Clock = std::chrono::steady_clock;
 
-    // `tls` null: plain TCP. Otherwise the context must outlive the transport.
-    Transport(tcp::socket socket, ssl::context* tls);
+    // `tls` null: plain TCP. Otherwise the context must outlive the transport; so must `deadlines`
+    // (may be null: nobody enforces the deadlines then).
+    Transport(tcp::socket socket, ssl::context* tls, DeadlineListener* deadlines = nullptr);
 
     executor_type get_executor() { return socket().get_executor(); }
     tcp::socket& socket() { return tls_ ? tls_->next_layer() : *plain_; }
     bool secure() const { return tls_.has_value(); }
 
     // Timeouts are a deadline, not a timer armed per read and write: the server's sweep closes the
-    // socket once the deadline passed (pending I/O then fails). Setting one is a clock read, so a
-    // keep-alive request costs no timer system calls and no timer-queue work.
-    void expires_after(Clock::duration timeout) { deadline_ = Clock::now() + timeout; }
+    // socket once the deadline passed (pending I/O then fails). Setting one is a clock read and a
+    // comparison in the listener, which re-arms its one timer only for a deadline earlier than any it
+    // already waits for.
+    void expires_after(Clock::duration timeout) {
+        deadline_ = Clock::now() + timeout;
+        if (deadlines_ != nullptr) deadlines_->deadline_set(deadline_);
+    }
     void expires_never() { deadline_ = Clock::time_point::max(); }
     bool expired(Clock::time_point now) const { return now >= deadline_; }
+    Clock::time_point deadline() const { return deadline_; }
 
     template <class MutableBuffers, class Token>
     auto async_read_some(const MutableBuffers& buffers, Token&& token)
@@ -65,6 +80,7 @@ public:
 private:
     std::optional<tcp::socket> plain_;
     std::optional<beast::ssl_stream<tcp::socket>> tls_;
+    DeadlineListener* deadlines_;
     Clock::time_point deadline_ = Clock::time_point::max();
 };
 

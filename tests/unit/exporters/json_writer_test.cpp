@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -36,8 +37,8 @@ TEST(JsonWriter, NestsWithCommasInTheRightPlaces) {
 }
 
 TEST(JsonWriter, NumbersAreWrittenAsNlohmannJsonWritesThem) {
-    // (Between 1e15 and 1e16 the two differ in form only: "1000000000000000.0" here, "1e+15" there.)
-    for (const double value : {0.0, 50.0, 12.3, -0.5, 12345678901234.0, 1e16, 1e21, 1e-5, 0.1 + 0.2, 123456789.125}) {
+    for (const double value : {0.0, -0.0, 50.0, 12.3, -0.5, 12345678901234.0, 1e15, 1.5e15, 999999999999999.9, 1e16,
+                               1e21, 1e-5, 1e-4, 0.1 + 0.2, 123456789.125, 5e-324, 1.7976931348623157e308}) {
         std::string text;
         JsonWriter(text).number(value);
         EXPECT_EQ(text, nlohmann::json(value).dump()) << value;
@@ -67,6 +68,45 @@ TEST(JsonWriter, EscapesWhatJsonRequiresAndReplacesInvalidUtf8) {
     const auto back = nlohmann::json::parse(text);
     EXPECT_EQ(back.at(awkward).get<std::string>(), awkward);
     EXPECT_EQ(back.at("bytes").get<std::string>(), "\xEF\xBF\xBD\xEF\xBF\xBD ok");  // U+FFFD twice
+}
+
+// Byte for byte what nlohmann::json writes, for any double (the legacy /query depends on it): a
+// deterministic sweep over bit patterns and over the one-decimal values /query writes.
+TEST(JsonWriter, EveryDoubleIsWrittenWithNlohmannJsonsBytes) {
+    std::uint64_t state = 0x9e3779b97f4a7c15ULL;
+    for (int i = 0; i < 200000; ++i) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        double value = 0;
+        if (i % 2 == 0) {
+            std::memcpy(&value, &state, sizeof value);
+        } else {
+            value = static_cast<double>(static_cast<std::int64_t>(state % 20000001) - 10000000) / 10.0;
+        }
+        std::string text;
+        JsonWriter(text).number(value);
+        ASSERT_EQ(text, nlohmann::json(value).dump()) << "bits " << state;
+    }
+}
+
+// An SSE frame sends the API JSON as one "data:" line: no string or key may put a raw line break in it.
+TEST(JsonWriter, NeverWritesARawLineBreak) {
+    std::string all_bytes;
+    for (int byte = 0; byte < 256; ++byte) all_bytes.push_back(static_cast<char>(byte));
+    std::string text;
+    JsonWriter w(text);
+    w.begin_object();
+    w.key(all_bytes);
+    w.string(all_bytes);
+    for (int byte = 0; byte < 256; ++byte) {  // each byte alone among plain text, as key and as value
+        const std::string one = std::string("a") + static_cast<char>(byte) + "b";
+        w.key(one);
+        w.string(one);
+    }
+    w.end_object();
+    EXPECT_EQ(text.find_first_of("\r\n"), std::string::npos) << text;
+    EXPECT_TRUE(nlohmann::json::accept(text));
 }
 
 }  // namespace

@@ -6,7 +6,10 @@
 #include <cstdlib>
 #include <ctime>
 #include <optional>
+#include <limits>
 #include <string>
+
+#include "unit/exporters/golden_snapshot.hpp"
 
 namespace cmon::exporters {
 namespace {
@@ -172,6 +175,75 @@ TEST_F(QueryExporter, LostGpuKeepsItsPlaceWithNumbers) {
     auto json = nlohmann::json::parse(to_query_json(s));
     EXPECT_EQ(json["host-stats"]["gpu"][1]["id"], 1);
     EXPECT_EQ(json["host-stats"]["gpu"][1]["util-perc"], 0);
+}
+
+// The /query bytes themselves (people script against them): tests/golden/query_*.json hold what the
+// original nlohmann::ordered_json version wrote, byte for byte, for the shared golden snapshot, an empty
+// one, and one with every awkward value the shape can carry.
+model::Snapshot awkward_host() {
+    model::Snapshot s = two_gpu_host();
+    s.note = std::string("quote \" backslash \\ tab \t newline \n cr \r nul ") + '\0' + " \x01\x1f del \x7f";
+    s.host.hostname = "h\xc3\xa9te \xe2\x98\x83 \xf0\x9f\x9a\x80";  // 2-, 3- and 4-byte UTF-8
+    s.host.primary_ipv4.clear();                                     // "127.0.0.1"
+    s.host.cpu_busy_percent = std::numeric_limits<double>::quiet_NaN();  // null, as nlohmann writes it
+    s.host.memory_used_bytes = std::numeric_limits<std::uint64_t>::max();
+    s.gpus[0].name = "bad \xff\xfe utf-8, cut \xe2\x82, overlong \xc0\xaf";
+    s.gpus[0].utilization_percent = std::nullopt;
+    s.gpus[1].memory_total_bytes = std::nullopt;
+    s.gpus[1].memory_used_bytes = 5 * kGiB;
+    s.gpus[1].index = 4294967295u;
+    const double cpu[] = {1e15,     1.5e15, 1234567890123456.0, 9.999e15, 1e16,   1e21, 0.04,
+                          -3.25,    99.95,  0.1 + 0.2,          1e-7,     -0.04,  std::numeric_limits<double>::infinity(),
+                          123456.7, 100.0};
+    const auto base = s.containers[0];
+    s.containers.clear();
+    for (std::size_t i = 0; i < std::size(cpu); ++i) {
+        model::ContainerStats c = base;
+        char id[65];
+        std::snprintf(id, sizeof id, "%012zx%052zx", 0xa0000000 + i, i);
+        c.id = id;
+        c.short_id = c.id.substr(0, 12);
+        c.name = "c" + std::to_string(i);
+        c.cpu_percent = cpu[i];
+        c.memory_working_set_bytes = i * 3 * kGiB / 7;
+        c.memory_limit_bytes = i % 2 == 0 ? std::optional<std::uint64_t>(kGiB) : std::nullopt;
+        s.containers.push_back(c);
+    }
+    s.containers[2].name = "esc \"<script>\" \\ \n\t \xe2\x98\x83 \xff";
+    s.containers[5].memory_working_set_bytes = std::nullopt;
+    s.containers[6].memory_working_set_bytes = 100 * kGiB;  // over its limit
+    s.containers.push_back(s.containers[13]);
+    s.containers.back().id[0] = 'b';
+    s.containers.back().short_id[0] = 'b';
+    s.containers.back().state = "paused";  // not listed
+    s.containers.push_back(s.containers.back());
+    s.containers.back().id[0] = 'c';
+    s.containers.back().short_id[0] = 'c';
+    s.containers.back().state = "exited";
+    // Two running containers under one short id: the first one's place, the last one's values.
+    s.containers.push_back(s.containers[14]);
+    s.containers.back().id[0] = 'd';
+    s.containers.back().name = "same short id as c14, later";
+    s.containers.back().cpu_percent = 7.25;
+    s.gpu_processes.clear();
+    for (unsigned p = 0; p < 5; ++p) {
+        model::GpuProcess process;
+        process.pid = p == 4 ? 4294967295u : 1000 + p;
+        process.gpu_index = p % 3;  // 2 is no GPU of the snapshot: its share is 0
+        process.memory_used_bytes = p == 1 ? std::nullopt : std::optional<std::uint64_t>(p * kGiB + 12345);
+        process.sm_percent = p == 2 ? std::nullopt : std::optional<unsigned>(p * 30);
+        process.container_id = s.containers[p < 2 ? 0 : p].id;
+        s.gpu_processes.push_back(process);
+    }
+    s.gpu_processes[3].container_id = s.containers.back().id;
+    s.gpu_processes[4].container_id = s.containers[s.containers.size() - 2].id;  // exited: not listed
+    return s;
+}
+
+TEST_F(QueryExporter, GoldenBytes) {
+    testing::expect_matches_golden("query_golden_snapshot.json", to_query_json(testing::golden_snapshot()) + "\n");
+    testing::expect_matches_golden("query_empty.json", to_query_json(model::Snapshot{}) + "\n");
+    testing::expect_matches_golden("query_awkward.json", to_query_json(awkward_host()) + "\n");
 }
 
 }  // namespace

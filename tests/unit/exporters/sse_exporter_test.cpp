@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace cmon::exporters {
 namespace {
 
@@ -22,6 +24,22 @@ TEST(SseExporter, FixedFramesEndWithABlankLine) {
         ASSERT_GE(frame.size(), 2u);
         EXPECT_EQ(frame.substr(frame.size() - 2), "\n\n") << frame;
     }
+}
+
+TEST(SseExporter, HeadJsonAndEndAreTheWholeFrameForOneLineJson) {
+    const std::string json = R"({"a":"x y","b":[1,2.5]})";
+    ASSERT_TRUE(is_one_sse_data_line(json));
+    EXPECT_EQ(sse_snapshot_head(18446744073709551615u) + json + std::string(kSseFrameEnd),
+              to_sse_snapshot_frame(18446744073709551615u, json));
+    EXPECT_EQ(sse_snapshot_head(3), "id: 3\nevent: snapshot\ndata: ");
+}
+
+TEST(SseExporter, OnlyJsonWithoutLineBreaksIsOneDataLine) {
+    EXPECT_TRUE(is_one_sse_data_line(""));
+    EXPECT_TRUE(is_one_sse_data_line(R"({"escaped":"\n\r"})"));
+    EXPECT_FALSE(is_one_sse_data_line("{}\n"));
+    EXPECT_FALSE(is_one_sse_data_line("\r{}"));
+    EXPECT_FALSE(is_one_sse_data_line(std::string(70000, ' ') + "\n"));
 }
 
 }  // namespace

@@ -78,7 +78,7 @@ TEST(ApiRoutesNoData, SnapshotAndMetricsAre503BeforeFirstSnapshot) {
         EXPECT_EQ(r.status, 503) << target;
         EXPECT_EQ(r.payload(), R"({"error":"no data collected yet"})") << target;
     }
-    EXPECT_EQ(router.latest_event().bytes, nullptr);
+    EXPECT_TRUE(router.latest_event().empty());
 }
 
 TEST_F(ApiRoutes, GzipFollowsAcceptEncodingAndInflatesToThePlainBody) {
@@ -126,8 +126,12 @@ TEST_F(ApiRoutes, EachSnapshotIsSerializedOncePerFormatAndTheBytesAreShared) {
     // SSE reuses the API JSON: one more build (the frame), not a second API serialization.
     const EventFrame e1 = router.latest_event();
     const EventFrame e2 = router.latest_event();
-    EXPECT_EQ(e1.bytes.get(), e2.bytes.get());
+    EXPECT_EQ(e1.head.get(), e2.head.get());
     EXPECT_EQ(router.serializations(), 4u);
+    // The frame's JSON is the buffer /api/v1/snapshot sends, not a copy of it.
+    ASSERT_NE(e1.data, nullptr);
+    EXPECT_EQ(e1.data->data(), a.payload().data());
+    EXPECT_EQ(e2.data->data(), a.payload().data());
 
     provider.publish(make_big_snapshot(8));
     get(router, "/api/v1/snapshot");
@@ -196,9 +200,10 @@ TEST_F(ApiRoutes, EventsRouteAsksForAStream) {
 
 TEST_F(ApiRoutes, EventFrameIsOneSseEventWithTheApiJson) {
     const EventFrame frame = router.latest_event();
-    ASSERT_NE(frame.bytes, nullptr);
+    ASSERT_FALSE(frame.empty());
     EXPECT_EQ(frame.sequence, 7u);
-    const std::string& text = *frame.bytes;
+    const std::string text = frame.text();
+    EXPECT_EQ(frame.size(), text.size());
     const std::string prefix = "id: 7\nevent: snapshot\ndata: ";
     ASSERT_EQ(text.substr(0, prefix.size()), prefix);
     ASSERT_EQ(text.substr(text.size() - 2), "\n\n");

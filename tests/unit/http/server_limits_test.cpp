@@ -134,5 +134,20 @@ TEST(ServerLimits, PipelinedRequestsAreAllAnswered) {
     EXPECT_EQ(answers, 3u);
 }
 
+// The sweep waits for the earliest deadline of any connection: a deadline set while it waits for a later
+// one must move its wait, or the request timeout would take effect only with the other's idle timeout.
+TEST(ServerLimits, AnEarlierDeadlineIsEnforcedWhileTheSweepWaitsForALaterOne) {
+    FakeProvider provider{make_snapshot(1)};
+    ServerOptions options = test_options();
+    options.read_timeout = 1s;
+    options.idle_timeout = 60s;
+    RunningServer server{provider, options};
+    RawClient idle{server.port()};  // sends nothing: its idle deadline is a minute away
+    RawClient slow{server.port()};
+    ASSERT_TRUE(slow.send("GET /query HTTP/1.1\r\nHost: x\r\n"));  // never finished: cut after read_timeout
+    EXPECT_TRUE(slow.read_to_close(30s)) << "the unfinished request outlived its 1 s bound";
+    EXPECT_FALSE(idle.closed_by_peer()) << "the idle connection went before its 60 s";
+}
+
 }  // namespace
 }  // namespace cmon::http
