@@ -5,7 +5,12 @@
 // nlohmann::ordered_json version (tests/golden/query_*.json hold them).
 #include "exporters/query_exporter.hpp"
 
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
 #include <string_view>
+#include <vector>
 #include <unordered_map>
 
 #include "exporters/container_view.hpp"
@@ -42,44 +47,90 @@ void write_gpu(JsonWriter& w, const model::GpuDevice& gpu) {
     w.end_object();
 }
 
-void write_gpu_process(JsonWriter& w, const model::GpuProcess& process, const model::Snapshot& snapshot) {
-    std::uint64_t total = 0;
-    for (const auto& gpu : snapshot.gpus)  // the last GPU of that index, as the original did
-        if (gpu.index == process.gpu_index) total = gpu.memory_total_bytes.value_or(0);
-    w.begin_object();
-    w.key("gpu-idx");
-    w.number(process.gpu_index);
-    w.key("mem-perc-used");
-    w.number(percent_of(process.memory_used_bytes.value_or(0), total));
-    w.key("pid");
-    w.number(process.pid);
-    w.key("sm-util");
-    w.number(process.sm_percent.value_or(0u));
-    w.end_object();
-}
+// Everything a container's text is made of, to tell whether the text kept from the last snapshot still is
+// that container's text.
+struct ProcessInputs {
+    unsigned gpu_index = 0;
+    std::uint64_t memory_used = 0;
+    std::uint64_t gpu_memory_total = 0;
+    unsigned pid = 0;
+    unsigned sm = 0;
+    bool operator==(const ProcessInputs&) const = default;
+};
 
-void write_container(JsonWriter& w, const model::ContainerStats& container, const model::Snapshot& snapshot) {
+struct ContainerInputs {
+    std::string name;
+    double cpu = 0;
+    std::uint64_t working_set = 0;
+    std::uint64_t memory_total = 0;
+    std::vector<ProcessInputs> processes;
+    bool operator==(const ContainerInputs&) const = default;
+};
+
+ContainerInputs inputs_of(const model::ContainerStats& container, const model::Snapshot& snapshot,
+                          const std::vector<const model::GpuProcess*>& processes) {
+    ContainerInputs in;
+    in.name = container.name;
+    in.cpu = round1(container.cpu_percent.value_or(0.0));
+    in.working_set = container.memory_working_set_bytes.value_or(0);
     // Against the container's limit, or the host's memory when unlimited (as the original did).
     std::uint64_t total = container_memory_limit_or_host(snapshot, container);
     if (total == 0 || total > snapshot.host.memory_total_bytes) total = snapshot.host.memory_total_bytes;
+    in.memory_total = total;
+    for (const model::GpuProcess* process : processes) {
+        std::uint64_t gpu_total = 0;
+        for (const auto& gpu : snapshot.gpus)  // the last GPU of that index, as the original did
+            if (gpu.index == process->gpu_index) gpu_total = gpu.memory_total_bytes.value_or(0);
+        in.processes.push_back({process->gpu_index, process->memory_used_bytes.value_or(0), gpu_total,
+                                process->pid, process->sm_percent.value_or(0u)});
+    }
+    return in;
+}
+
+void write_container(JsonWriter& w, const ContainerInputs& in) {
     w.begin_object();
     w.key("name");
-    w.string(container.name);
+    w.string(in.name);
     w.key("cpu-perc");
-    w.number(round1(container.cpu_percent.value_or(0.0)));
+    w.number(in.cpu);
     w.key("mem");
-    write_memory(w, container.memory_working_set_bytes.value_or(0), total);
+    write_memory(w, in.working_set, in.memory_total);
     w.key("gpu-proc");
     w.begin_array();
-    for (const auto& process : snapshot.gpu_processes)
-        if (process.container_id && *process.container_id == container.id) write_gpu_process(w, process, snapshot);
+    for (const ProcessInputs& p : in.processes) {
+        w.begin_object();
+        w.key("gpu-idx");
+        w.number(p.gpu_index);
+        w.key("mem-perc-used");
+        w.number(percent_of(p.memory_used, p.gpu_memory_total));
+        w.key("pid");
+        w.number(p.pid);
+        w.key("sm-util");
+        w.number(p.sm);
+        w.end_object();
+    }
     w.end_array();
     w.end_object();
 }
 
+struct ContainerText {
+    ContainerInputs inputs;
+    std::string text;
+    std::uint64_t round = 0;
+};
+
 }  // namespace
 
-std::string to_query_json(const model::Snapshot& snapshot) {
+struct QueryWriter::Texts {
+    std::mutex mutex;
+    std::unordered_map<std::string, ContainerText> by_id;
+    std::uint64_t round = 0;
+    std::size_t written = 0;
+};
+
+namespace {
+
+std::string write_query(const model::Snapshot& snapshot, QueryWriter::Texts* texts) {
     const model::HostStats& host = snapshot.host;
     std::string out;
     out.reserve(512 + 256 * snapshot.gpus.size() + 256 * snapshot.containers.size());
@@ -93,7 +144,6 @@ std::string to_query_json(const model::Snapshot& snapshot) {
     w.string(host.primary_ipv4.empty() ? std::string_view("127.0.0.1") : std::string_view(host.primary_ipv4));
     w.key("note");
     w.string(snapshot.note);
-
     w.key("host-stats");
     w.begin_object();
     w.key("cpu-perc");
@@ -105,25 +155,69 @@ std::string to_query_json(const model::Snapshot& snapshot) {
     for (const auto& gpu : snapshot.gpus) write_gpu(w, gpu);
     w.end_array();
     w.end_object();
-
+    // Each container's GPU processes, in the snapshot's order.
+    std::unordered_map<std::string_view, std::vector<const model::GpuProcess*>> processes_of;
+    for (const auto& process : snapshot.gpu_processes)
+        if (process.container_id) processes_of[*process.container_id].push_back(&process);
+    static const std::vector<const model::GpuProcess*> kNone;
     // Keyed by short id. Two running containers under one short id (a 12-hex prefix collision) keep the
     // first one's place and show the last one's values, as the original's object assignment did.
     std::unordered_map<std::string_view, const model::ContainerStats*> last;
     for (const auto& container : snapshot.containers)
         if (container.state == "running") last[container.short_id] = &container;
+    if (texts != nullptr) {
+        ++texts->round;
+        texts->written = 0;
+    }
     w.key("container-stats");
     w.begin_object();
-    for (const auto& container : snapshot.containers) {
-        if (container.state != "running") continue;
-        const auto found = last.find(container.short_id);
+    for (const auto& first : snapshot.containers) {
+        if (first.state != "running") continue;
+        const auto found = last.find(first.short_id);
         if (found == last.end()) continue;  // written already, at its first place
-        w.key(container.short_id);
-        write_container(w, *found->second, snapshot);
+        const model::ContainerStats& container = *found->second;
+        const auto procs = processes_of.find(container.id);
+        ContainerInputs in = inputs_of(container, snapshot, procs == processes_of.end() ? kNone : procs->second);
+        w.key(first.short_id);
         last.erase(found);
+        if (texts == nullptr) {
+            write_container(w, in);
+            continue;
+        }
+        ContainerText& kept = texts->by_id[container.id];
+        if (kept.text.empty() || !(kept.inputs == in)) {
+            kept.text.clear();
+            JsonWriter own(kept.text);
+            write_container(own, in);
+            kept.inputs = std::move(in);
+            ++texts->written;
+        }
+        kept.round = texts->round;
+        w.raw(kept.text);
+    }
+    if (texts != nullptr) {
+        std::erase_if(texts->by_id, [&](const auto& entry) { return entry.second.round != texts->round; });
     }
     w.end_object();
     w.end_object();
     return out;
+}
+
+}  // namespace
+
+std::string to_query_json(const model::Snapshot& snapshot) { return write_query(snapshot, nullptr); }
+
+QueryWriter::QueryWriter() : texts_(std::make_unique<Texts>()) {}
+QueryWriter::~QueryWriter() = default;
+
+std::string QueryWriter::write(const model::Snapshot& snapshot) {
+    std::lock_guard lock(texts_->mutex);
+    return write_query(snapshot, texts_.get());
+}
+
+std::size_t QueryWriter::last_written() const {
+    std::lock_guard lock(texts_->mutex);
+    return texts_->written;
 }
 
 }  // namespace cmon::exporters

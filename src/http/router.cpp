@@ -207,7 +207,7 @@ Response Router::api_accounting(std::string_view query_string) const {
 Response Router::query(const Request& request) const {
     const model::SnapshotPtr latest = provider_.latest();
     if (!latest) return error_response(503, "no data collected yet");
-    const auto body = cache_.get(latest->sequence, "query", [&] { return exporters::to_query_json(*latest); });
+    const auto body = cache_.get(latest->sequence, "query", [&] { return query_writer_.write(*latest); });
     return cached_response(request, *body, {kJson, "no-store", etag_of(latest->sequence, "query")});
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "exporters/api_exporter.hpp"
+#include "exporters/query_exporter.hpp"
 #include "http/body_cache.hpp"
 #include "http/static_assets.hpp"
 #include "sampling/gpu_accountant.hpp"
@@ -132,6 +133,7 @@ private:
     // that read `latest` just before a publish), drop older ones.
     mutable BodyCache cache_{16, 1};
     mutable exporters::ApiSnapshotWriter api_writer_;  // keeps container texts from one snapshot to the next
+    mutable exporters::QueryWriter query_writer_;
 };
 
 }  // namespace cmon::http
