@@ -117,26 +117,30 @@ std::size_t CgroupHandle::open_files() const {
     return n;
 }
 
-CgroupHandle::Round CgroupHandle::plan(bool tree_steady) const {
+CgroupHandle::Round CgroupHandle::plan(TreeState tree) const {
     if (!idle_ || !last_complete_.found || whole_next_) return Round::complete;
-    if (tree_steady) {
-        return reads_ % kSteadyCompleteEvery == 0 ? Round::complete : Round::none;
+    if (tree.cpu) {
+        if (reads_ % kSteadyCompleteEvery == 0) return Round::complete;
+        return (memory_pending_ || !tree.memory) && secondary_due() ? Round::memory : Round::none;
     }
     return secondary_due() ? Round::complete : Round::cpu_only;
 }
 
-void CgroupHandle::queue(KernelFileBatch& batch, bool tree_steady) {
+void CgroupHandle::queue(KernelFileBatch& batch, TreeState tree) {
     const std::array<const KernelFile*, kSlots> files{
         &cpu_,      &memory_usage_,  &memory_stat_,    &memory_limit_, &pids_,      &io_,
         &cpu_split_, &memory_events_, &memory_failcnt_, &swap_,         &cpu_quota_, &cpu_period_};
-    const Round round = plan(tree_steady);
+    const Round round = plan(tree);
     queued_round_ = round;
+    // The parent's memory moved: this container's may have, to be read at its next memory round.
+    if (tree.cpu && !tree.memory) memory_pending_ = true;
     const bool with_secondary = secondary_due();
     for (std::size_t slot = 0; slot < kSlots; ++slot) {
         bool wanted = false;
         switch (round) {
             case Round::complete: wanted = with_secondary || !secondary(slot); break;
             case Round::cpu_only: wanted = slot == kCpu; break;
+            case Round::memory: wanted = memory_round(slot); break;
             case Round::none: break;
         }
         wanted = wanted && *files[slot];
@@ -151,6 +155,7 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
     queued_round_.reset();
     const bool with_secondary = round == Round::complete && secondary_due();
     whole_next_ = false;
+    if (round == Round::memory || round == Round::complete) memory_pending_ = false;
     ++reads_;
     repeated_ = false;
     if (round == Round::none) {  // a steady tree: nothing under it moved
@@ -166,19 +171,26 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
         gone = gone || !got;
         return got;
     };
-    if (auto t = text(cpu_, kCpu)) {
-        stats.cpu_time_ns_total = cpu_is_cpu_stat_ ? parse_cpu_stat_usage_ns(*t) : parse_single_value(*t);
-        if (cpu_is_cpu_stat_) {
-            const CpuUserSystem split = parse_cpu_stat_user_system_ns(*t);
-            stats.cpu_user_ns_total = split.user_ns;
-            stats.cpu_system_ns_total = split.system_ns;
+    bool cpu_moved = false;
+    if (round == Round::memory) {  // the tree's CPU time did not move: nor did this container's
+        stats.cpu_time_ns_total = last_complete_.cpu_time_ns_total;
+        stats.cpu_user_ns_total = last_complete_.cpu_user_ns_total;
+        stats.cpu_system_ns_total = last_complete_.cpu_system_ns_total;
+    } else {
+        if (auto t = text(cpu_, kCpu)) {
+            stats.cpu_time_ns_total = cpu_is_cpu_stat_ ? parse_cpu_stat_usage_ns(*t) : parse_single_value(*t);
+            if (cpu_is_cpu_stat_) {
+                const CpuUserSystem split = parse_cpu_stat_user_system_ns(*t);
+                stats.cpu_user_ns_total = split.user_ns;
+                stats.cpu_system_ns_total = split.system_ns;
+            }
         }
-    }
-    const bool cpu_moved = !stats.cpu_time_ns_total || stats.cpu_time_ns_total != last_cpu_;
-    last_cpu_ = stats.cpu_time_ns_total;
-    if (round == Round::cpu_only && !gone && !cpu_moved) {  // still idle: nothing else moved either
-        repeated_ = true;
-        return last_complete_;
+        cpu_moved = !stats.cpu_time_ns_total || stats.cpu_time_ns_total != last_cpu_;
+        last_cpu_ = stats.cpu_time_ns_total;
+        if (round == Round::cpu_only && !gone && !cpu_moved) {  // still idle: nothing else moved either
+            repeated_ = true;
+            return last_complete_;
+        }
     }
     // Woken (or due): the files not queued for this round are read now, one pread each.
     // `docker stats` (cli/command/container/stats_helpers.go, calculateMemUsageUnixNoCache): usage minus
@@ -236,7 +248,11 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
     stats.memory_failcnt = slow.memory_failcnt;
     stats.cpu_quota_us = slow.cpu_quota_us;
     stats.cpu_period_us = slow.cpu_period_us;
-    if (auto t = text(pids_, kPids)) stats.pids = parse_single_value(*t);
+    if (round == Round::memory) {
+        stats.pids = last_complete_.pids;  // a process count moves only with something running
+    } else if (auto t = text(pids_, kPids)) {
+        stats.pids = parse_single_value(*t);
+    }
     if (io_is_v2_) {
         if (auto t = text(io_, kIo)) fill_block_io(stats, parse_io_stat(*t));
     } else if (io_ || blkio_recursive_) {

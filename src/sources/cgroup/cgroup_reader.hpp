@@ -13,6 +13,7 @@
 #include "sources/cgroup/cgroup_mounts.hpp"
 #include "sources/cgroup/kernel_file.hpp"
 #include "sources/cgroup/kernel_file_batch.hpp"
+#include "sources/cgroup/steady_tree.hpp"
 #include "sources/host_paths.hpp"
 
 namespace cmon::sources {
@@ -54,17 +55,20 @@ public:
     // owner should drop this handle and open the container again.
     CgroupStats read() { return read(nullptr); }
     // What a read reads. complete: every file (the secondary ones when due); cpu_only: the CPU file of an
-    // idle container, the rest repeated unless it moved; none: an idle container in a steady tree.
-    enum class Round { complete, cpu_only, none };
+    // idle container, the rest repeated unless it moved; memory: an idle container's memory and IO files
+    // under a parent whose CPU time did not move but whose memory did; none: an idle container in a
+    // steady tree.
+    enum class Round { complete, cpu_only, memory, none };
     // Queues the reads the next read(&batch) needs; the handle must stay in place until batch.run().
-    // `tree_steady`: the container's parents read unchanged since the previous sample (SteadyTree), so an
-    // idle container's CPU time, process count and slow files cannot have moved either.
-    void queue(KernelFileBatch& batch, bool tree_steady = false);
+    // `tree`: what the container's parent says of the subtree since the previous sample (SteadyTree):
+    // with its CPU time unmoved, an idle container's CPU time, process count and slow files cannot have
+    // moved either; with its memory.stat unmoved too, nothing of the container can have.
+    void queue(KernelFileBatch& batch, TreeState tree = {});
     // Makes the next read complete, the secondary files too: after an event that may have changed what
     // only a complete read sees (`docker update` of a limit).
     void read_whole_next() { whole_next_ = true; }
     // The round the last queue() planned, which the next read() carries out.
-    Round queued_round() const { return queued_round_.value_or(plan(false)); }
+    Round queued_round() const { return queued_round_.value_or(plan(TreeState{})); }
     // The same as read(), with the texts the batch read for this handle's queue() when the batch still
     // holds them, else one pread per file.
     CgroupStats read(const KernelFileBatch* batch);
@@ -84,10 +88,12 @@ public:
     //
     // In a steady tree (SteadyTree: the parent's CPU time and memory.stat unmoved) an idle container is
     // not read at all: nothing under the parent ran, was charged or uncharged memory, moved pages between
-    // its LRU lists or wrote any back, or the parent's memory.stat would show it. Every
-    // kSteadyCompleteEvery-th read is complete all the same, for what none of that shows (a limit written
-    // to the cgroup by hand; `docker update` shows in the event log, and the list after it reads every
-    // container whole).
+    // its LRU lists or wrote any back, or the parent's memory.stat would show it. Under a parent whose CPU
+    // time stood still but whose memory moved (the kernel reclaiming or writing back pages of one of its
+    // containers) an idle container has its memory and IO files read at its next kSecondaryEvery-th
+    // read, nothing else. Every kSteadyCompleteEvery-th read is complete all the same, for what none of that shows (a
+    // limit written to the cgroup by hand; `docker update` shows in the event log, and the list after it
+    // reads every container whole).
     static constexpr unsigned kSteadyCompleteEvery = 120;
     // Whether the last read() repeated the last complete read (idle, CPU file alone or nothing), and how
     // many reads there were: the owner may repeat what it reads alongside (the container's network
@@ -145,9 +151,13 @@ private:
     std::array<std::optional<KernelFileBatch::Ticket>, kSlots> tickets_{};
     static bool secondary(std::size_t slot) { return slot >= kCpuSplit && slot < kSlots; }
     bool secondary_due() const { return whole_next_ || reads_ % kSecondaryEvery == 0; }
-    Round plan(bool tree_steady) const;
+    Round plan(TreeState tree) const;
+    static bool memory_round(std::size_t slot) {
+        return slot == kMemoryUsage || slot == kMemoryStat || slot == kMemoryLimit || slot == kIo;
+    }
     std::optional<Round> queued_round_;  // set by queue(), used and cleared by the next read()
     bool whole_next_ = false;
+    bool memory_pending_ = false;  // the parent's memory moved since this container's memory was last read
     unsigned reads_ = 0;
     // The last read that was not a repeat; its secondary fields are what the secondary files last gave.
     CgroupStats last_complete_;

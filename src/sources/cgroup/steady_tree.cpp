@@ -6,20 +6,14 @@ SteadyTree::SteadyTree(const std::filesystem::path& cpu_file, const std::filesys
     : cpu_(KernelFile::open(cpu_file)), memory_(KernelFile::open(memory_file)) {}
 
 void SteadyTree::update() {
-    std::string now;
-    bool read = cpu_ && memory_;
-    for (const KernelFile* file : {&cpu_, &memory_}) {
-        if (!read) break;
-        auto text = file->read(buffer_);
-        read = text.has_value();
-        if (read) {
-            now.append(*text);
-            now.push_back('\n');  // a separator, should a text come without its own
-        }
-    }
-    steady_ = read && have_last_ && now == last_;
-    have_last_ = read;
-    last_ = std::move(now);
+    auto cpu = cpu_ ? cpu_.read(buffer_) : std::nullopt;
+    const bool cpu_same = cpu && have_last_ && *cpu == last_cpu_;
+    if (cpu) last_cpu_.assign(*cpu);
+    auto memory = cpu && memory_ ? memory_.read(buffer_) : std::nullopt;
+    const bool memory_same = memory && have_last_ && *memory == last_memory_;
+    if (memory) last_memory_.assign(*memory);
+    state_ = TreeState{.cpu = cpu_same && memory.has_value(), .memory = cpu_same && memory_same};
+    have_last_ = cpu && memory;
 }
 
 }  // namespace cmon::sources

@@ -16,6 +16,12 @@
 
 namespace cmon::sources {
 
+// What a parent's last two reads say of the subtree since the previous sample.
+struct TreeState {
+    bool cpu = false;     // nothing under it ran
+    bool memory = false;  // nothing under it was charged, uncharged, moved between LRU lists, written back
+};
+
 class SteadyTree {
 public:
     // `cpu_file` and `memory_file`: the parent's CPU file of the kind its children's CPU time is read from
@@ -23,18 +29,20 @@ public:
     // steady.
     SteadyTree(const std::filesystem::path& cpu_file, const std::filesystem::path& memory_file);
 
-    // Reads both files; steady() is then whether both read and are byte for byte what the previous
+    // Reads both files; state() then says which of the two read and are byte for byte what the previous
     // update() read. The first update() is never steady.
     void update();
-    bool steady() const { return steady_; }
+    TreeState state() const { return state_; }
+    bool steady() const { return state_.cpu && state_.memory; }
     std::size_t open_files() const { return (cpu_ ? 1 : 0) + (memory_ ? 1 : 0); }
 
 private:
     KernelFile cpu_;
     KernelFile memory_;
-    std::string last_;  // the two texts of the last update, each ending in its newline
+    std::string last_cpu_;
+    std::string last_memory_;
     bool have_last_ = false;
-    bool steady_ = false;
+    TreeState state_;
     std::string buffer_;
 };
 

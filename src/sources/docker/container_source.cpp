@@ -107,7 +107,7 @@ void ContainerSource::read_kept_files(bool steady_allowed) {
     std::size_t i = 0;
     for (auto& [id, tracked] : tracked_) {
         const SteadyTree* tree = tree_of[i++];
-        tracked.queue(batch_, steady_allowed && tree != nullptr && tree->steady());
+        tracked.queue(batch_, steady_allowed && tree != nullptr ? tree->state() : TreeState{});
     }
     batch_.run();
 }

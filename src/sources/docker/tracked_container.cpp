@@ -40,6 +40,7 @@ bool TrackedContainer::network_repeats() const {
             return false;
         case CgroupHandle::Round::cpu_only:
             return true;  // unless the CPU moved: read_usage reads it then
+        case CgroupHandle::Round::memory:
         case CgroupHandle::Round::none:
             // Packets may arrive at an idle container without waking anything in it; a namespace with no
             // interface but lo (--network none) has nothing to count, and one that gets an interface says
@@ -49,9 +50,9 @@ bool TrackedContainer::network_repeats() const {
     return false;
 }
 
-void TrackedContainer::queue(KernelFileBatch& batch, bool tree_steady) {
+void TrackedContainer::queue(KernelFileBatch& batch, TreeState tree) {
     net_dev_ticket_.reset();
-    if (cgroup_) cgroup_->queue(batch, tree_steady);
+    if (cgroup_) cgroup_->queue(batch, tree);
     if (net_dev_ && !network_repeats()) net_dev_ticket_ = batch.add(net_dev_);
 }
 
@@ -60,6 +61,7 @@ bool TrackedContainer::read_usage(model::ContainerStats& row, const CgroupReader
                                   KeptFiles& kept) {
     CgroupStats stats;
     const bool network_repeats = this->network_repeats();
+    const bool cpu_only = cgroup_ && cgroup_->queued_round() == CgroupHandle::Round::cpu_only;
     if (cgroup_) {
         stats = cgroup_->read(&batch);
         if (!stats.found) {
@@ -84,7 +86,8 @@ bool TrackedContainer::read_usage(model::ContainerStats& row, const CgroupReader
     if (!row.init_pid) {
         return true;
     }
-    if (cgroup_ && cgroup_->repeated() && network_repeats) {
+    // A container woken in a CPU-only round is read whole, its network too.
+    if (cgroup_ && network_repeats && !(cpu_only && !cgroup_->repeated())) {
         row.network_rx = last_network_->network_rx;
         row.network_tx = last_network_->network_tx;
         row.network_interfaces = last_network_->network_interfaces;

@@ -46,8 +46,8 @@ public:
     bool pid_is_stale(const std::string& id, const std::filesystem::path& proc, bool local);
 
     // Queues the reads of the kept files into `batch`; this object must stay in place until batch.run().
-    // `tree_steady`: its parent cgroup read unchanged since the last sample (SteadyTree).
-    void queue(KernelFileBatch& batch, bool tree_steady = false);
+    // `tree`: what its parent cgroup says of the subtree since the last sample (SteadyTree).
+    void queue(KernelFileBatch& batch, TreeState tree = {});
     // The next read_usage reads every kept file (CgroupHandle::read_whole_next).
     void read_whole_next() {
         if (cgroup_) cgroup_->read_whole_next();

@@ -425,9 +425,10 @@ public:
         return *handle_;
     }
     // `steady`: as the source samples it under a parent that did not move (SteadyTree).
-    CgroupStats sample(bool steady = false) {
+    CgroupStats sample(bool steady = false) { return sample(TreeState{.cpu = steady, .memory = steady}); }
+    CgroupStats sample(TreeState tree) {
         batch_.clear();
-        handle().queue(batch_, steady);
+        handle().queue(batch_, tree);
         batch_.run();
         return handle().read(&batch_);
     }
@@ -554,6 +555,29 @@ TEST(CgroupReader, ParentFilesAreTheKindsTheContainerIsReadFrom) {
     EXPECT_EQ(handle.parent_cpu_file(), v2.cgroup("docker/cpu.stat"));
     EXPECT_EQ(handle.parent_memory_file(), v2.cgroup("docker/memory.stat"));
     EXPECT_EQ(CgroupHandle{}.parent_cpu_file(), fs::path{});
+}
+
+// Under a parent whose CPU time stood still but whose memory moved, an idle container has its memory and
+// IO files read at its next kSecondaryEvery-th read; its CPU file, process count and slow files are not.
+TEST(CgroupReader, AMovedParentMemoryReadsOnlyTheMemoryOfAnIdleContainer) {
+    V1Container c;
+    c.memory("memory.usage_in_bytes", "4096\n");
+    c.memory("memory.failcnt", "1\n");
+    c.cpu("cpuacct.usage", "1000\n");
+    c.sample(true);  // read 0
+    c.sample(true);  // read 1: idle
+    c.memory("memory.usage_in_bytes", "8192\n");
+    c.memory("memory.failcnt", "2\n");
+    c.cpu("cpuacct.usage", "5000\n");
+    EXPECT_EQ(c.sample(TreeState{.cpu = true, .memory = false}).memory_usage_bytes, 4096U);  // read 2: noted
+    EXPECT_EQ(c.sample(true).memory_usage_bytes, 4096U);                                     // read 3
+    EXPECT_EQ(c.sample(true).memory_usage_bytes, 4096U);                                     // read 4
+    const CgroupStats memory = c.sample(true);                                               // read 5
+    EXPECT_EQ(memory.memory_usage_bytes, 8192U);
+    EXPECT_EQ(memory.cpu_time_ns_total, 1000U);
+    EXPECT_EQ(memory.memory_failcnt, 1U);
+    c.memory("memory.usage_in_bytes", "16384\n");
+    for (int read = 6; read < 11; ++read) EXPECT_EQ(c.sample(true).memory_usage_bytes, 8192U) << read;  // none
 }
 
 }  // namespace

@@ -386,14 +386,22 @@ TEST_F(SteadyParent, AnIdleContainerIsNotReadUntilTheParentMoves) {
     for (const auto& line : daemon_.requests()) EXPECT_NE(line, kList);  // all of it without a list
 }
 
-TEST_F(SteadyParent, ParentMemoryStatMovingEndsTheSteadiness) {
+// The parent's memory moved, its CPU time did not: an idle container has its memory read at its next
+// kSecondaryEvery-th read (5 here), and not its CPU file.
+TEST_F(SteadyParent, ParentMemoryMovingReadsTheIdleContainersMemoryOnly) {
     warm_up();
-    EXPECT_EQ(memory_after(1s), 4096U);
+    EXPECT_EQ(memory_after(1s), 4096U);  // read 2
     write_container("memory.current", "8192\n");
-    EXPECT_EQ(memory_after(1s), 4096U);  // repeated: nothing says it changed
-    write("memory.stat", "anon 1048576\nfile 4096\n");  // the kernel moved or wrote back some page
-    write_container("cpu.stat", "usage_usec 2000\nuser_usec 1200\nsystem_usec 800\n");
-    EXPECT_EQ(memory_after(1s), 8192U);  // its CPU file read, moved: read whole
+    write_container("cpu.stat", "usage_usec 2000\nuser_usec 1200\nsystem_usec 800\n");  // not read below
+    EXPECT_EQ(memory_after(1s), 4096U);  // read 3: repeated, nothing says it changed
+    write("memory.stat", "anon 1048576\nfile 4096\n");  // the kernel reclaimed or wrote back some page
+    EXPECT_EQ(memory_after(1s), 4096U);  // read 4: noted, read at the next fifth read
+    clock_.advance(1s);
+    auto row = collect().containers.at(0);  // read 5 (the parent is steady again by now)
+    EXPECT_EQ(row.memory_usage_bytes, 8192U);
+    EXPECT_EQ(row.cpu_time_ns_total, 1'000'000U);
+    write_container("memory.current", "16384\n");
+    EXPECT_EQ(memory_after(1s), 8192U);  // read 6: steady, repeated
 }
 
 TEST_F(SteadyParent, AListReadsEveryContainerWholeUnderAnUnmovedParent) {
