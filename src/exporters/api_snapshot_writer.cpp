@@ -8,13 +8,13 @@
 #include <set>
 #include <string>
 #include <type_traits>
-#include <unordered_map>
 #include <vector>
 
 #include "exporters/api_exporter.hpp"
 #include "exporters/container_view.hpp"
 #include "exporters/format.hpp"
 #include "exporters/json_writer.hpp"
+#include "exporters/kept_texts.hpp"
 
 namespace cmon::exporters {
 
@@ -273,21 +273,27 @@ void write_source(JsonWriter& w, const model::SourceHealth& h) {
     w.end_object();
 }
 
-// A container's text as the last write() made it, with what it was made from.
-struct ContainerText {
+// What a container's text is written from, and a reference to it: the row is copied only when its text
+// is written.
+struct ContainerRef {
+    const model::ContainerStats& row;
+    const ContainerGpuUse& gpu;
+};
+
+struct ContainerInputs {
     model::ContainerStats row;
     ContainerGpuUse gpu;
-    std::string text;
-    std::uint64_t round = 0;  // the last write() that used it
+
+    ContainerInputs() = default;
+    explicit ContainerInputs(const ContainerRef& ref) : row(ref.row), gpu(ref.gpu) {}
+    bool operator==(const ContainerRef& ref) const { return row == ref.row && gpu == ref.gpu; }
 };
 
 }  // namespace
 
 struct ApiSnapshotWriter::Fragments {
     std::mutex mutex;
-    std::unordered_map<std::string, ContainerText> by_id;
-    std::uint64_t round = 0;
-    std::size_t written = 0;
+    KeptTexts<ContainerInputs> texts;
 };
 
 namespace {
@@ -318,31 +324,19 @@ std::string write_api_json(const model::Snapshot& snapshot, const std::string* t
     write_host(w, snapshot.host);
     w.key("containers");
     w.begin_array();
-    if (fragments != nullptr) {
-        ++fragments->round;
-        fragments->written = 0;
-    }
+    if (fragments != nullptr) fragments->texts.begin();
     for (const auto& c : snapshot.containers) {
         const ContainerGpuUse& gpu = gpu_use[c.id];
         if (fragments == nullptr) {
             write_container(w, c, gpu);
             continue;
         }
-        ContainerText& kept = fragments->by_id[c.id];
-        if (kept.text.empty() || !(kept.row == c) || !(kept.gpu == gpu)) {
-            kept.text.clear();
-            JsonWriter own(kept.text);
+        w.raw(fragments->texts.text(c.id, ContainerRef{c, gpu}, [&](std::string& text) {
+            JsonWriter own(text);
             write_container(own, c, gpu);
-            kept.row = c;
-            kept.gpu = gpu;
-            ++fragments->written;
-        }
-        kept.round = fragments->round;
-        w.raw(kept.text);
+        }));
     }
-    if (fragments != nullptr) {
-        std::erase_if(fragments->by_id, [&](const auto& entry) { return entry.second.round != fragments->round; });
-    }
+    if (fragments != nullptr) fragments->texts.end();
     w.end_array();
     w.key("gpus");
     w.begin_array();
@@ -376,7 +370,7 @@ std::string ApiSnapshotWriter::write(const model::Snapshot& snapshot, const std:
 
 std::size_t ApiSnapshotWriter::last_written() const {
     std::lock_guard lock(fragments_->mutex);
-    return fragments_->written;
+    return fragments_->texts.written();
 }
 
 }  // namespace cmon::exporters

@@ -16,6 +16,7 @@
 #include "exporters/container_view.hpp"
 #include "exporters/format.hpp"
 #include "exporters/json_writer.hpp"
+#include "exporters/kept_texts.hpp"
 
 namespace cmon::exporters {
 
@@ -113,19 +114,11 @@ void write_container(JsonWriter& w, const ContainerInputs& in) {
     w.end_object();
 }
 
-struct ContainerText {
-    ContainerInputs inputs;
-    std::string text;
-    std::uint64_t round = 0;
-};
-
 }  // namespace
 
 struct QueryWriter::Texts {
     std::mutex mutex;
-    std::unordered_map<std::string, ContainerText> by_id;
-    std::uint64_t round = 0;
-    std::size_t written = 0;
+    KeptTexts<ContainerInputs> kept;
 };
 
 namespace {
@@ -165,10 +158,7 @@ std::string write_query(const model::Snapshot& snapshot, QueryWriter::Texts* tex
     std::unordered_map<std::string_view, const model::ContainerStats*> last;
     for (const auto& container : snapshot.containers)
         if (container.state == "running") last[container.short_id] = &container;
-    if (texts != nullptr) {
-        ++texts->round;
-        texts->written = 0;
-    }
+    if (texts != nullptr) texts->kept.begin();
     w.key("container-stats");
     w.begin_object();
     for (const auto& first : snapshot.containers) {
@@ -184,20 +174,12 @@ std::string write_query(const model::Snapshot& snapshot, QueryWriter::Texts* tex
             write_container(w, in);
             continue;
         }
-        ContainerText& kept = texts->by_id[container.id];
-        if (kept.text.empty() || !(kept.inputs == in)) {
-            kept.text.clear();
-            JsonWriter own(kept.text);
+        w.raw(texts->kept.text(container.id, in, [&](std::string& text) {
+            JsonWriter own(text);
             write_container(own, in);
-            kept.inputs = std::move(in);
-            ++texts->written;
-        }
-        kept.round = texts->round;
-        w.raw(kept.text);
+        }));
     }
-    if (texts != nullptr) {
-        std::erase_if(texts->by_id, [&](const auto& entry) { return entry.second.round != texts->round; });
-    }
+    if (texts != nullptr) texts->kept.end();
     w.end_object();
     w.end_object();
     return out;
@@ -217,7 +199,7 @@ std::string QueryWriter::write(const model::Snapshot& snapshot) {
 
 std::size_t QueryWriter::last_written() const {
     std::lock_guard lock(texts_->mutex);
-    return texts_->written;
+    return texts_->kept.written();
 }
 
 }  // namespace cmon::exporters
