@@ -91,9 +91,9 @@ public:
     // its LRU lists or wrote any back, or the parent's memory.stat would show it. Under a parent whose CPU
     // time stood still but whose memory moved (the kernel reclaiming or writing back pages of one of its
     // containers) an idle container has its memory and IO files read at its next kSecondaryEvery-th
-    // read, nothing else. Every kSteadyCompleteEvery-th read is complete all the same, for what none of that shows (a
-    // limit written to the cgroup by hand; `docker update` shows in the event log, and the list after it
-    // reads every container whole).
+    // read, nothing else. Every kSteadyCompleteEvery-th read is complete all the same, for what none of
+    // that shows (a limit written to the cgroup by hand; `docker update` shows in the event log, and the
+    // list after it reads every container whole).
     static constexpr unsigned kSteadyCompleteEvery = 120;
     // Whether the last read() repeated the last complete read (idle, CPU file alone or nothing), and how
     // many reads there were: the owner may repeat what it reads alongside (the container's network

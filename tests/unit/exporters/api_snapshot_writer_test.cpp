@@ -2,7 +2,6 @@
 // to_api_json's (held to the golden file by api_exporter_test) for every snapshot of a sequence, and it
 // writes a container's text again only when that container's row or GPU use changed.
 #include <gtest/gtest.h>
-
 #include <string>
 
 #include "exporters/api_exporter.hpp"
