@@ -15,6 +15,13 @@ start_containers() {
         seq "$((have + 1))" "$want" | xargs -P 4 -I{} \
             docker run -d --network none --name "${prefix}{}" cmon-test/busybox sleep 3600 >/dev/null
     fi
+    # Kept from an earlier run (CMON_BENCH_KEEP=1), their `sleep 3600` may have ended: start them again.
+    local exited
+    exited=$(docker ps -aq --filter "name=^${prefix}" --filter status=exited)
+    if [[ -n "$exited" ]]; then
+        # shellcheck disable=SC2086
+        docker start $exited >/dev/null
+    fi
     have=$(docker ps -q --filter "name=^${prefix}" | wc -l)
     if ((have != want)); then
         echo "$0: $have containers running, wanted $want" >&2
