@@ -12,8 +12,8 @@ void SteadyTree::update() {
     auto memory = cpu && memory_ ? memory_.read(buffer_) : std::nullopt;
     const bool memory_same = memory && have_last_ && *memory == last_memory_;
     if (memory) last_memory_.assign(*memory);
-    state_ = TreeState{.cpu = cpu_same && memory.has_value(), .memory = cpu_same && memory_same};
-    have_last_ = cpu && memory;
+    state_ = TreeState{.cpu = cpu_same, .memory = cpu_same && memory_same};
+    have_last_ = cpu && memory;  // both, or the next update compares nothing: never steady without either
 }
 
 }  // namespace cmon::sources

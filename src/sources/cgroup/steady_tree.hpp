@@ -33,7 +33,6 @@ public:
     // update() read. The first update() is never steady.
     void update();
     TreeState state() const { return state_; }
-    bool steady() const { return state_.cpu && state_.memory; }
     std::size_t open_files() const { return (cpu_ ? 1 : 0) + (memory_ ? 1 : 0); }
 
 private:
