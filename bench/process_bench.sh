@@ -2,7 +2,7 @@
 # The whole monitor as a user pays for it: the real binary at --interval 1 for a minute with 100 running
 # containers (a private dockerd, as compare_docker_stats.sh starts it), 8 GPUs from the stand-in NVML with
 # 16 GPU processes (the init processes of 16 of the containers, so attribution does its real work), one SSE
-# client on /api/v1/events and one GET /query per second. Measures the CPU of all the monitor's threads,
+# client on /api/v1/events?delta=1 (the stream the page opens) and one GET /query per second. Measures the CPU of all the monitor's threads,
 # its RSS, and the Docker daemons' CPU against a baseline minute without the monitor; then
 # `docker stats --no-stream` on the same containers in the same run. Prints ms of CPU per second of
 # monitoring against the target (1.5 ms/s) and the ratio to `docker stats`. With PERF=1 it also records
@@ -13,6 +13,8 @@
 #              AWAKE=0: in that many of the containers a process wakes 20 times a second (a shell loop of
 #              `usleep 50000`, ended by `timeout` after the run), as an idle notebook kernel or a daemon
 #              does: their CPU time moves every sample, so no parent cgroup stays steady.
+#              SSE=delta: the SSE client takes deltas as the page does; SSE=whole: a whole snapshot each
+#              second (/api/v1/events without ?delta=1, what a script reading the stream may ask for).
 #              CMON_BENCH_DIR=/tmp/cmon-pbench  CMON_BENCH_KEEP=1 keeps the daemon and containers.
 set -euo pipefail
 
@@ -64,4 +66,4 @@ echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 python3 "$repo/bench/process_bench.py" \
     --binary "$bin" --nvml "$nvml" --gpus "$gpus" --gpu-pids "$gpu_pids" --count "$count" \
     --daemon-pids "$(daemon_pids "$dir")" --seconds "$measured" --docker-stats-runs "$stats_runs" \
-    --prefix "$prefix" --work "$work" --perf "${PERF:-0}" --awake "$awake"
+    --prefix "$prefix" --work "$work" --perf "${PERF:-0}" --awake "$awake" --sse "${SSE:-delta}"

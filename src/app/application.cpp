@@ -59,11 +59,16 @@ int Application::run() {
                  config_.tls_cert.empty() ? "http" : "https", config_.bind, port, config_.interval_seconds,
                  config_.idle_pause_seconds);
     MemoryTrimmer trimmer([&server] { return server.accepted_connections(); });
+    sampler.add_listener([&trimmer](const model::SnapshotPtr&) { trimmer.step(); });
+    // Stops the sampler (its listeners use the trimmer and the server) before either goes, also when
+    // server.run() throws.
+    struct StopSampler {
+        sampling::Sampler& sampler;
+        ~StopSampler() { sampler.stop(); }
+    } stop_sampler{sampler};
     sampler.start();
-    trimmer.start();
     server.run();
     spdlog::info("stopping");
-    trimmer.stop();
     sampler.stop();
     return 0;
 }

@@ -12,8 +12,6 @@ MemoryTrimmer::MemoryTrimmer(Counter accepted, MemoryTrimmerOptions options, Tri
     trimmed_at_ = seen_;
 }
 
-MemoryTrimmer::~MemoryTrimmer() { stop(); }
-
 bool MemoryTrimmer::step() {
     const std::uint64_t now = accepted_();
     const bool arriving = now != seen_;
@@ -27,29 +25,6 @@ bool MemoryTrimmer::step() {
     rounds_since_trim_ = 0;
     trim_();
     return true;
-}
-
-void MemoryTrimmer::start() {
-    std::lock_guard lock(mutex_);
-    if (thread_.joinable()) return;
-    stopping_ = false;
-    thread_ = std::thread([this] {
-        std::unique_lock lock(mutex_);
-        while (!wake_.wait_for(lock, options_.period, [this] { return stopping_; })) {
-            lock.unlock();
-            step();
-            lock.lock();
-        }
-    });
-}
-
-void MemoryTrimmer::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
 }
 
 }  // namespace cmon::app

@@ -1,7 +1,9 @@
-// GpuAttributor: per tick, one stat per GPU pid plus two small reads for processes not seen before.
+// GpuAttributor: per tick, one epoll_wait for the GPU processes already read (one stat per pid where
+// pidfds cannot be used), plus two small reads for processes not seen before.
 #include "attribution/gpu_attributor.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -31,8 +33,23 @@ std::optional<std::string> command_line_from_cmdline(std::string_view raw, std::
     return out;
 }
 
+namespace {
+
+// Whether pids under `proc` are those of this process's pid namespace (what pidfd_open takes): its
+// "self" link names our own pid. Not so for a fixture tree, or a host /proc mounted into a container
+// that has a pid namespace of its own.
+bool proc_is_our_pid_namespace(const std::filesystem::path& proc) {
+    std::error_code error;
+    const std::filesystem::path self = std::filesystem::read_symlink(proc / "self", error);
+    return !error && self == std::to_string(::getpid());
+}
+
+}  // namespace
+
 GpuAttributor::GpuAttributor(sources::HostPaths paths, ContainerPidLister fallback, GpuAttributorOptions options)
-    : paths_(std::move(paths)), fallback_(std::move(fallback)), options_(options) {}
+    : paths_(std::move(paths)), fallback_(std::move(fallback)), options_(options) {
+    watch_processes_ = proc_is_our_pid_namespace(paths_.proc) && sources::PidWatch::open(::getpid());
+}
 
 std::optional<GpuAttributor::Identity> GpuAttributor::identify(unsigned pid) {
     const std::string& proc = paths_.proc.native();
@@ -41,6 +58,7 @@ std::optional<GpuAttributor::Identity> GpuAttributor::identify(unsigned pid) {
     char digits[16];
     auto [end, ec] = std::to_chars(std::begin(digits), std::end(digits), pid);
     pid_path_.append(digits, end);
+    ++identity_checks_;
     struct stat st {};
     if (::stat(pid_path_.c_str(), &st) != 0) return std::nullopt;
     return Identity{st.st_dev, st.st_ino, st.st_ctim.tv_sec, st.st_ctim.tv_nsec};
@@ -69,16 +87,36 @@ void GpuAttributor::attribute(model::Snapshot& draft) {
     note_.clear();
     listed_.clear();
     std::vector<model::GpuProcess*> unresolved;
+    if (watch_processes_ && !cache_.empty() && bell_.rung()) {
+        // Some watched process exited: its entry falls back to the identity check below.
+        for (auto& [pid, entry] : cache_) {
+            if (entry.watch && sources::PidWatch::exited({&entry.watch}).front()) entry.watch = {};
+        }
+    }
     for (model::GpuProcess& process : draft.gpu_processes) {
         listed_.push_back(process.pid);
+        auto cached = cache_.find(process.pid);
+        if (cached != cache_.end() && cached->second.watch) {
+            // The process read runs on: the pid is still its, and nothing of it needs reading.
+            process.process_exists = true;
+            process.container_id = cached->second.container_id;
+            process.container_pid = cached->second.container_pid;
+            process.command = cached->second.command;
+            continue;
+        }
         const std::optional<Identity> identity = identify(process.pid);
         const bool exists = identity.has_value();
-        auto cached = cache_.find(process.pid);
         const bool same_process =
             cached != cache_.end() && !cached->second.gone && exists && cached->second.identity == *identity;
         if (exists && !same_process) {
+            // Watched before its files are read: should the pid change hands in between, the watch names
+            // the process that exited, and the next tick checks the identity again.
+            sources::PidWatch watch = watch_processes_ ? sources::PidWatch::open(static_cast<int>(process.pid))
+                                                       : sources::PidWatch{};
             if (auto fresh = read(process.pid)) {
                 fresh->identity = *identity;
+                fresh->watch = std::move(watch);
+                bell_.add(fresh->watch);
                 cached = cache_.insert_or_assign(process.pid, std::move(*fresh)).first;
             } else if (cached != cache_.end() && !cached->second.gone) {
                 // Another process holds the pid now and its files cannot be read: the old answer is not its.

@@ -15,6 +15,8 @@
 #include "attribution/container_pid_lister.hpp"
 #include "model/snapshot.hpp"
 #include "sources/host_paths.hpp"
+#include "sources/pid_watch.hpp"
+#include "sources/pid_watch_bell.hpp"
 
 namespace cmon::attribution {
 
@@ -39,6 +41,11 @@ public:
     std::size_t cached_pids() const { return cache_.size(); }
     // How many times a process's files were read (tests, benchmarks).
     std::uint64_t reads() const { return reads_; }
+    // How many times /proc/<pid> was stat()ed to tell which process holds a pid (tests).
+    std::uint64_t identity_checks() const { return identity_checks_; }
+    // Whether processes read are watched through pidfds (HostPaths::proc is this process's own pid
+    // namespace and pidfd_open works).
+    bool watches_processes() const { return watch_processes_; }
     // How the last attribute() got its answers when that was not /proc alone
     // ("pids from docker top (no host pid namespace)"), else empty.
     const std::string& note() const { return note_; }
@@ -59,6 +66,9 @@ private:
         std::optional<std::string> command;
         bool gone = false;  // /proc/<pid> vanished: keep the last answer, but re-read if the pid reappears
         Identity identity;  // of /proc/<pid> when it was read
+        // The process read, while it runs: no stat() of /proc/<pid> is needed to know the pid is still
+        // its. Empty without pidfds, and once the process exited (then the identity decides, as without).
+        sources::PidWatch watch;
     };
     // stat() of /proc/<pid>; nullopt when it does not exist.
     std::optional<Identity> identify(unsigned pid);
@@ -74,6 +84,9 @@ private:
     std::string pid_path_;          // "<proc>/<pid>", reused: no path object per process per tick
     std::vector<unsigned> listed_;  // this tick's GPU pids, sorted (reused between ticks)
     std::uint64_t reads_ = 0;
+    std::uint64_t identity_checks_ = 0;
+    bool watch_processes_ = false;
+    sources::PidWatchBell bell_;  // over the entries' watches: one epoll_wait per tick while none exited
     // The fallback's answers per GPU pid (nullopt: in no container), kept while the pid stays on a GPU, and the
     // container ids it was last asked about.
     std::unordered_map<unsigned, std::optional<std::string>> fallback_cache_;

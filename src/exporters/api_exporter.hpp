@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,7 +34,17 @@ public:
     ApiSnapshotWriter& operator=(const ApiSnapshotWriter&) = delete;
 
     std::string write(const model::Snapshot& snapshot, const std::string* title = nullptr);
-    // How many container texts the last write() wrote anew (the rest were copied), for tests.
+
+    // The document and, when the writer's previous document was of the sequence just before, the delta
+    // from that one to this (docs/api.md, "Event stream"): what the page's event stream sends instead of
+    // the whole document each second. Each write starts from the previous, so call this for every
+    // snapshot in turn (write() is the same without handing out the delta).
+    struct Document {
+        std::string full;
+        std::optional<std::string> delta;
+    };
+    Document write_with_delta(const model::Snapshot& snapshot, const std::string* title = nullptr);
+    // How many container texts the last write wrote anew (the rest were copied), for tests.
     std::size_t last_written() const;
 
     struct Fragments;  // the kept texts (api_snapshot_writer.cpp)

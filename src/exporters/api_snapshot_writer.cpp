@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "exporters/api_exporter.hpp"
@@ -294,14 +295,24 @@ struct ContainerInputs {
 struct ApiSnapshotWriter::Fragments {
     std::mutex mutex;
     KeptTexts<ContainerInputs> texts;
+    // What the last document was, for the next one's delta.
+    std::optional<std::uint64_t> sequence;
+    std::vector<std::string> ids;  // its containers, in order
 };
 
 namespace {
 
 // The document; each container's text comes from `fragments` when given (and is kept there), else is
 // written in place.
+// Where the parts of a document that a delta repeats lie in its text, and which containers' texts were
+// written anew (the rest are the same bytes as in the document before).
+struct Layout {
+    std::pair<std::size_t, std::size_t> host, gpus, gpu_processes, sources;  // [begin, end) of each value
+    std::vector<std::pair<std::size_t, std::size_t>> changed;
+};
+
 std::string write_api_json(const model::Snapshot& snapshot, const std::string* title,
-                           ApiSnapshotWriter::Fragments* fragments) {
+                           ApiSnapshotWriter::Fragments* fragments, Layout* layout = nullptr) {
     std::map<std::string_view, ContainerGpuUse> gpu_use;
     const auto memory = container_gpu_memory_by_id(snapshot);
     for (const auto& c : snapshot.containers) gpu_use[c.id].memory = memory.at(c.id);
@@ -320,8 +331,12 @@ std::string write_api_json(const model::Snapshot& snapshot, const std::string* t
     root.put("time", snapshot.time);
     root.put("note", snapshot.note);
     if (title) root.put("title", *title);
+    Layout scratch;
+    Layout& at = layout != nullptr ? *layout : scratch;
     w.key("host");
+    at.host.first = text.size();
     write_host(w, snapshot.host);
+    at.host.second = text.size();
     w.key("containers");
     w.begin_array();
     if (fragments != nullptr) fragments->texts.begin();
@@ -331,25 +346,79 @@ std::string write_api_json(const model::Snapshot& snapshot, const std::string* t
             write_container(w, c, gpu);
             continue;
         }
+        const std::size_t written = fragments->texts.written();
+        const std::size_t before = text.size();
         w.raw(fragments->texts.text(c.id, ContainerRef{c, gpu}, [&](std::string& text) {
             JsonWriter own(text);
             write_container(own, c, gpu);
         }));
+        if (layout != nullptr && fragments->texts.written() != written) {
+            // Its text starts after the separating comma, if raw() wrote one.
+            layout->changed.emplace_back(before + (text[before] == ',' ? 1 : 0), text.size());
+        }
     }
     if (fragments != nullptr) fragments->texts.end();
     w.end_array();
     w.key("gpus");
+    at.gpus.first = text.size();
     w.begin_array();
     for (const auto& g : snapshot.gpus) write_gpu(w, g);
     w.end_array();
+    at.gpus.second = text.size();
     w.key("gpu_processes");
+    at.gpu_processes.first = text.size();
     w.begin_array();
     for (const auto& p : snapshot.gpu_processes) write_gpu_process(w, p);
     w.end_array();
+    at.gpu_processes.second = text.size();
     w.key("sources");
+    at.sources.first = text.size();
     w.begin_array();
     for (const auto& h : snapshot.sources) write_source(w, h);
     w.end_array();
+    at.sources.second = text.size();
+    w.end_object();
+    return text;
+}
+
+// The delta from the document before to `full` (docs/api.md, "Event stream"): the top-level members as
+// in `full`, but of the containers only those whose text changed ("containers_changed", whole) and, when
+// the list is not the same ids in the same order, "container_ids". A client applies it to the document
+// of sequence "base" and has `full`.
+std::string write_api_delta(const model::Snapshot& snapshot, const std::string* title, const std::string& full,
+                            const Layout& at, std::uint64_t base, const std::vector<std::string>* ids) {
+    const auto slice = [&](const std::pair<std::size_t, std::size_t>& range) {
+        return std::string_view(full).substr(range.first, range.second - range.first);
+    };
+    std::string text;
+    text.reserve(full.size() - (at.sources.first - at.host.first) + 256);
+    JsonWriter w(text);
+    w.begin_object();
+    ObjectWriter root(w);
+    root.put("api_version", kApiVersion);
+    root.put("sequence", snapshot.sequence);
+    root.put("base", base);
+    root.put("time", snapshot.time);
+    root.put("note", snapshot.note);
+    if (title) root.put("title", *title);
+    w.key("host");
+    w.raw(slice(at.host));
+    w.key("containers_changed");
+    w.begin_array();
+    for (const auto& container : at.changed) w.raw(slice(container));
+    w.end_array();
+    if (ids != nullptr) {
+        w.key("container_ids");
+        w.begin_array();
+        for (const std::string& id : *ids) w.string(id);
+        w.end_array();
+    }
+    w.key("gpus");
+    w.raw(slice(at.gpus));
+    w.key("gpu_processes");
+    w.raw(slice(at.gpu_processes));
+    w.key("sources");
+    w.raw(slice(at.sources));
     w.end_object();
     return text;
 }
@@ -364,8 +433,27 @@ ApiSnapshotWriter::ApiSnapshotWriter() : fragments_(std::make_unique<Fragments>(
 ApiSnapshotWriter::~ApiSnapshotWriter() = default;
 
 std::string ApiSnapshotWriter::write(const model::Snapshot& snapshot, const std::string* title) {
+    return write_with_delta(snapshot, title).full;
+}
+
+ApiSnapshotWriter::Document ApiSnapshotWriter::write_with_delta(const model::Snapshot& snapshot,
+                                                                const std::string* title) {
     std::lock_guard lock(fragments_->mutex);
-    return write_api_json(snapshot, title, fragments_.get());
+    Layout layout;
+    Document out;
+    out.full = write_api_json(snapshot, title, fragments_.get(), &layout);
+    std::vector<std::string> ids;
+    ids.reserve(snapshot.containers.size());
+    for (const auto& c : snapshot.containers) ids.push_back(c.id);
+    // Only from the sequence just before: the kept texts tell what changed since the last document.
+    // A document with one id twice (never from Docker) cannot be told apart by id: no delta.
+    if (fragments_->sequence && *fragments_->sequence + 1 == snapshot.sequence && !fragments_->texts.repeated()) {
+        out.delta = write_api_delta(snapshot, title, out.full, layout, *fragments_->sequence,
+                                    ids == fragments_->ids ? nullptr : &ids);
+    }
+    fragments_->sequence = snapshot.sequence;
+    fragments_->ids = std::move(ids);
+    return out;
 }
 
 std::size_t ApiSnapshotWriter::last_written() const {

@@ -19,6 +19,7 @@ public:
     void begin() {
         ++round_;
         written_ = 0;
+        repeated_ = false;
     }
     // The text for container `id`: the kept one when `key` equals what it was written from (`Inputs ==
     // Key`), else the one `write(std::string&)` appends to an empty string, kept with Inputs(key). A key
@@ -26,6 +27,7 @@ public:
     template <class Key, class Write>
     std::string_view text(const std::string& id, const Key& key, Write&& write) {
         Entry& entry = by_id_[id];
+        repeated_ = repeated_ || entry.round == round_;
         if (entry.text.empty() || !(entry.inputs == key)) {
             entry.text.clear();
             write(entry.text);
@@ -40,6 +42,8 @@ public:
     }
     // How many texts the last document wrote anew (the rest were copied).
     std::size_t written() const { return written_; }
+    // Whether the last document asked for one id more than once (ids are unique in real snapshots).
+    bool repeated() const { return repeated_; }
 
 private:
     struct Entry {
@@ -50,6 +54,7 @@ private:
     std::unordered_map<std::string, Entry> by_id_;
     std::uint64_t round_ = 0;
     std::size_t written_ = 0;
+    bool repeated_ = false;
 };
 
 }  // namespace cmon::exporters

@@ -5,13 +5,21 @@
 
 namespace cmon::exporters {
 
-std::string sse_snapshot_head(std::uint64_t sequence) {
+namespace {
+
+std::string event_head(std::uint64_t sequence, std::string_view event) {
     std::string head = "id: ";
     char digits[24];
     head.append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, sequence).ptr - digits));
-    head.append("\nevent: snapshot\ndata: ");
+    head.append("\nevent: ").append(event).append("\ndata: ");
     return head;
 }
+
+}  // namespace
+
+std::string sse_snapshot_head(std::uint64_t sequence) { return event_head(sequence, "snapshot"); }
+
+std::string sse_delta_head(std::uint64_t sequence) { return event_head(sequence, "delta"); }
 
 bool is_one_sse_data_line(std::string_view json) {
     // Two vectorized scans: a few microseconds for the 67 KB snapshot at 100 containers.

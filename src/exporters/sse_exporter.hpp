@@ -24,6 +24,9 @@ std::string to_sse_snapshot_frame(std::uint64_t sequence, std::string_view json)
 // "id: <sequence>\nevent: snapshot\ndata: ", the JSON as it is, then kSseFrameEnd. The server sends the
 // three in one gathered write, so the JSON it already holds for /api/v1/snapshot is never copied.
 std::string sse_snapshot_head(std::uint64_t sequence);
+// "id: <sequence>\nevent: delta\ndata: ": the head of a frame whose data is the delta from the sequence
+// before (ApiSnapshotWriter::write_with_delta), for streams opened with ?delta=1.
+std::string sse_delta_head(std::uint64_t sequence);
 inline constexpr std::string_view kSseFrameEnd = "\n\n";
 // Whether `json` may be sent between the head and kSseFrameEnd as it is (no "\r" or "\n" in it).
 bool is_one_sse_data_line(std::string_view json);

@@ -40,27 +40,33 @@ asio::awaitable<void> EventHub::wait_after(std::uint64_t seen) { co_await bell_.
 
 asio::awaitable<void> EventHub::pump(std::uint64_t seen) {
     using Clock = std::chrono::steady_clock;
+    // Rounds come with publishes. A publish round touches, and stands for a heartbeat too: the frames
+    // keep the streams busy. Without publishes (collection paused, or a long interval) the timer touches
+    // and beats. Its touch waits half an interval beyond the touch interval, so that with publishes at
+    // about that interval the publish due comes first instead of a wake of its own just before it.
+    const Clock::duration touch_after = options_.touch_interval + options_.touch_interval / 2;
     Clock::time_point next_touch = Clock::now();
     Clock::time_point next_heartbeat = next_touch + options_.heartbeat_interval;
     while (streams_ > 0 && !closed()) {
         const Clock::time_point now = Clock::now();
         bool news = false;
-        if (now >= next_touch) {
+        const bool published = publishes_.generation() != seen;
+        if (now >= next_touch || published) {
             // Look before touching: the touch itself resumes a paused collection.
             const bool paused = provider_.paused();
             news = paused != paused_;
             paused_ = paused;
             provider_.touch();
-            next_touch = now + options_.touch_interval;
+            next_touch = now + touch_after;
         }
-        if (now >= next_heartbeat) {
+        if (published) {
+            seen = publishes_.generation();
+            news = true;
+            next_heartbeat = now + options_.heartbeat_interval;
+        } else if (now >= next_heartbeat) {
             ++heartbeats_;
             news = true;
             next_heartbeat = now + options_.heartbeat_interval;
-        }
-        if (publishes_.generation() != seen) {
-            seen = publishes_.generation();
-            news = true;
         }
         if (news) bell_.ring();
         const auto wait = std::max(std::min(next_touch, next_heartbeat) - Clock::now(), Clock::duration::zero());

@@ -1,8 +1,9 @@
 // EventHub: what all /api/v1/events streams share, on the io_context thread. Streams wait on one
 // Broadcast and are woken by an "epoch" bump when there is something to send: a publish, a heartbeat tick, a change of the paused state, or shutdown. What
 // they send (the newest frame) they fetch themselves, so a slow stream skips straight to the newest.
-// While at least one stream is open a single pump coroutine touches the provider every touch_interval:
-// someone is watching, so collection must not pause. When the last stream closes the pump ends.
+// While at least one stream is open a single pump coroutine touches the provider at each publish, and
+// 1.5 touch_intervals after the last touch without one: someone is watching, so collection must not
+// pause. Heartbeats come only after heartbeat_interval without a publish. When the last stream closes the pump ends.
 #pragma once
 
 #include <chrono>

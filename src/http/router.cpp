@@ -117,6 +117,10 @@ Response Router::route_get(const Request& request) const {
         response.headers.emplace_back("Cache-Control", "no-store");
         response.headers.emplace_back("X-Accel-Buffering", "no");  // nginx: pass events on at once
         response.event_stream = true;
+        if (const auto delta = query_parameter(request.query, "delta")) {
+            if (*delta != "0" && *delta != "1") return error_response(400, "delta must be 0 or 1");
+            response.event_deltas = *delta == "1";
+        }
         return response;
     }
     if (path == "/metrics") return metrics(request);
@@ -132,7 +136,13 @@ Response Router::route_get(const Request& request) const {
 
 std::shared_ptr<const CachedBody> Router::api_body(const model::Snapshot& snapshot) const {
     // The title goes in: the page shows it, and this is the one place it is configured.
-    return cache_.get(snapshot.sequence, "api", [&] { return api_writer_.write(snapshot, &options_.title); });
+    return cache_.get(snapshot.sequence, "api", [&] {
+        exporters::ApiSnapshotWriter::Document written = api_writer_.write_with_delta(snapshot, &options_.title);
+        std::lock_guard lock(delta_mutex_);
+        delta_sequence_ = snapshot.sequence;
+        delta_ = written.delta ? std::make_shared<const std::string>(std::move(*written.delta)) : nullptr;
+        return std::move(written.full);
+    });
 }
 
 Response Router::api_snapshot(const Request& request) const {
@@ -254,11 +264,23 @@ std::string EventFrame::text() const {
     return text;
 }
 
-EventFrame Router::latest_event() const {
+EventFrame Router::latest_event(std::optional<std::uint64_t> delta_from) const {
     const model::SnapshotPtr latest = provider_.latest();
     if (!latest) return {};
     // Outside the "sse" build: the cache is not reentrant.
     const std::shared_ptr<const CachedBody> api = api_body(*latest);
+    if (delta_from && *delta_from + 1 == latest->sequence) {
+        std::shared_ptr<const std::string> delta;
+        {
+            std::lock_guard lock(delta_mutex_);
+            if (delta_sequence_ == latest->sequence) delta = delta_;
+        }
+        if (delta && exporters::is_one_sse_data_line(*delta)) {
+            const auto head = cache_.get(latest->sequence, "sse-delta",
+                                         [&] { return exporters::sse_delta_head(latest->sequence); });
+            return EventFrame{latest->sequence, head->plain(), std::move(delta), exporters::kSseFrameEnd};
+        }
+    }
     const std::shared_ptr<const std::string>& json = api->plain();
     // Cached per snapshot: the head, or (JSON with a line break, which JsonWriter never writes) the whole
     // frame. A head ends with "data: ", a whole frame with the blank line.

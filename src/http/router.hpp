@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,8 +54,10 @@ struct Response {
     // data; `owner` keeps them alive (null for static data). Read the bytes with payload().
     std::optional<std::string_view> shared_body;
     std::shared_ptr<const void> owner;
-    // GET /api/v1/events: the session sends this status and these headers, then streams events.
+    // GET /api/v1/events: the session sends this status and these headers, then streams events;
+    // with ?delta=1, deltas after the first snapshot (Router::latest_event).
     bool event_stream = false;
+    bool event_deltas = false;
 
     // The value of the first header named `name` (ASCII case-insensitive), empty when absent.
     std::string header(std::string_view name) const;
@@ -81,10 +84,11 @@ struct RouterOptions {
     std::string index_path = "/";  // the asset that answers "/" (the fleet serves "/fleet.html")
 };
 
-// One server-sent event for the newest snapshot, "id: <sequence>\nevent: snapshot\ndata: <json>\n\n", as the
-// pieces the session sends in one gathered write: `head`, `data`, `tail`. `data` is the very buffer that
-// /api/v1/snapshot serves (the JSON is one line), not a copy of it. Should the JSON ever hold a line break,
-// `head` is the whole frame (its own "data:" lines) and `data` is null.
+// One server-sent event for the newest snapshot, "id: <sequence>\nevent: snapshot\ndata: <json>\n\n" (or
+// "event: delta" with the delta from the sequence before), as the pieces the session sends in one
+// gathered write: `head`, `data`, `tail`. `data` is the very buffer that /api/v1/snapshot serves (the
+// JSON is one line), not a copy of it. Should the JSON ever hold a line break, `head` is the whole frame
+// (its own "data:" lines) and `data` is null.
 struct EventFrame {
     std::uint64_t sequence = 0;
     std::shared_ptr<const std::string> head;  // null before the first snapshot
@@ -110,7 +114,10 @@ public:
     Response operator()(const Request& request) const;
 
     // The SSE frame of the provider's newest snapshot, built once per snapshot and shared by all streams.
-    EventFrame latest_event() const;
+    // `delta_from`: the sequence this stream sent last, for a stream that takes deltas: when the newest
+    // snapshot follows it directly, the frame is the delta from it (far smaller: only the containers
+    // that changed), else the whole snapshot.
+    EventFrame latest_event(std::optional<std::uint64_t> delta_from = std::nullopt) const;
     // Bodies serialized so far (cache misses), to prove sharing in tests.
     std::uint64_t serializations() const { return cache_.builds(); }
 
@@ -133,6 +140,11 @@ private:
     // that read `latest` just before a publish), drop older ones.
     mutable BodyCache cache_{16, 1};
     mutable exporters::ApiSnapshotWriter api_writer_;  // keeps container texts from one snapshot to the next
+    // The delta the writer made with the newest "api" body (null: none, the write before was not of the
+    // sequence just before), kept with that body's sequence.
+    mutable std::mutex delta_mutex_;
+    mutable std::uint64_t delta_sequence_ = 0;
+    mutable std::shared_ptr<const std::string> delta_;
     mutable exporters::QueryWriter query_writer_;
 };
 

@@ -68,6 +68,9 @@ public:
         provider_.add_listener([notify = publish_signal_.notifier()](const model::SnapshotPtr&) { notify(); });
     }
 
+    // Sessions still open end with io_, after this body: their deadlines need no sweep any more.
+    ~Impl() { stopping_ = true; }
+
     std::uint16_t listen();
     void run();
     void stop() {
@@ -77,14 +80,35 @@ public:
     // A session set a deadline: the sweep waits for the earliest one (a later one needs no timer work).
     void deadline_set(Transport::Clock::time_point deadline) override {
         if (deadline >= sweep_at_) return;
-        sweep_at_ = deadline;
-        sweep_timer_.expires_at(deadline);  // ends the sweep's current wait; it waits again for this
+        arm_sweep(deadline);
     }
+    // A session dropped a deadline before it passed. When it was the one the sweep waits for, the timer
+    // moves to the earliest one left, else it would wake the thread for nothing (a poller's connection,
+    // gone a moment after its request, would cost one wake-up a few seconds later, every time). Once per
+    // batch of handlers: a thousand streams dropping their write deadlines after a frame cost one look
+    // over the sessions, not one each.
+    void deadline_dropped(Transport::Clock::time_point deadline) override {
+        if (deadline != sweep_at_ || rearm_posted_ || stopping_) return;
+        rearm_posted_ = true;
+        asio::post(io_, [this] {
+            rearm_posted_ = false;
+            auto next = Transport::Clock::time_point::max();
+            for (Session* session : sessions_) next = std::min(next, session->deadline());
+            if (next != sweep_at_) arm_sweep(next);
+        });
+    }
+    // Whether the sweep waits for a deadline (tests; any thread).
+    bool sweep_armed() const { return sweep_armed_.load(std::memory_order_relaxed); }
 
 private:
     asio::awaitable<void> accept_loop();
     asio::awaitable<void> sweep_loop();
     void start_sweep();
+    void arm_sweep(Transport::Clock::time_point deadline) {
+        sweep_at_ = deadline;
+        sweep_armed_.store(deadline != Transport::Clock::time_point::max(), std::memory_order_relaxed);
+        sweep_timer_.expires_at(deadline);  // ends the sweep's current wait; it waits again for this
+    }
     void shutdown();
     [[noreturn]] void fail(const std::string& why) const {
         throw util::Error("cannot listen on " + describe_endpoint(options_.bind, options_.port) + ": " + why);
@@ -103,6 +127,8 @@ private:
     asio::steady_timer sweep_timer_{io_, Transport::Clock::time_point::max()};
     Transport::Clock::time_point sweep_at_ = Transport::Clock::time_point::max();
     bool sweeping_ = false;
+    bool rearm_posted_ = false;
+    std::atomic<bool> sweep_armed_{false};
     PublishSignal publish_signal_{io_};
     EventHub events_{io_, publish_signal_, provider_,
                      EventHubOptions{options_.stream_touch_interval, options_.heartbeat_interval}};
@@ -212,8 +238,7 @@ asio::awaitable<void> Server::Impl::sweep_loop() {
             session->expire_if(now);
             next = std::min(next, session->deadline());
         }
-        sweep_at_ = next;
-        sweep_timer_.expires_at(next);
+        arm_sweep(next);
     }
     sweeping_ = false;
 }
@@ -244,5 +269,7 @@ void Server::run() { impl_->run(); }
 void Server::stop() { impl_->stop(); }
 
 std::uint64_t Server::accepted_connections() const { return impl_->accepted(); }
+
+bool Server::sweep_armed() const { return impl_->sweep_armed(); }
 
 }  // namespace cmon::http

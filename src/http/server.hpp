@@ -57,6 +57,9 @@ public:
     void stop();
     // Connections accepted so far (thread-safe): process housekeeping trims the heap after bursts.
     std::uint64_t accepted_connections() const;
+    // Whether the timeout sweep waits for some connection's deadline (tests: none is left once every
+    // connection is idle or gone, so the server then wakes for nothing).
+    bool sweep_armed() const;
 
 private:
     class Impl;

@@ -249,7 +249,8 @@ asio::awaitable<void> Session::stream_events(const Response& result, unsigned ve
     bool paused_sent = false;
     std::uint64_t heartbeats = hub.heartbeats();
     while (!closed_ && !context_.stopping && !hub.closed()) {
-        const EventFrame frame = context_.router.latest_event();
+        const EventFrame frame =
+            context_.router.latest_event(result.event_deltas && sent_any ? std::optional(sent_sequence) : std::nullopt);
         bool ok = true;
         if (!frame.empty() && (!sent_any || frame.sequence != sent_sequence)) {
             ok = co_await write_frame(frame);  // `frame` holds the shared bytes meanwhile

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <string>
 
 #include "http/beast_includes.hpp"
@@ -23,10 +24,13 @@ namespace ssl = boost::asio::ssl;
 // do not match.
 std::unique_ptr<ssl::context> make_tls_context(const std::string& cert_file, const std::string& key_file);
 
-// Told of every deadline a Transport sets (the server's sweep, which wakes at the earliest one).
+// Told of every deadline a Transport sets (the server's sweep, which wakes at the earliest one), and of
+// every one it drops before it passed (a request answered, a stream between frames, a closed connection),
+// so that the sweep need not wake for a deadline nobody holds any more.
 class DeadlineListener {
 public:
     virtual void deadline_set(std::chrono::steady_clock::time_point deadline) = 0;
+    virtual void deadline_dropped(std::chrono::steady_clock::time_point deadline) = 0;
 
 protected:
     ~DeadlineListener() = default;
@@ -40,6 +44,9 @@ public:
     // `tls` null: plain TCP. Otherwise the context must outlive the transport; so must `deadlines`
     // (may be null: nobody enforces the deadlines then).
     Transport(tcp::socket socket, ssl::context* tls, DeadlineListener* deadlines = nullptr);
+    ~Transport() { expires_never(); }
+    Transport(const Transport&) = delete;
+    Transport& operator=(const Transport&) = delete;
 
     executor_type get_executor() { return socket().get_executor(); }
     tcp::socket& socket() { return tls_ ? tls_->next_layer() : *plain_; }
@@ -50,10 +57,16 @@ public:
     // comparison in the listener, which re-arms its one timer only for a deadline earlier than any it
     // already waits for.
     void expires_after(Clock::duration timeout) {
+        const Clock::time_point old = deadline_;
         deadline_ = Clock::now() + timeout;
-        if (deadlines_ != nullptr) deadlines_->deadline_set(deadline_);
+        if (deadlines_ == nullptr) return;
+        deadlines_->deadline_set(deadline_);
+        if (old != Clock::time_point::max()) deadlines_->deadline_dropped(old);
     }
-    void expires_never() { deadline_ = Clock::time_point::max(); }
+    void expires_never() {
+        const Clock::time_point old = std::exchange(deadline_, Clock::time_point::max());
+        if (deadlines_ != nullptr && old != Clock::time_point::max()) deadlines_->deadline_dropped(old);
+    }
     bool expired(Clock::time_point now) const { return now >= deadline_; }
     Clock::time_point deadline() const { return deadline_; }
 

@@ -1,7 +1,11 @@
-// Talks to the server: one snapshot and the history at start, then Server-Sent Events. Reconnects by
+// Talks to the server: one snapshot and the history at start, then Server-Sent Events: a whole snapshot
+// first, then deltas (only the containers that changed, snapshot-delta.js), which spare the server
+// writing and sending every container each second. Reconnects by
 // itself with a growing delay (EventSource's own retry is replaced so the delay can grow to ~30 s),
 // closes the stream while the tab is hidden so the server can pause collection, and reopens on return.
 // URLs are relative so the page also works behind a reverse proxy under a sub-path.
+
+import { applyDelta } from './snapshot-delta.js';
 
 const MIN_RETRY_MS = 1000;
 const MAX_RETRY_MS = 30000;
@@ -22,6 +26,7 @@ export class Live {
     this.onHistory = onHistory;
     this.onStatus = onStatus;
     this.source = null;
+    this.streamed = null; // the last snapshot this stream gave: what its next delta applies to
     this.retryMs = MIN_RETRY_MS;
     this.retryTimer = 0;
     this.lastEventAt = 0;
@@ -51,8 +56,9 @@ export class Live {
 
   open() {
     this.close();
-    const source = new EventSource('api/v1/events');
+    const source = new EventSource('api/v1/events?delta=1');
     this.source = source;
+    this.streamed = null;
     source.addEventListener('open', () => {
       if (this.source === source && this.status !== 'connected') this.setStatus('connected');
     });
@@ -64,6 +70,25 @@ export class Live {
       } catch {
         return;
       }
+      this.streamed = snapshot;
+      this.retryMs = MIN_RETRY_MS;
+      this.receive(snapshot);
+      if (this.status !== 'connected') this.setStatus('connected');
+    });
+    source.addEventListener('delta', (event) => {
+      if (this.source !== source) return;
+      let snapshot = null;
+      try {
+        snapshot = applyDelta(this.streamed, JSON.parse(event.data));
+      } catch {
+        snapshot = null;
+      }
+      if (!snapshot) {
+        // Not a delta from what this stream gave last: a new stream starts with a whole snapshot.
+        this.open();
+        return;
+      }
+      this.streamed = snapshot;
       this.retryMs = MIN_RETRY_MS;
       this.receive(snapshot);
       if (this.status !== 'connected') this.setStatus('connected');

@@ -20,7 +20,7 @@
 #include "sources/docker/docker_client.hpp"
 #include "sources/docker/docker_json_parser.hpp"
 #include "sources/docker/list_watch.hpp"
-#include "sources/docker/pid_watch_bell.hpp"
+#include "sources/pid_watch_bell.hpp"
 #include "sources/docker/tracked_container.hpp"
 #include "sources/host_paths.hpp"
 #include "sources/source.hpp"

@@ -15,7 +15,7 @@
 
 #include "sources/docker/docker_client.hpp"
 #include "sources/docker/docker_host.hpp"
-#include "sources/docker/pid_watch.hpp"
+#include "sources/pid_watch.hpp"
 #include "util/clock.hpp"
 
 namespace cmon::sources {

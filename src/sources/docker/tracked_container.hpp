@@ -14,7 +14,7 @@
 #include "sources/cgroup/kernel_file.hpp"
 #include "sources/cgroup/kernel_file_batch.hpp"
 #include "sources/docker/docker_json_parser.hpp"
-#include "sources/docker/pid_watch.hpp"
+#include "sources/pid_watch.hpp"
 
 namespace cmon::sources {
 

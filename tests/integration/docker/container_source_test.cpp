@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "sources/docker/pid_watch.hpp"
+#include "sources/pid_watch.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 

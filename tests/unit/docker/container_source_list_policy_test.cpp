@@ -18,7 +18,7 @@
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_docker_daemon.hpp"
 #include "sources/docker/container_source.hpp"
-#include "sources/docker/pid_watch.hpp"
+#include "sources/pid_watch.hpp"
 
 namespace cmon::sources {
 namespace {

@@ -1,7 +1,7 @@
 // PidWatch: a pidfd names one process and becomes readable when that process exits. PidWatch.* stay in
 // this process; PidWatchChild.* fork a child to watch it exit (ctest label `system`).
-#include "sources/docker/pid_watch.hpp"
-#include "sources/docker/pid_watch_bell.hpp"
+#include "sources/pid_watch.hpp"
+#include "sources/pid_watch_bell.hpp"
 
 #include <signal.h>
 #include <sys/wait.h>

@@ -2,7 +2,10 @@
 // to_api_json's (held to the golden file by api_exporter_test) for every snapshot of a sequence, and it
 // writes a container's text again only when that container's row or GPU use changed.
 #include <gtest/gtest.h>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "exporters/api_exporter.hpp"
 #include "exporters/query_exporter.hpp"
@@ -47,6 +50,92 @@ TEST(ApiSnapshotWriter, WritesOnlyTheContainersThatChangedAndTheSameBytes) {
 
     model::Snapshot empty;
     EXPECT_EQ(writer.write(empty), to_api_json(empty));
+}
+
+// The event stream's delta applied as docs/api.md tells a client to (written here from the text, not
+// from the writer): top-level members replace the old ones; the containers are the old list with the
+// changed ones replaced or added, in "container_ids" order when it is given.
+nlohmann::json apply_delta(const nlohmann::json& before, const nlohmann::json& delta) {
+    EXPECT_EQ(delta.at("base"), before.at("sequence"));
+    nlohmann::json after = nlohmann::json::object();
+    for (const auto& [key, value] : delta.items()) {
+        if (key != "base" && key != "containers_changed" && key != "container_ids") after[key] = value;
+    }
+    std::map<std::string, nlohmann::json> by_id;
+    std::vector<std::string> order;
+    for (const auto& c : before.at("containers")) {
+        by_id[c.at("id")] = c;
+        order.push_back(c.at("id"));
+    }
+    for (const auto& c : delta.at("containers_changed")) by_id[c.at("id")] = c;
+    if (delta.contains("container_ids")) order = delta.at("container_ids").get<std::vector<std::string>>();
+    after["containers"] = nlohmann::json::array();
+    for (const std::string& id : order) after["containers"].push_back(by_id.at(id));
+    return after;
+}
+
+TEST(ApiSnapshotWriter, EachDeltaTurnsTheDocumentBeforeIntoThisOne) {
+    ApiSnapshotWriter writer;
+    const std::string title = "lab";
+    model::Snapshot s = golden_snapshot();
+    ApiSnapshotWriter::Document doc = writer.write_with_delta(s, &title);
+    EXPECT_EQ(doc.full, to_api_json(s, &title));
+    EXPECT_FALSE(doc.delta) << "nothing came before the first document";
+    nlohmann::json shown = nlohmann::json::parse(doc.full);
+
+    const auto next = [&](const char* what) {
+        s.sequence += 1;
+        doc = writer.write_with_delta(s, &title);
+        EXPECT_EQ(doc.full, to_api_json(s, &title)) << what;
+        if (!doc.delta) {
+            ADD_FAILURE() << what << ": no delta from the sequence just before";
+            return nlohmann::json();
+        }
+        EXPECT_EQ(doc.delta->find('\n'), std::string::npos) << "one line, one SSE data field";
+        const nlohmann::json delta = nlohmann::json::parse(*doc.delta);
+        shown = apply_delta(shown, delta);
+        EXPECT_EQ(shown, nlohmann::json::parse(doc.full)) << what;
+        return delta;
+    };
+
+    s.host.cpu_busy_percent = 12.5;
+    nlohmann::json delta = next("only the host moved");
+    EXPECT_TRUE(delta.at("containers_changed").empty());
+    EXPECT_FALSE(delta.contains("container_ids"));
+    EXPECT_LT(doc.delta->size(), doc.full.size());
+
+    s.containers[1].cpu_percent = 3.25;
+    delta = next("one container moved");
+    ASSERT_EQ(delta.at("containers_changed").size(), 1U);
+    EXPECT_EQ(delta.at("containers_changed")[0].at("id"), s.containers[1].id);
+    EXPECT_FALSE(delta.contains("container_ids"));
+
+    std::swap(s.containers[0], s.containers[1]);
+    delta = next("the same containers in another order");
+    EXPECT_TRUE(delta.at("containers_changed").empty());
+    EXPECT_EQ(delta.at("container_ids").size(), 2U);
+
+    const model::ContainerStats gone = s.containers.back();
+    s.containers.pop_back();
+    delta = next("a container went");
+    EXPECT_EQ(delta.at("container_ids").size(), 1U);
+
+    s.containers.push_back(gone);
+    s.containers.back().id = std::string(64, 'e');
+    s.gpus.pop_back();
+    delta = next("a container came, a GPU fell off");
+    ASSERT_EQ(delta.at("containers_changed").size(), 1U);
+    EXPECT_EQ(delta.at("containers_changed")[0].at("id"), std::string(64, 'e'));
+
+    // Not from the sequence just before: the client would apply it to the wrong document.
+    s.sequence += 2;
+    EXPECT_FALSE(writer.write_with_delta(s, &title).delta);
+    s.sequence += 1;
+    EXPECT_TRUE(writer.write_with_delta(s, &title).delta);
+    // One id twice (never from Docker): a delta by id could not say which is which.
+    s.containers.push_back(s.containers.front());
+    s.sequence += 1;
+    EXPECT_FALSE(writer.write_with_delta(s, &title).delta);
 }
 
 }  // namespace

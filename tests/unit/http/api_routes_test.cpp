@@ -212,6 +212,53 @@ TEST_F(ApiRoutes, EventFrameIsOneSseEventWithTheApiJson) {
     EXPECT_EQ(data, get(router, "/api/v1/snapshot").payload());
 }
 
+TEST_F(ApiRoutes, EventsAskForDeltasWithDeltaOne) {
+    EXPECT_TRUE(get(router, "/api/v1/events?delta=1").event_deltas);
+    EXPECT_FALSE(get(router, "/api/v1/events?delta=0").event_deltas);
+    EXPECT_FALSE(get(router, "/api/v1/events").event_deltas);
+    const Response bad = get(router, "/api/v1/events?delta=yes");
+    EXPECT_EQ(bad.status, 400);
+    EXPECT_FALSE(bad.event_stream);
+}
+
+// make_big_snapshot with one id per container, as Docker gives (a delta names containers by id).
+std::shared_ptr<model::Snapshot> make_unique_ids_snapshot(std::uint64_t sequence) {
+    auto snapshot = std::const_pointer_cast<model::Snapshot>(make_big_snapshot(sequence));
+    for (std::size_t i = 0; i < snapshot->containers.size(); ++i) {
+        auto& container = snapshot->containers[i];
+        container.id = container.id.substr(0, 62) + static_cast<char>('a' + i / 16) + static_cast<char>('a' + i % 16);
+    }
+    return snapshot;
+}
+
+TEST(ApiRoutesDelta, AStreamThatSentTheSequenceBeforeGetsTheDeltaOthersTheSnapshot) {
+    FakeProvider provider{make_unique_ids_snapshot(7)};
+    const Router router{RouterOptions{}, provider};
+    const std::string snapshot_head = "id: 8\nevent: snapshot\ndata: ";
+    const std::string delta_head = "id: 8\nevent: delta\ndata: ";
+    EXPECT_EQ(router.latest_event(std::nullopt).text().rfind("id: 7\nevent: snapshot\ndata: ", 0), 0u);
+    auto next = make_unique_ids_snapshot(8);
+    next->host.cpu_busy_percent = 42.5;
+    provider.publish(next);
+
+    const EventFrame delta = router.latest_event(7);
+    const std::string text = delta.text();
+    ASSERT_EQ(text.rfind(delta_head, 0), 0u) << text.substr(0, 60);
+    ASSERT_EQ(text.substr(text.size() - 2), "\n\n");
+    const auto json = nlohmann::json::parse(text.substr(delta_head.size(), text.size() - delta_head.size() - 2));
+    EXPECT_EQ(json.at("base"), 7);
+    EXPECT_EQ(json.at("sequence"), 8);
+    EXPECT_EQ(json.at("host").at("cpu_busy_percent"), 42.5);
+    EXPECT_TRUE(json.at("containers_changed").empty());
+    const std::string full = get(router, "/api/v1/snapshot").payload().data();
+    EXPECT_LT(text.size() * 2, full.size()) << "30 unchanged containers are not sent again";
+    EXPECT_EQ(router.latest_event(7).data.get(), delta.data.get()) << "built once, shared by every stream";
+
+    // A stream that missed sequence 7, and one that takes no deltas: the whole snapshot.
+    EXPECT_EQ(router.latest_event(6).text().rfind(snapshot_head, 0), 0u);
+    EXPECT_EQ(router.latest_event(std::nullopt).text().rfind(snapshot_head, 0), 0u);
+}
+
 // History: ten snapshots one second apart in a 60 s ring.
 class HistoryRoute : public ::testing::Test {
 protected:

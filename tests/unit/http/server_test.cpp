@@ -540,6 +540,50 @@ TEST(EventStream, OpenStreamKeepsTouchingTheProviderAndHeartbeats) {
         << "the provider is still touched after the only stream closed";
 }
 
+TEST(Server, TheSweepKeepsNoDeadlineOfAConnectionThatIsGone) {
+    FakeProvider provider{make_snapshot(1)};
+    ServerOptions options = test_options();
+    // Deadlines far away: only one dropped with its connection can disarm the sweep within the test.
+    options.read_timeout = std::chrono::hours(1);
+    options.write_timeout = std::chrono::hours(1);
+    options.idle_timeout = std::chrono::hours(1);
+    RunningServer server{provider, options};
+    {
+        Client client{server.port()};
+        EXPECT_EQ(client.get("/query").result_int(), 200u);
+        // Kept alive: the connection waits for its next request, within the idle timeout.
+        EXPECT_TRUE(eventually([&] { return server.server().sweep_armed(); }));
+    }
+    EXPECT_TRUE(eventually([&] { return !server.server().sweep_armed(); }))
+        << "the sweep still waits for the deadline of a connection that closed";
+    {
+        StreamClient stream{server.port()};
+        ASSERT_TRUE(stream.read_frame(1));
+        // Between frames a stream has no deadline (the heartbeat finds a vanished peer).
+        EXPECT_TRUE(eventually([&] { return !server.server().sweep_armed(); }))
+            << "the sweep still waits for the write deadline of a frame sent";
+    }
+}
+
+TEST(EventStream, EachPublishTouchesSoTheTouchNeedsNoWakeOfItsOwn) {
+    FakeProvider provider{make_snapshot(1)};
+    ServerOptions options = test_options();
+    options.stream_touch_interval = std::chrono::hours(1);  // the timer never touches within the test
+    options.heartbeat_interval = std::chrono::hours(1);
+    RunningServer server{provider, options};
+    StreamClient client{server.port()};
+    ASSERT_TRUE(client.read_frame(1));
+    ASSERT_TRUE(eventually([&] { return provider.touches() >= 1; }));  // the pump's first round
+    const int before = provider.touches();
+    for (std::uint64_t sequence = 2; sequence <= 4; ++sequence) {
+        provider.publish(make_snapshot(sequence));
+        ASSERT_TRUE(client.read_frame(sequence)) << client.text();
+    }
+    // Each publish round touched (requests do not touch here: the stream's own request came before).
+    EXPECT_TRUE(eventually([&] { return provider.touches() >= before + 3; }))
+        << "touches after three publishes: " << provider.touches() - before;
+}
+
 TEST(EventStream, StopEndsOpenStreams) {
     FakeProvider provider{make_snapshot(1)};
     ServerOptions options = test_options();

@@ -52,6 +52,7 @@ public:
     }
     std::uint16_t port() const { return port_; }
     const Router& router() const { return router_; }
+    const Server& server() const { return server_; }
 
 private:
     Router router_;

@@ -1,4 +1,4 @@
-#include "sources/docker/pid_watch_bell.hpp"
+#include "sources/pid_watch_bell.hpp"
 
 #include <sys/epoll.h>
 

@@ -1,4 +1,4 @@
-#include "sources/docker/pid_watch.hpp"
+#include "sources/pid_watch.hpp"
 
 #include <poll.h>
 #include <sys/syscall.h>

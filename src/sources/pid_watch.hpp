@@ -1,6 +1,7 @@
-// Tells whether a container's init process has exited without reading /proc/<pid>/cgroup every sample:
-// a pidfd (pidfd_open(2), Linux 5.3+) names that very process, never a later one that reuses its number,
-// and becomes readable when it exits. One poll(2) over all of them checks every container at once.
+// Tells whether a process has exited without looking at /proc/<pid> every sample (a container's init
+// process, a GPU process): a pidfd (pidfd_open(2), Linux 5.3+) names that very process, never a later one
+// that reuses its number, and becomes readable when it exits. One poll(2) over all of them checks every
+// process at once. Pids are those of the monitor's own pid namespace.
 #pragma once
 
 #include <cstddef>

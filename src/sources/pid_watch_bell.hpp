@@ -4,7 +4,7 @@
 // asks PidWatch::exited which ones. A watch's descriptor leaves the set by itself when the watch closes it.
 #pragma once
 
-#include "sources/docker/pid_watch.hpp"
+#include "sources/pid_watch.hpp"
 #include "util/unique_fd.hpp"
 
 namespace cmon::sources {
