@@ -135,6 +135,28 @@ void BM_ServeOneSample(benchmark::State& state) {
 }
 BENCHMARK(BM_ServeOneSample)->Unit(benchmark::kMicrosecond);
 
+// The same with the event stream the page opens (?delta=1): the frame is the delta from the sequence
+// before, here with every container unchanged (an idle server).
+void BM_ServeOneSampleDelta(benchmark::State& state) {
+    Provider provider;
+    const http::Router router(http::RouterOptions{}, provider);
+    auto snapshot = std::make_shared<model::Snapshot>(snapshot100());
+    http::Request query;
+    query.method = "GET";
+    query.path = "/query";
+    std::size_t bytes = 0;
+    for (auto _ : state) {
+        ++snapshot->sequence;
+        provider.publish(snapshot);
+        const http::Response response = router(query);
+        const http::EventFrame frame = router.latest_event(snapshot->sequence - 1);
+        bytes = response.payload().size() + frame.size();
+        benchmark::DoNotOptimize(bytes);
+    }
+    state.counters["bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_ServeOneSampleDelta)->Unit(benchmark::kMicrosecond);
+
 }  // namespace
 
 BENCHMARK_MAIN();

@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -313,13 +314,13 @@ struct Layout {
 
 std::string write_api_json(const model::Snapshot& snapshot, const std::string* title,
                            ApiSnapshotWriter::Fragments* fragments, Layout* layout = nullptr) {
-    std::map<std::string_view, ContainerGpuUse> gpu_use;
-    const auto memory = container_gpu_memory_by_id(snapshot);
-    for (const auto& c : snapshot.containers) gpu_use[c.id].memory = memory.at(c.id);
+    // Only the few containers that GPU processes are attributed to get an entry.
+    const ContainerGpuMemory memory(snapshot);
+    std::unordered_map<std::string_view, std::set<unsigned>> gpu_indices;
     for (const auto& p : snapshot.gpu_processes) {
-        if (!p.container_id) continue;
-        if (const auto it = gpu_use.find(*p.container_id); it != gpu_use.end()) it->second.indices.insert(p.gpu_index);
+        if (p.container_id) gpu_indices[*p.container_id].insert(p.gpu_index);
     }
+    const std::set<unsigned> no_gpus;
 
     std::string text;
     text.reserve(1024 + snapshot.containers.size() * 768 + snapshot.gpu_processes.size() * 256);
@@ -341,7 +342,8 @@ std::string write_api_json(const model::Snapshot& snapshot, const std::string* t
     w.begin_array();
     if (fragments != nullptr) fragments->texts.begin();
     for (const auto& c : snapshot.containers) {
-        const ContainerGpuUse& gpu = gpu_use[c.id];
+        const auto indices = gpu_indices.find(c.id);
+        const ContainerGpuUse gpu{memory.of(c.id), indices != gpu_indices.end() ? indices->second : no_gpus};
         if (fragments == nullptr) {
             write_container(w, c, gpu);
             continue;

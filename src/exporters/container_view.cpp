@@ -41,6 +41,20 @@ std::map<std::string, std::optional<std::uint64_t>> container_gpu_memory_by_id(c
     return out;
 }
 
+ContainerGpuMemory::ContainerGpuMemory(const model::Snapshot& snapshot) {
+    std::unordered_map<std::string_view, GpuMemorySum> sums;
+    for (const auto& process : snapshot.gpu_processes) {
+        if (process.container_id) sums[*process.container_id].add(process);
+    }
+    sums_.reserve(sums.size());
+    for (const auto& [id, sum] : sums) sums_.emplace(id, sum.value());
+}
+
+std::optional<std::uint64_t> ContainerGpuMemory::of(std::string_view container_id) const {
+    const auto found = sums_.find(container_id);
+    return found != sums_.end() ? found->second : GpuMemorySum().value();
+}
+
 std::uint64_t container_memory_limit_or_host(const model::Snapshot& snapshot, const model::ContainerStats& container) {
     return container.memory_limit_bytes.value_or(snapshot.host.memory_total_bytes);
 }

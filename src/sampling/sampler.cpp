@@ -1,5 +1,7 @@
 #include "sampling/sampler.hpp"
 
+#include <pthread.h>
+
 #include <spdlog/spdlog.h>
 
 #include <exception>
@@ -32,7 +34,11 @@ void Sampler::start() {
     if (thread_.joinable()) return;
     stopping_ = false;
     last_activity_ = clock_.steady_now();
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        // Its own name in top -H, /proc/<pid>/task/*/comm and the benchmark's split per thread.
+        ::pthread_setname_np(::pthread_self(), "cmon-sampler");
+        run();
+    });
 }
 
 void Sampler::stop() {

@@ -321,11 +321,15 @@ describe('dashboard end to end (real binary, dockerd, stand-in NVML, chromium)',
     assert.match(orphan, /process gone, memory still held/);
   });
 
-  test('a container started now appears without a reload', async () => {
+  test('a container started now appears without a reload, through the stream of deltas', async () => {
+    const snapshotGets = () => requests.filter((u) => /api\/v1\/snapshot$/.test(u)).length;
+    const before = snapshotGets();
     const charlie = await docker.start(`${tag}-charlie`);
     await page.waitForSelector(`tbody.group[data-key="${charlie.shortId}"] .cname`, { timeout: 30000 });
     assert.equal(await groupOf(charlie).locator('.cname').textContent(), charlie.name);
     assert.equal(await page.evaluate(() => window.__e2eLoaded), true, 'the page was not reloaded');
+    assert.ok(requests.some((u) => u.endsWith('api/v1/events?delta=1')), 'the page streams deltas');
+    assert.equal(snapshotGets(), before, 'the new container came as a delta, not with a new GET of the snapshot');
   });
 
   test('sorting by a column and filtering work and are kept in the URL', async () => {

@@ -2,6 +2,8 @@
 // refresh and retry period.
 #include "sources/docker/engine_name_client.hpp"
 
+#include <pthread.h>
+
 #include "sources/docker/engine_info_parser.hpp"
 #include "util/error.hpp"
 
@@ -11,7 +13,10 @@ EngineNameClient::EngineNameClient(std::string_view endpoint, const util::Clock&
     : client_(docker_host_from_environment(endpoint), options.client),
       clock_(clock),
       options_(options),
-      thread_([this] { run(); }) {}
+      thread_([this] {
+          ::pthread_setname_np(::pthread_self(), "cmon-engine");
+          run();
+      }) {}
 
 EngineNameClient::~EngineNameClient() {
     {
