@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Two builds of the monitor, alternately, under the load of `make bench-process`: what a change did to
+the whole process, measured in the same run (the machine's own drift between runs is larger than most
+changes). Needs the benchmark's kept daemon and containers: run `CMON_BENCH_KEEP=1 make bench-process`
+once first.
+
+Usage: bench/process_ab.py BEFORE_BINARY AFTER_BINARY [--rounds 3] [--seconds 40] [--sse delta|whole]
+       [--nvml build/tests/fakes/libnvidia-ml.so.1] [--dir /tmp/cmon-pbench]
+
+Each round runs BEFORE then AFTER (a fresh process each, the same SSE client and /query poller as
+bench-process, measured after the first full snapshot for --seconds): the CPU of all threads
+(schedstat), per thread by name, and the SSE bytes read. Prints one line per run and the means."""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import process_bench as pb  # noqa: E402
+
+
+def measure(binary, nvml, work, gpu_pids, seconds, sse, count, gpus):
+    os.makedirs(work, exist_ok=True)
+    scenario = os.path.join(work, "scenario.json")
+    with open(scenario, "w", encoding="utf-8") as f:
+        json.dump(pb.scenario(gpus, gpu_pids), f)
+    env = dict(os.environ, CMON_FAKE_NVML_SCENARIO=scenario)
+    args = argparse.Namespace(binary=binary, nvml=nvml, work=work)
+    proc, port = pb.start_monitor(args, env)
+    clients = None
+    try:
+        clients = pb.Clients(port, sse)
+        pb.wait_for_full_snapshot(port, count, len(gpu_pids))
+        time.sleep(3)  # past the first lists and inspects, as bench-process
+        s0, t0, b0 = pb.schedstat_ns(proc.pid), pb.thread_ns(proc.pid), clients.sse_bytes
+        start = time.monotonic()
+        time.sleep(seconds)
+        s1, t1, b1 = pb.schedstat_ns(proc.pid), pb.thread_ns(proc.pid), clients.sse_bytes
+        wall = time.monotonic() - start
+    finally:
+        if clients:
+            clients.close()
+        pb.stop_monitor(proc)
+    threads = {}
+    for tid, (name, ns) in t1.items():
+        threads[name] = threads.get(name, 0.0) + (ns - t0.get(tid, (name, 0))[1]) / 1e6 / wall
+    return (s1 - s0) / 1e6 / wall, threads, (b1 - b0) / 1024 / wall
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("before")
+    ap.add_argument("after")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--seconds", type=int, default=40)
+    ap.add_argument("--sse", choices=["delta", "whole"], default="delta")
+    ap.add_argument("--nvml", default="build/tests/fakes/libnvidia-ml.so.1")
+    ap.add_argument("--dir", default=os.environ.get("CMON_BENCH_DIR", "/tmp/cmon-pbench"))
+    ap.add_argument("--count", type=int, default=100)
+    ap.add_argument("--gpus", type=int, default=8)
+    ap.add_argument("--gpu-processes", type=int, default=16)
+    args = ap.parse_args()
+    os.environ["DOCKER_HOST"] = f"unix://{args.dir}/docker.sock"
+    names = [f"cmon-pbench-{i}" for i in range(1, args.gpu_processes + 1)]
+    inspect = subprocess.run(["docker", "inspect", "--format", "{{.State.Pid}}", *names],
+                             capture_output=True, text=True)
+    gpu_pids = [int(p) for p in inspect.stdout.split() if p.isdigit() and int(p) > 0]
+    if inspect.returncode != 0 or len(gpu_pids) != args.gpu_processes:
+        sys.exit(f"process_ab: the kept benchmark containers are not running under {args.dir} "
+                 f"(run CMON_BENCH_KEEP=1 make bench-process first): {inspect.stderr.strip()[:200]}")
+    print(f"machine: {os.cpu_count()} CPUs, load average {open('/proc/loadavg').read().split()[0]} at start; "
+          f"{args.count} containers, {args.gpus} GPUs, {len(gpu_pids)} GPU processes, SSE {args.sse}, "
+          f"{args.seconds} s per run")
+    totals = {"before": [], "after": []}
+    for _ in range(args.rounds):
+        for label, binary in (("before", args.before), ("after", args.after)):
+            ms, threads, sse = measure(os.path.abspath(binary), os.path.abspath(args.nvml),
+                                       os.path.join(args.dir, f"ab-{label}"), gpu_pids, args.seconds, args.sse,
+                                       args.count, args.gpus)
+            totals[label].append(ms)
+            per = ", ".join(f"{n} {v:.2f}" for n, v in sorted(threads.items(), key=lambda i: -i[1]) if v >= 0.005)
+            print(f"{label:6s} {ms:.2f} ms/s  [{per}]  SSE {sse:.0f} KiB/s", flush=True)
+    before, after = (sum(v) / len(v) for v in (totals["before"], totals["after"]))
+    print(f"mean: before {before:.2f} ms/s, after {after:.2f} ms/s ({after - before:+.2f} ms/s, "
+          f"{100 * (after - before) / before:+.0f} %)")
+
+
+if __name__ == "__main__":
+    main()
