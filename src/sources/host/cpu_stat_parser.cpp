@@ -49,6 +49,9 @@ CpuStat parse_cpu_stat(std::string_view text) {
     CpuStat out;
     unsigned count = 0;
     for (std::string_view line : util::split_lines(text)) {
+        // Only "cpu" lines count; the others are not split at all. "intr" holds a count for every
+        // interrupt the machine has: hundreds of fields here, thousands on a large server, every sample.
+        if (!line.starts_with("cpu")) continue;
         auto fields = util::split_whitespace(line);
         if (fields.empty()) continue;
         if (fields[0] == "cpu") {
