@@ -63,7 +63,15 @@ def main():
     ap.add_argument("--gpu-processes", type=int, default=16)
     args = ap.parse_args()
     os.environ["DOCKER_HOST"] = f"unix://{args.dir}/docker.sock"
-    names = [f"cmon-pbench-{i}" for i in range(1, args.gpu_processes + 1)]
+    # The kept containers run `sleep 3600`: start again those whose hour is over (as bench-process does).
+    everyone = [f"cmon-pbench-{i}" for i in range(1, args.count + 1)]
+    running = subprocess.run(["docker", "inspect", "--format", "{{.Name}} {{.State.Running}}", *everyone],
+                             capture_output=True, text=True)
+    stopped = [line.split()[0].lstrip("/") for line in running.stdout.splitlines() if line.endswith(" false")]
+    if stopped:
+        print(f"starting {len(stopped)} kept containers whose sleep ended", file=sys.stderr)
+        subprocess.run(["docker", "start", *stopped], capture_output=True, check=False)
+    names = everyone[:args.gpu_processes]
     inspect = subprocess.run(["docker", "inspect", "--format", "{{.State.Pid}}", *names],
                              capture_output=True, text=True)
     gpu_pids = [int(p) for p in inspect.stdout.split() if p.isdigit() and int(p) > 0]
