@@ -93,15 +93,18 @@ void GpuAttributor::attribute(model::Snapshot& draft) {
             if (entry.watch && sources::PidWatch::exited({&entry.watch}).front()) entry.watch = {};
         }
     }
+    const auto answer = [](model::GpuProcess& process, const Entry& entry) {
+        process.container_id = entry.container_id;
+        process.container_pid = entry.container_pid;
+        process.command = entry.command;  // read() fills it only with --show-cmdline
+    };
     for (model::GpuProcess& process : draft.gpu_processes) {
         listed_.push_back(process.pid);
         auto cached = cache_.find(process.pid);
         if (cached != cache_.end() && cached->second.watch) {
             // The process read runs on: the pid is still its, and nothing of it needs reading.
             process.process_exists = true;
-            process.container_id = cached->second.container_id;
-            process.container_pid = cached->second.container_pid;
-            process.command = cached->second.command;
+            answer(process, cached->second);
             continue;
         }
         const std::optional<Identity> identity = identify(process.pid);
@@ -127,11 +130,7 @@ void GpuAttributor::attribute(model::Snapshot& draft) {
             cached->second.gone = true;
         }
         process.process_exists = exists;
-        if (cached != cache_.end()) {
-            process.container_id = cached->second.container_id;
-            process.container_pid = cached->second.container_pid;
-            process.command = cached->second.command;  // read() fills it only with --show-cmdline
-        }
+        if (cached != cache_.end()) answer(process, cached->second);
         // Never readable here (another pid namespace, hidepid, exited before we saw it): ask Docker.
         if (cached == cache_.end()) unresolved.push_back(&process);
     }

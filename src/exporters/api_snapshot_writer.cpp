@@ -1,6 +1,7 @@
 // `GET /api/v1/snapshot` (and every SSE frame): the snapshot written straight into its text with
 // JsonWriter. The API JSON keeps the model's field names so the page, the docs and the code say the same
 // thing. Absent optionals are omitted rather than null: a missing key means "not reported", never zero.
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -444,17 +445,21 @@ ApiSnapshotWriter::Document ApiSnapshotWriter::write_with_delta(const model::Sna
     Layout layout;
     Document out;
     out.full = write_api_json(snapshot, title, fragments_.get(), &layout);
-    std::vector<std::string> ids;
-    ids.reserve(snapshot.containers.size());
-    for (const auto& c : snapshot.containers) ids.push_back(c.id);
+    // The ids are copied only when the list changed: most seconds it is the same ids in the same order.
+    std::vector<std::string>& ids = fragments_->ids;
+    const bool same_ids = std::equal(ids.begin(), ids.end(), snapshot.containers.begin(), snapshot.containers.end(),
+                                     [](const std::string& id, const model::ContainerStats& c) { return id == c.id; });
+    if (!same_ids) {
+        ids.clear();
+        for (const auto& c : snapshot.containers) ids.push_back(c.id);
+    }
     // Only from the sequence just before: the kept texts tell what changed since the last document.
     // A document with one id twice (never from Docker) cannot be told apart by id: no delta.
     if (fragments_->sequence && *fragments_->sequence + 1 == snapshot.sequence && !fragments_->texts.repeated()) {
         out.delta = write_api_delta(snapshot, title, out.full, layout, *fragments_->sequence,
-                                    ids == fragments_->ids ? nullptr : &ids);
+                                    same_ids ? nullptr : &ids);
     }
     fragments_->sequence = snapshot.sequence;
-    fragments_->ids = std::move(ids);
     return out;
 }
 

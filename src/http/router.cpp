@@ -140,7 +140,10 @@ std::shared_ptr<const CachedBody> Router::api_body(const model::Snapshot& snapsh
         exporters::ApiSnapshotWriter::Document written = api_writer_.write_with_delta(snapshot, &options_.title);
         std::lock_guard lock(delta_mutex_);
         delta_sequence_ = snapshot.sequence;
-        delta_ = written.delta ? std::make_shared<const std::string>(std::move(*written.delta)) : nullptr;
+        // Checked here, once: a stream sends the delta as one "data:" line (JsonWriter never breaks one).
+        delta_ = written.delta && exporters::is_one_sse_data_line(*written.delta)
+                     ? std::make_shared<const std::string>(std::move(*written.delta))
+                     : nullptr;
         return std::move(written.full);
     });
 }
@@ -275,7 +278,7 @@ EventFrame Router::latest_event(std::optional<std::uint64_t> delta_from) const {
             std::lock_guard lock(delta_mutex_);
             if (delta_sequence_ == latest->sequence) delta = delta_;
         }
-        if (delta && exporters::is_one_sse_data_line(*delta)) {
+        if (delta) {
             const auto head = cache_.get(latest->sequence, "sse-delta",
                                          [&] { return exporters::sse_delta_head(latest->sequence); });
             return EventFrame{latest->sequence, head->plain(), std::move(delta), exporters::kSseFrameEnd};

@@ -140,8 +140,8 @@ private:
     // that read `latest` just before a publish), drop older ones.
     mutable BodyCache cache_{16, 1};
     mutable exporters::ApiSnapshotWriter api_writer_;  // keeps container texts from one snapshot to the next
-    // The delta the writer made with the newest "api" body (null: none, the write before was not of the
-    // sequence just before), kept with that body's sequence.
+    // The delta the writer made with the newest "api" body, kept with that body's sequence (null: none,
+    // the write before was not of the sequence just before, or it would not fit one SSE data line).
     mutable std::mutex delta_mutex_;
     mutable std::uint64_t delta_sequence_ = 0;
     mutable std::shared_ptr<const std::string> delta_;
