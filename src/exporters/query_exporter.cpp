@@ -5,6 +5,7 @@
 // nlohmann::ordered_json version (tests/golden/query_*.json hold them).
 #include "exporters/query_exporter.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -154,22 +155,33 @@ std::string write_query(const model::Snapshot& snapshot, QueryWriter::Texts* tex
         if (process.container_id) processes_of[*process.container_id].push_back(&process);
     static const std::vector<const model::GpuProcess*> kNone;
     // Keyed by short id. Two running containers under one short id (a 12-hex prefix collision) keep the
-    // first one's place and show the last one's values, as the original's object assignment did.
-    std::unordered_map<std::string_view, const model::ContainerStats*> last;
-    for (const auto& container : snapshot.containers)
-        if (container.state == "running") last[container.short_id] = &container;
+    // first one's place and show the last one's values, as the original's object assignment did: the
+    // running rows sorted by short id (stable, so a group keeps the snapshot's order) say, for the first
+    // row of each group, the row whose values go there (no map node per container per document).
+    const auto& containers = snapshot.containers;
+    std::vector<std::size_t> by_short_id;
+    by_short_id.reserve(containers.size());
+    for (std::size_t i = 0; i < containers.size(); ++i)
+        if (containers[i].state == "running") by_short_id.push_back(i);
+    std::stable_sort(by_short_id.begin(), by_short_id.end(),
+                     [&](std::size_t a, std::size_t b) { return containers[a].short_id < containers[b].short_id; });
+    std::vector<const model::ContainerStats*> values_at(containers.size(), nullptr);
+    for (std::size_t g = 0; g < by_short_id.size();) {
+        std::size_t end = g + 1;
+        while (end < by_short_id.size() && containers[by_short_id[end]].short_id == containers[by_short_id[g]].short_id)
+            ++end;
+        values_at[by_short_id[g]] = &containers[by_short_id[end - 1]];
+        g = end;
+    }
     if (texts != nullptr) texts->kept.begin();
     w.key("container-stats");
     w.begin_object();
-    for (const auto& first : snapshot.containers) {
-        if (first.state != "running") continue;
-        const auto found = last.find(first.short_id);
-        if (found == last.end()) continue;  // written already, at its first place
-        const model::ContainerStats& container = *found->second;
+    for (std::size_t i = 0; i < containers.size(); ++i) {
+        if (values_at[i] == nullptr) continue;  // not running, or written at its short id's first place
+        const model::ContainerStats& container = *values_at[i];
         const auto procs = processes_of.find(container.id);
         ContainerInputs in = inputs_of(container, snapshot, procs == processes_of.end() ? kNone : procs->second);
-        w.key(first.short_id);
-        last.erase(found);
+        w.key(containers[i].short_id);
         if (texts == nullptr) {
             write_container(w, in);
             continue;

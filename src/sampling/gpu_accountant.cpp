@@ -2,7 +2,6 @@
 #include "sampling/gpu_accountant.hpp"
 
 #include <algorithm>
-#include <set>
 
 namespace cmon::sampling {
 
@@ -51,21 +50,17 @@ GpuAccountant::GpuAccountant(GpuAccountantOptions options, const util::Clock& cl
 
 GpuAccountant::HoldingMap GpuAccountant::holdings_of(const model::Snapshot& snapshot) {
     HoldingMap out;
-    std::map<std::pair<std::string, GpuKey>, bool> all_idle;
     for (const auto& process : snapshot.gpu_processes) {
         if (!process.container_id || process.container_id->empty() || !holds_memory(process)) continue;
         const GpuKey gpu{process.gpu_index, gpu_instance_of(process)};
-        const auto key = std::make_pair(*process.container_id, gpu);
-        Holding& holding = out[key];
+        auto [it, first] = out.try_emplace(std::make_pair(*process.container_id, gpu));
+        Holding& holding = it->second;
         holding.held = true;
         holding.sm_percent += process.sm_percent.value_or(0);
-        auto [idle, inserted] = all_idle.try_emplace(key, true);
-        idle->second = idle->second && process.idle_since.has_value();
-        (void)inserted;
+        holding.idle = (first || holding.idle) && process.idle_since.has_value();
     }
     for (auto& [key, holding] : out) {
         holding.sm_percent = std::min(holding.sm_percent, 100.0);
-        holding.idle = all_idle[key];
         for (const auto& device : snapshot.gpus) {
             if (device.index == key.second.first) holding.uuid = uuid_of(device, key.second.second);
         }
@@ -93,14 +88,15 @@ void GpuAccountant::accrue(const std::string& id, const GpuKey& gpu, const std::
 }
 
 void GpuAccountant::update_containers(const model::Snapshot& snapshot, const HoldingMap& now) {
-    std::set<std::string> listed;
+    // Every listed container is looked at each sample: marked with the sample's round rather than copied
+    // into a set of listed ids.
+    ++listing_round_;
     for (const auto& c : snapshot.containers) {
-        listed.insert(c.id);
         auto found = containers_.find(c.id);
         // Containers enter accounting when they first hold a GPU; listed ones just refresh name and owner.
         if (found == containers_.end()) {
-            if (std::none_of(now.begin(), now.end(), [&](const auto& entry) { return entry.first.first == c.id; }))
-                continue;
+            const auto held = now.lower_bound(std::make_pair(c.id, GpuKey{}));  // ordered by id first
+            if (held == now.end() || held->first.first != c.id) continue;
             found = containers_.emplace(c.id, Container{}).first;
         }
         Container& container = found->second;
@@ -108,13 +104,14 @@ void GpuAccountant::update_containers(const model::Snapshot& snapshot, const Hol
         container.name = c.name;
         container.owner = c.owner.empty() ? c.name : c.owner;
         container.removed_at.reset();
+        container.listed_round = listing_round_;
     }
     // A failed container listing says nothing about removals.
     const bool listing_ok = std::none_of(snapshot.sources.begin(), snapshot.sources.end(),
                                          [](const auto& h) { return h.name == "docker" && !h.ok; });
     if (!listing_ok) return;
     for (auto& [id, container] : containers_) {
-        if (!listed.contains(id) && !container.removed_at) container.removed_at = snapshot.time;
+        if (container.listed_round != listing_round_ && !container.removed_at) container.removed_at = snapshot.time;
     }
 }
 
@@ -132,14 +129,16 @@ void GpuAccountant::add(const model::Snapshot& snapshot) {
     }
     if (dt && *dt > std::chrono::nanoseconds::zero() && *dt <= options_.max_gap) {
         const double seconds = seconds_between(*dt);
-        std::set<std::pair<std::string, GpuKey>> keys;
-        for (const auto& [key, holding] : previous_) keys.insert(key);
-        for (const auto& [key, holding] : now) keys.insert(key);
-        for (const auto& key : keys) {
-            const auto before = previous_.find(key);
-            const auto after = now.find(key);
-            const Holding start = before == previous_.end() ? Holding{} : before->second;
-            const Holding end = after == now.end() ? Holding{} : after->second;
+        static const Holding kNone;
+        // Every key held before or now, in order: the two maps walked side by side.
+        auto before = previous_.begin();
+        auto after = now.begin();
+        while (before != previous_.end() || after != now.end()) {
+            const bool take_before = after == now.end() || (before != previous_.end() && before->first <= after->first);
+            const bool take_after = before == previous_.end() || (after != now.end() && after->first <= before->first);
+            const auto& key = take_before ? before->first : after->first;
+            const Holding& start = take_before ? before->second : kNone;
+            const Holding& end = take_after ? after->second : kNone;
             GpuSeconds add;
             add.held_seconds = seconds * ((start.held ? 0.5 : 0.0) + (end.held ? 0.5 : 0.0));
             add.idle_held_seconds = seconds * ((start.idle ? 0.5 : 0.0) + (end.idle ? 0.5 : 0.0));
@@ -147,6 +146,8 @@ void GpuAccountant::add(const model::Snapshot& snapshot) {
             // In the bucket where the interval began, so a window starting on a bucket boundary counts
             // exactly the intervals after it.
             accrue(key.first, key.second, end.uuid.empty() ? start.uuid : end.uuid, add, *previous_time_);
+            if (take_before) ++before;
+            if (take_after) ++after;
         }
     }
     update_containers(snapshot, now);

@@ -76,6 +76,7 @@ private:
         std::string owner;
         std::optional<model::TimePoint> removed_at;
         std::map<GpuKey, Account> gpus;
+        std::uint64_t listed_round = 0;  // the last update_containers that found it listed
     };
     using HoldingMap = std::map<std::pair<std::string, GpuKey>, Holding>;
 
@@ -95,6 +96,7 @@ private:
     std::optional<model::TimePoint> previous_time_;
     std::optional<std::chrono::steady_clock::time_point> previous_monotonic_;
     std::uint64_t sequence_ = 0;
+    std::uint64_t listing_round_ = 0;
 };
 
 }  // namespace cmon::sampling

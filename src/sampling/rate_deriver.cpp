@@ -54,12 +54,23 @@ void derive_rates(const model::Snapshot& previous, model::Snapshot& current) {
     if (seconds <= 0) return;
     derive_host(previous.host, current.host, seconds);
 
+    // The rows come in the previous sample's order but where containers came or went: matched by place,
+    // and by id (a map made once) where the place holds another container.
     std::unordered_map<std::string_view, const model::ContainerStats*> before_by_id;
-    for (const auto& container : previous.containers) before_by_id.emplace(container.id, &container);
-    for (auto& container : current.containers) {
-        auto it = before_by_id.find(container.id);
+    for (std::size_t i = 0; i < current.containers.size(); ++i) {
+        auto& container = current.containers[i];
+        const model::ContainerStats* before = nullptr;
+        if (i < previous.containers.size() && previous.containers[i].id == container.id) {
+            before = &previous.containers[i];
+        } else {
+            if (before_by_id.empty()) {
+                for (const auto& row : previous.containers) before_by_id.emplace(row.id, &row);
+            }
+            const auto it = before_by_id.find(container.id);
+            if (it != before_by_id.end()) before = it->second;
+        }
         // A container recreated under the same id restarted its counters: derive_* refuse backwards steps.
-        if (it != before_by_id.end()) derive_container(*it->second, container, seconds);
+        if (before != nullptr) derive_container(*before, container, seconds);
     }
 }
 

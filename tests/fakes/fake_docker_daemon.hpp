@@ -1,7 +1,8 @@
 // An in-process stand-in for dockerd on a unix socket in a temp dir: answers each request with what the
 // test's handler returns for its request line, and records the request lines in order, so a test can assert
 // which requests a client made. One connection at a time; connections that send nothing (a probe that only
-// connects) are not recorded. Stops in its destructor.
+// connects) are not recorded. A connection whose request line the hold predicate accepts stays open after
+// its answer (a stream: GET /events without until), for push() to send more on. Stops in its destructor.
 #pragma once
 
 #include <poll.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -20,6 +22,18 @@
 #include <vector>
 
 namespace cmon::testing {
+
+// The head of a streamed response (dockerd's GET /events): chunked, no end.
+inline std::string http_stream_head() {
+    return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+}
+
+// One chunk of a chunked body.
+inline std::string http_chunk(const std::string& data) {
+    char size[32];
+    std::snprintf(size, sizeof(size), "%zx\r\n", data.size());
+    return size + data + "\r\n";
+}
 
 // A complete HTTP/1.1 response with a JSON body.
 inline std::string http_response(const std::string& body, int status = 200) {
@@ -49,6 +63,7 @@ public:
     ~FakeDockerDaemon() {
         stop_ = true;
         thread_.join();
+        close_held();
         ::close(fd_);
         std::filesystem::remove_all(dir_);
     }
@@ -64,6 +79,27 @@ public:
     void clear_requests() {
         std::lock_guard lock(mutex_);
         requests_.clear();
+    }
+    // Which connections stay open after their answer, by request line.
+    void hold(std::function<bool(const std::string& request_line)> predicate) {
+        std::lock_guard lock(mutex_);
+        hold_ = std::move(predicate);
+    }
+    // Connections held open now.
+    std::size_t held() {
+        std::lock_guard lock(mutex_);
+        return held_.size();
+    }
+    // Sends `bytes` on every held connection (in the client's socket buffer when this returns).
+    void push(const std::string& bytes) {
+        std::lock_guard lock(mutex_);
+        for (const int client : held_) send_all(client, bytes);
+    }
+    // Closes the held connections: the client reads the end of its stream.
+    void close_held() {
+        std::lock_guard lock(mutex_);
+        for (const int client : held_) ::close(client);
+        held_.clear();
     }
 
 private:
@@ -87,13 +123,22 @@ private:
                     requests_.push_back(line);
                 }
                 const std::string reply = handler_(line);
-                for (std::size_t off = 0; off < reply.size();) {
-                    const ssize_t n = ::send(client, reply.data() + off, reply.size() - off, MSG_NOSIGNAL);
-                    if (n <= 0) break;
-                    off += static_cast<std::size_t>(n);
+                send_all(client, reply);
+                std::lock_guard lock(mutex_);
+                if (hold_ && hold_(line)) {
+                    held_.push_back(client);
+                    continue;
                 }
             }
             ::close(client);
+        }
+    }
+
+    static void send_all(int client, const std::string& bytes) {
+        for (std::size_t off = 0; off < bytes.size();) {
+            const ssize_t n = ::send(client, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+            if (n <= 0) break;
+            off += static_cast<std::size_t>(n);
         }
     }
 
@@ -105,6 +150,8 @@ private:
     std::thread thread_;
     std::mutex mutex_;
     std::vector<std::string> requests_;
+    std::function<bool(const std::string&)> hold_;
+    std::vector<int> held_;
 };
 
 }  // namespace cmon::testing

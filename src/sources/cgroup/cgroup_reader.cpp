@@ -108,7 +108,7 @@ bool any_value(const CgroupStats& s) {
 
 }  // namespace
 
-std::size_t CgroupHandle::open_files() const {
+std::size_t CgroupHandle::count_open_files() const {
     std::size_t n = 0;
     for (const KernelFile* f : {&cpu_, &memory_usage_, &memory_stat_, &memory_limit_, &pids_, &io_, &blkio_recursive_,
                                 &cpu_split_, &memory_events_, &memory_failcnt_, &swap_, &cpu_quota_, &cpu_period_}) {
@@ -284,6 +284,12 @@ CgroupStats CgroupReader::read_container(const std::string& container_id, std::o
 }
 
 CgroupHandle CgroupReader::open_container(const std::string& container_id, std::optional<int> init_pid) const {
+    CgroupHandle handle = locate_container(container_id, init_pid);
+    handle.open_files_ = handle.count_open_files();
+    return handle;
+}
+
+CgroupHandle CgroupReader::locate_container(const std::string& container_id, std::optional<int> init_pid) const {
     CgroupHandle handle;
     if (version_ == CgroupVersion::none) return handle;
 

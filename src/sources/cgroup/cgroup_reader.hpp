@@ -72,7 +72,7 @@ public:
     // The same as read(), with the texts the batch read for this handle's queue() when the batch still
     // holds them, else one pread per file.
     CgroupStats read(const KernelFileBatch* batch);
-    std::size_t open_files() const;
+    std::size_t open_files() const { return open_files_; }
     // Files that only feed cAdvisor's series and change rarely or slowly (v1 cpuacct.stat, the OOM and
     // failcnt counters, v2 memory.swap.current, the CPU quota and period) are read at the first read and
     // then once every this many; the reads in between repeat their last values. At 100 containers they
@@ -110,6 +110,9 @@ public:
 
 private:
     friend class CgroupReader;
+    std::size_t count_open_files() const;
+    // Counted once when opened (the owner sums every handle's each sample; a failed read drops the handle).
+    std::size_t open_files_ = 0;
     KernelFile cpu_;
     bool cpu_is_cpu_stat_ = false;  // v2 cpu.stat (usage_usec) rather than v1 cpuacct.usage (ns)
     KernelFile memory_usage_;
@@ -183,6 +186,9 @@ public:
     std::vector<std::filesystem::path> default_container_parents() const;
 
 private:
+    // open_container's files, before they are counted.
+    CgroupHandle locate_container(const std::string& container_id, std::optional<int> init_pid) const;
+
     HostPaths paths_;
     CgroupMounts mounts_;
     CgroupVersion version_;

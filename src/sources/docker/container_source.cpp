@@ -31,7 +31,8 @@ const util::Clock& real_clock() {
 ListWatchOptions list_watch_options(const ContainerSourceOptions& options) {
     return ListWatchOptions{.refresh = options.list_refresh,
                             .refresh_max = options.list_refresh_max,
-                            .list_every_collect = options.inspect_refresh > 0};
+                            .list_every_collect = options.inspect_refresh > 0,
+                            .follow_events = options.follow_events};
 }
 
 }  // namespace
@@ -235,6 +236,7 @@ void ContainerSource::collect_listed(model::Snapshot& draft, ListReason reason) 
     }
     draft.containers = std::move(rows);
     list_watch_.end_list(reason, parent_dirs());
+    list_watch_.follow_events(client_);
 }
 
 }  // namespace cmon::sources

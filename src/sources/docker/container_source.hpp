@@ -31,10 +31,11 @@ namespace cmon::sources {
 // Between two GET /containers/json, a local source takes the set of running containers as unchanged while
 // no container init process exited, the cgroup directories that hold container cgroups keep their number
 // of subdirectories, every container's files still read, and the daemon's socket still accepts. What none
-// of that shows (a rename, pause/unpause) is asked of the daemon's event log this often (GET /events for
-// the window since the last check; a list follows when a container event may change it, or when the
-// window is so full that older events may have dropped out of the daemon's buffer), or picked up by a
-// full list this often where /events is not answered.
+// of that shows (a rename, pause/unpause) comes from the daemon's event log: followed on a stream kept
+// open and looked at every collect, or where there is no stream, asked for this often (GET /events for the
+// window since the last check). A list follows when a container event may change it, or when so many came
+// at once that older ones may have dropped out of the daemon's buffer; where /events is not answered, a
+// full list this often.
 inline constexpr std::chrono::milliseconds kListRefresh{5000};
 // A full list at least this often all the same.
 inline constexpr std::chrono::milliseconds kListRefreshMax{60000};
@@ -48,6 +49,8 @@ struct ContainerSourceOptions {
     // it reuses it (above); list_refresh 0: fetch the list at every collect.
     std::chrono::milliseconds list_refresh = kListRefresh;
     std::chrono::milliseconds list_refresh_max = kListRefreshMax;
+    // Follow the event log on a stream (ListWatchOptions::follow_events); false: windows only.
+    bool follow_events = true;
     unsigned max_parallel_stats = 8;  // stats API fallback: concurrent requests
     // How the kept cgroup files are read each collect: through io_uring where it works (automatic), or one
     // pread per file (pread_only: what a host without io_uring gets; bench_container_sample compares them).
@@ -79,6 +82,8 @@ public:
     }
     // Container lists fetched so far (GET /containers/json that succeeded): the rest reused the last list.
     std::uint64_t lists_fetched() const { return list_watch_.lists(); }
+    // Whether the daemon's event log is followed on a stream now (ListWatch::follow_events).
+    bool following() const { return list_watch_.following(); }
 
 private:
     // The last list's containers with their usage read now; nullopt when one of them cannot be read.

@@ -74,6 +74,10 @@ DockerRequest DockerRequest::events(std::int64_t since_unix_ns, std::int64_t unt
             "since=" + docker_timestamp(since_unix_ns) + "&until=" + docker_timestamp(until_unix_ns)};
 }
 
+DockerRequest DockerRequest::event_stream(std::int64_t since_unix_ns) {
+    return {DockerEndpoint::events, "/events", "since=" + docker_timestamp(since_unix_ns)};
+}
+
 std::string DockerRequest::target(std::string_view api_version) const {
     std::string out;
     if (!api_version.empty() && endpoint_ != DockerEndpoint::version) {

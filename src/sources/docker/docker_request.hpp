@@ -28,6 +28,9 @@ public:
     // sends them). `until` must not be in the future: the daemon would hold the response open until then.
     // Unfiltered: events of every type share the daemon's buffer, so the caller counts them all.
     static DockerRequest events(std::int64_t since_unix_ns, std::int64_t until_unix_ns);
+    // GET /events?since=: the daemon's buffered events since then, and after them every new one as it
+    // happens, on a response that does not end (EventStream follows it).
+    static DockerRequest event_stream(std::int64_t since_unix_ns);
 
     DockerEndpoint endpoint() const { return endpoint_; }
     static constexpr std::string_view method() { return "GET"; }

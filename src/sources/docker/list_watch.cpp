@@ -56,12 +56,30 @@ ListReason ListWatch::reason(const ListFacts& facts) const {
     if (daemon_exited_ || (!daemon_watch_ && !unix_socket_listening(host_.socket_path))) {
         return ListReason::routine;
     }
-    // What none of the above shows (a rename, pause/unpause): asked of the daemon's event log.
-    if (now - std::max(*listed_at_, events_checked_at_) >= options_.refresh) return ListReason::events;
+    // What none of the above shows (a rename, pause/unpause): asked of the daemon's event log, every
+    // collect when it is followed (a recv that finds nothing), else a window every `refresh`.
+    if (stream_ || now - std::max(*listed_at_, events_checked_at_) >= options_.refresh) return ListReason::events;
     return ListReason::none;
 }
 
 bool ListWatch::changed_since_last_list(DockerClient& client) {
+    if (stream_) {
+        auto read = stream_.read();
+        const auto now = clock_.steady_now();
+        if (!read.over && !stream_.answered() && now - stream_opened_at_ >= options_.refresh) {
+            // No answer yet after `refresh`: something between us and the daemon holds streamed responses
+            // back. Windows for refresh_max, starting with this one.
+            stream_ = EventStream{};
+            stream_retry_at_ = now + options_.refresh_max;
+        } else {
+            events_checked_at_ = now;
+            if (!read.over) return changes_list(read.events);
+            // Refused: windows of the event log from now on. Ended: a list now, windows for refresh_max.
+            stream_refused_ = stream_refused_ || read.refused;
+            stream_retry_at_ = now + options_.refresh_max;
+            return true;
+        }
+    }
     // The window starts a second before the end of the last one (or the last list), in case the daemon
     // counts its bounds differently; events older than the last list's request are already in that list.
     const std::int64_t until = unix_now_ns() - 1'000'000;  // never in the future: the daemon would wait for it
@@ -75,7 +93,10 @@ bool ListWatch::changed_since_last_list(DockerClient& client) {
         return true;
     }
     events_until_ns_ = until;
-    const auto events = parse_events(response.body);
+    return changes_list(parse_events(response.body));
+}
+
+bool ListWatch::changes_list(const std::vector<DockerEvent>& events) const {
     if (events.size() >= kEventsMayBeLost) return true;
     return std::any_of(events.begin(), events.end(), [&](const DockerEvent& event) {
         if (event.time_ns < list_started_ns_) return false;
@@ -84,6 +105,24 @@ bool ListWatch::changed_since_last_list(DockerClient& client) {
         if (event.type == "network") return event.action == "connect" || event.action == "disconnect";
         return event.type == "container" && event_changes_list(event.action);
     });
+}
+
+void ListWatch::follow_events(DockerClient& client) {
+    const bool lists_reused = options_.refresh.count() > 0 && !options_.list_every_collect;
+    const bool waiting = stream_retry_at_ && clock_.steady_now() < *stream_retry_at_;
+    if (stream_ || !options_.follow_events || !lists_reused || stream_refused_ || waiting || !events_usable_ ||
+        host_.transport != DockerHost::Transport::unix_socket || !listed_at_) {
+        return;
+    }
+    // From a second before the list's request, as the windows: an event during the list shows on the stream.
+    stream_opened_at_ = clock_.steady_now();
+    try {
+        stream_ = EventStream::open(host_.socket_path,
+                                    DockerRequest::event_stream(list_started_ns_ - 1'000'000'000)
+                                        .target(client.api_version()));
+    } catch (const std::exception&) {
+        stream_ = EventStream{};  // the version is known after a list; were it not, windows until the next
+    }
 }
 
 void ListWatch::begin_list(const std::function<std::vector<std::filesystem::path>()>& parents) {

@@ -15,6 +15,7 @@
 
 #include "sources/docker/docker_client.hpp"
 #include "sources/docker/docker_host.hpp"
+#include "sources/docker/event_stream.hpp"
 #include "sources/pid_watch.hpp"
 #include "util/clock.hpp"
 
@@ -29,6 +30,9 @@ struct ListWatchOptions {
     std::chrono::milliseconds refresh{0};      // event-log checks this often while reusing; 0: list every time
     std::chrono::milliseconds refresh_max{0};  // a full list at least this often
     bool list_every_collect = false;           // forced (details re-inspected every N collects)
+    // Follow the event log on a stream kept open (EventStream) and look at it every collect, instead of
+    // asking for a window every `refresh`; the windows stay the fallback while there is no stream.
+    bool follow_events = true;
 };
 
 // What the source knows at the start of a collect.
@@ -45,10 +49,20 @@ public:
 
     // Whether this collect lists, and why.
     ListReason reason(const ListFacts& facts) const;
-    // GET /events since the last list: true when a container event after that list's request may change
-    // what it shows, when the window is so full that older events may have dropped out of the daemon's
-    // buffer, or when the daemon does not answer /events (then lists are routine every `refresh`).
+    // The event log since the last list: what the followed stream brought since the last collect, else
+    // GET /events for the window since the last check. True when a container event after that list's
+    // request may change what it shows, when so many came at once that older ones may have dropped out
+    // of the daemon's buffer, when the daemon does not answer /events (then lists are routine every
+    // `refresh`), or when the stream ended (what happened since its last bytes is unknown). A stream
+    // still unanswered `refresh` after it was asked for is dropped for a window (a proxy holding streamed
+    // responses back would otherwise hide every event).
     bool changed_since_last_list(DockerClient& client);
+    // After a successful list (end_list): opens the event stream when there is none and the log is
+    // usable; after a stream ended, not before refresh_max has passed (a daemon that keeps closing it
+    // costs a list per refresh_max, not one per collect); never again after the daemon refused one.
+    void follow_events(DockerClient& client);
+    // Whether an event stream is open (for tests and the log).
+    bool following() const { return static_cast<bool>(stream_); }
 
     // Around each list request. begin_list() before it: `parents` (the cgroup directories that hold the
     // known containers' cgroups, and Docker's defaults) is asked only when nothing was stamped yet.
@@ -77,6 +91,7 @@ private:
     static ParentDir stamp(std::filesystem::path path);
     static std::vector<ParentDir> stamp_all(std::vector<std::filesystem::path> paths);
     std::int64_t unix_now_ns() const;
+    bool changes_list(const std::vector<DockerEvent>& events) const;
 
     DockerHost host_;
     ListWatchOptions options_;
@@ -93,6 +108,10 @@ private:
     std::chrono::steady_clock::time_point events_checked_at_{};
     std::int64_t events_until_ns_ = 0;  // the end of the last /events window
     bool events_usable_ = true;
+    EventStream stream_;
+    bool stream_refused_ = false;       // the daemon answered the stream with an error: windows only
+    std::chrono::steady_clock::time_point stream_opened_at_{};
+    std::optional<std::chrono::steady_clock::time_point> stream_retry_at_;  // after a stream ended
     // The process listening on the daemon's unix socket (dockerd), watched between lists; empty when its
     // pid is not visible here: then the socket is probed with a connect at each collect that skips the list.
     PidWatch daemon_watch_;

@@ -124,6 +124,8 @@ protected:
     static inline TestDaemon daemon_;
     HostPaths paths_;
     std::vector<std::string> created_;
+
+    void rename_and_pause_are_seen(bool follow, const std::string& name);
 };
 
 TEST_F(DockerIntegration, CpuLimitedBusyLoopUsesHalfACore) {
@@ -223,12 +225,15 @@ TEST_F(DockerIntegration, StoppedContainerDisappearsAndNewOneAppears) {
 
 // A rename and a pause change nothing a local source watches (init process, cgroup directories): only the
 // daemon's event log tells. With no routine full list during the test, they must come through it.
-TEST_F(DockerIntegration, RenameAndPauseAreSeenThroughTheEventLog) {
+// A rename, a pause and an unpause seen through the event log with the list reused: followed on a stream
+// (the default), or asked for in windows (`follow` false).
+void DockerIntegration::rename_and_pause_are_seen(bool follow, const std::string& name) {
     ContainerSourceOptions options;
-    options.list_refresh = 300ms;      // the event-log check
+    options.list_refresh = 300ms;      // the event-log check (windows)
     options.list_refresh_max = 10min;  // no routine full list in this test
+    options.follow_events = follow;
     ContainerSource source(paths_, options);
-    std::string id = start("ev", "", "sleep 120");
+    std::string id = start(name, "", "sleep 120");
     ASSERT_TRUE(wait_until(10s, [&] { return find(collect(source), id) != nullptr; }));
     for (int i = 0; i < 3; ++i) collect(source);  // the list is reused from here on
     // Where the list is not reused (no pidfds: every collect lists), this test would pass without the event
@@ -238,29 +243,38 @@ TEST_F(DockerIntegration, RenameAndPauseAreSeenThroughTheEventLog) {
     const auto lists = source.lists_fetched();
     for (int i = 0; i < 3; ++i) collect(source);
     ASSERT_EQ(source.lists_fetched(), lists) << "the container list was fetched again with nothing changed";
+    ASSERT_EQ(source.following(), follow);
 
-    auto renamed = run(docker("rename cmon-it-ev cmon-it-ev2"));
+    const std::string full = "cmon-it-" + name;
+    auto renamed = run(docker("rename " + full + " " + full + "2"));
     ASSERT_EQ(renamed.status, 0) << renamed.out;
-    created_.push_back("cmon-it-ev2");
+    created_.push_back(full + "2");
     EXPECT_TRUE(wait_until(10s, [&] {
         auto snapshot = collect(source);
         const auto* c = find(snapshot, id);
-        return c != nullptr && c->name == "cmon-it-ev2";
+        return c != nullptr && c->name == full + "2";
     }));
 
-    auto paused = run(docker("pause cmon-it-ev2"));
+    auto paused = run(docker("pause " + full + "2"));
     ASSERT_EQ(paused.status, 0) << paused.out;
     EXPECT_TRUE(wait_until(10s, [&] {
         auto snapshot = collect(source);
         const auto* c = find(snapshot, id);
         return c != nullptr && c->state == "paused";
     }));
-    run(docker("unpause cmon-it-ev2"));
+    run(docker("unpause " + full + "2"));
     EXPECT_TRUE(wait_until(10s, [&] {
         auto snapshot = collect(source);
         const auto* c = find(snapshot, id);
         return c != nullptr && c->state == "running";
     }));
+    EXPECT_EQ(source.following(), follow) << "the stream ended";
+}
+
+TEST_F(DockerIntegration, RenameAndPauseAreSeenThroughTheFollowedEventLog) { rename_and_pause_are_seen(true, "ev"); }
+
+TEST_F(DockerIntegration, RenameAndPauseAreSeenThroughWindowsOfTheEventLog) {
+    rename_and_pause_are_seen(false, "evw");
 }
 
 TEST_F(DockerIntegration, StatsApiFallbackWhenCgroupsAreUnreachable) {

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fakes/child_process.hpp"
@@ -81,6 +82,7 @@ struct DaemonState {
     std::string state = "running";
     std::string events_body;
     int events_status = 200;
+    int stream_status = 200;  // GET /events without until: a stream (held open by ListFollow's daemon)
     int init_pid = ::getpid();
 };
 
@@ -94,6 +96,11 @@ std::string answer(DaemonState& s, const std::string& line) {
     if (line == kInspect) {
         return testing::http_response(R"({"Id":")" + kId + R"(","State":{"Pid":)" + std::to_string(s.init_pid) +
                                       R"(,"StartedAt":"2026-12-06T04:00:00.000000000Z"},"HostConfig":{}})");
+    }
+    if (line.starts_with("GET /v1.41/events?") && line.find("until=") == std::string::npos) {
+        if (s.stream_status == 0) return "";  // held, never answered
+        return s.stream_status == 200 ? testing::http_stream_head()
+                                      : testing::http_response(R"({"message":"no streams here"})", s.stream_status);
     }
     if (line.starts_with("GET /v1.41/events?")) return testing::http_response(s.events_body, s.events_status);
     return testing::http_response(R"({"message":"not here"})", 404);
@@ -111,6 +118,7 @@ protected:
         ContainerSourceOptions options;
         options.list_refresh = 5s;
         options.list_refresh_max = 60s;
+        options.follow_events = false;  // the windows; ListFollow below follows the stream
         source_ = std::make_unique<ContainerSource>(tree_.paths(daemon_.endpoint()), options, clock_);
     }
 
@@ -328,6 +336,145 @@ TEST_F(ListPolicy, AnExplicitRefreshOfZeroListsEveryCollect) {
         collect();
     }
     EXPECT_EQ(daemon_.requests(), (std::vector<std::string>{kList, kList, kList}));
+}
+
+// The event log followed on a stream (the default): one GET /events?since= held open after the first
+// list, looked at every collect without a request.
+class ListFollow : public ListPolicy {
+protected:
+    ListFollow() {
+        daemon_.hold([](const std::string& line) {
+            return line.starts_with("GET /v1.41/events?since=") && line.find("until=") == std::string::npos;
+        });
+        ContainerSourceOptions options;
+        options.list_refresh = 5s;
+        options.list_refresh_max = 60s;
+        source_ = std::make_unique<ContainerSource>(tree_.paths(daemon_.endpoint()), options, clock_);
+    }
+
+    // The daemon's fake thread reads a request some time after the client sent it.
+    bool wait_for_held(std::size_t n) {
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (daemon_.held() != n) {
+            if (std::chrono::steady_clock::now() > deadline) return false;
+            std::this_thread::sleep_for(5ms);
+        }
+        return true;
+    }
+
+    // Two collects (as warm_up) and the stream they open: its request asks for the events since a second
+    // before the first list. Leaves the request log empty; returns when the last list was asked for.
+    std::chrono::system_clock::time_point follow() {
+        EXPECT_TRUE(PidWatch::open(::getpid())) << "pidfd_open(2) refused here: the reuse policy needs pidfds";
+        const auto first_list = clock_.system_now();
+        collect();
+        EXPECT_TRUE(source_->following());
+        EXPECT_TRUE(wait_for_held(1)) << "no stream request reached the daemon";
+        const auto stream_line =
+            "GET " + DockerRequest::event_stream(unix_ns(first_list) - 1'000'000'000).target("1.41") + " HTTP/1.1";
+        EXPECT_EQ(daemon_.requests(), (std::vector<std::string>{"GET /version HTTP/1.1", kList, kInspect, stream_line}));
+        clock_.advance(1s);
+        const auto listed = clock_.system_now();
+        collect();
+        EXPECT_EQ(daemon_.requests().back(), kList);
+        daemon_.clear_requests();
+        return listed;
+    }
+};
+
+TEST_F(ListFollow, ContainerEventsOnTheStreamListAtTheNextCollectAndOthersCostNoRequest) {
+    const auto listed = follow();
+    // Nothing, then events that change nothing listed or came before the list: no request at all, not
+    // even the window after list_refresh.
+    for (int i = 0; i < 6; ++i) {
+        clock_.advance(1s);
+        if (i == 2) {
+            daemon_.push(testing::http_chunk(event("exec_start: sh", listed + 2s)) +
+                         testing::http_chunk(event("rename", listed - 2s)));
+        }
+        ASSERT_EQ(collect().containers.at(0).name, "web");
+    }
+    EXPECT_EQ(daemon_.requests(), std::vector<std::string>{});
+    // A rename, in a chunk cut in two: the next collect (not list_refresh later) lists and shows it.
+    {
+        std::lock_guard lock(state_.mutex);
+        state_.name = "web2";
+    }
+    const std::string chunk = testing::http_chunk(event("rename", listed + 7s));
+    daemon_.push(chunk.substr(0, 20));
+    clock_.advance(1s);
+    EXPECT_EQ(collect().containers.at(0).name, "web");
+    daemon_.push(chunk.substr(20));
+    clock_.advance(1s);
+    auto snapshot = collect();
+    EXPECT_EQ(daemon_.requests(), std::vector<std::string>{kList});
+    EXPECT_EQ(snapshot.containers.at(0).name, "web2");
+    EXPECT_TRUE(source_->following());
+}
+
+TEST_F(ListFollow, AStreamThatEndsListsThenWindowsForRefreshMaxThenFollowsAgain) {
+    follow();
+    daemon_.close_held();
+    clock_.advance(1s);
+    collect();
+    EXPECT_EQ(daemon_.requests(), std::vector<std::string>{kList});
+    EXPECT_FALSE(source_->following());
+    // Windows of the event log meanwhile (a list after a change lists at the next collect too).
+    clock_.advance(1s);
+    collect();
+    daemon_.clear_requests();
+    clock_.advance(5s);
+    collect();
+    ASSERT_EQ(daemon_.requests().size(), 1u);
+    EXPECT_TRUE(daemon_.requests()[0].starts_with("GET /v1.41/events?since=")) << daemon_.requests()[0];
+    EXPECT_NE(daemon_.requests()[0].find("until="), std::string::npos);
+    EXPECT_FALSE(source_->following());
+    // The routine list refresh_max later opens the stream again.
+    clock_.advance(60s);
+    collect();
+    EXPECT_TRUE(source_->following());
+    EXPECT_TRUE(wait_for_held(1)) << daemon_.held() << " " << daemon_.requests().size() << " " << (daemon_.requests().empty() ? "" : daemon_.requests().back());
+}
+
+TEST_F(ListFollow, AStreamLeftUnansweredGivesWayToWindows) {
+    {
+        std::lock_guard lock(state_.mutex);
+        state_.stream_status = 0;  // as a proxy that holds streamed responses back
+    }
+    follow();  // asked at the first list, a collect before the last
+    for (int i = 0; i < 3; ++i) {
+        clock_.advance(1s);  // 2, 3, 4 s after it was asked for
+        collect();
+        EXPECT_TRUE(source_->following());
+    }
+    EXPECT_EQ(daemon_.requests(), std::vector<std::string>{});
+    clock_.advance(1s);  // list_refresh after it was asked for: a window instead
+    collect();
+    ASSERT_EQ(daemon_.requests().size(), 1u);
+    EXPECT_NE(daemon_.requests()[0].find("until="), std::string::npos);
+    EXPECT_FALSE(source_->following());
+}
+
+TEST_F(ListFollow, AStreamTheDaemonRefusesIsNotAskedForAgain) {
+    {
+        std::lock_guard lock(state_.mutex);
+        state_.stream_status = 403;
+    }
+    follow();  // asked after the first list; the answer is read when the event log is next looked at
+    clock_.advance(1s);
+    collect();  // reads the 403: lists
+    EXPECT_EQ(daemon_.requests(), std::vector<std::string>{kList});
+    EXPECT_FALSE(source_->following());
+    clock_.advance(60s);
+    daemon_.clear_requests();
+    collect();  // a routine list, and no stream asked for
+    EXPECT_EQ(daemon_.requests(), std::vector<std::string>{kList});
+    EXPECT_FALSE(source_->following());
+    clock_.advance(5s);
+    daemon_.clear_requests();
+    collect();
+    ASSERT_EQ(daemon_.requests().size(), 1u);
+    EXPECT_NE(daemon_.requests()[0].find("until="), std::string::npos) << "windows from now on";
 }
 
 // With the parent's own CPU and memory.stat files present (a real cgroup has them; the fixture tree does

@@ -75,6 +75,7 @@ TEST(DockerRequest, Targets) {
     EXPECT_EQ(DockerRequest::events(10'000000007, 20'500000000).target("1.41"),
               "/v1.41/events?since=10.000000007&until=20.500000000");
     EXPECT_EQ(DockerRequest::events(-5, 0).target(""), "/events?since=0.000000000&until=0.000000000");
+    EXPECT_EQ(DockerRequest::event_stream(1765000000'123456789).target("1.41"), "/v1.41/events?since=1765000000.123456789");
     EXPECT_EQ(DockerRequest::containers_list().path(), "/containers/json");
     EXPECT_EQ(DockerRequest::container_inspect("x").endpoint(), DockerEndpoint::container_inspect);
 }
@@ -86,7 +87,8 @@ TEST(DockerRequest, EveryEndpointIsAReadOnlyPath) {
                                  DockerRequest::container_inspect(kId),
                                  DockerRequest::container_stats(kId),
                                  DockerRequest::container_top(kId),
-                                 DockerRequest::events(0, 1)};
+                                 DockerRequest::events(0, 1),
+                                 DockerRequest::event_stream(0)};
     for (const auto& r : all) {
         const std::string& p = r.path();
         bool allowed = p == "/version" || p == "/info" || p == "/containers/json" || p == "/events" ||

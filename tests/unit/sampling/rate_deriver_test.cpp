@@ -58,6 +58,20 @@ TEST(RateDeriver, ContainerCpuPercentOfOneCore) {
     EXPECT_FALSE(after.containers[1].cpu_percent) << "a container seen once has no rate yet";
 }
 
+TEST(RateDeriver, ContainersAreMatchedByIdWhereTheirPlacesMoved) {
+    auto before = at(0s), after = at(1s);
+    before.containers.push_back(container("a", 1'000'000'000));
+    before.containers.push_back(container("b", 1'000'000'000));
+    before.containers.push_back(container("gone", 1'000'000'000));
+    after.containers.push_back(container("new", 1'000'000'000));  // at a's place
+    after.containers.push_back(container("b", 1'500'000'000));    // at its own place
+    after.containers.push_back(container("a", 1'250'000'000));    // at gone's place
+    derive_rates(before, after);
+    EXPECT_FALSE(after.containers[0].cpu_percent);
+    EXPECT_DOUBLE_EQ(after.containers[1].cpu_percent.value(), 50.0);
+    EXPECT_DOUBLE_EQ(after.containers[2].cpu_percent.value(), 25.0);
+}
+
 TEST(RateDeriver, RestartedContainerHasNoRate) {
     auto before = at(0s), after = at(1s);
     before.containers.push_back(container("a", 9'000'000'000));

@@ -37,7 +37,12 @@ struct ProcessUse {
 }  // namespace
 
 DrmBackend::DrmBackend(const HostPaths& paths, const util::Clock& clock, DrmProcessReaderOptions options)
-    : paths_(paths), clock_(clock), devices_(paths.sys), processes_(paths.proc, std::move(options)), kfd_(paths.sys) {}
+    : paths_(paths),
+      clock_(clock),
+      no_cards_note_(fmt::format("no AMD or Intel GPU under {}", (paths.sys / "class" / "drm").string())),
+      devices_(paths.sys),
+      processes_(paths.proc, std::move(options)),
+      kfd_(paths.sys) {}
 
 void DrmBackend::discover() {
     cards_ = devices_.discover();
@@ -50,7 +55,7 @@ GpuSample DrmBackend::sample() {
     if (!discovered_ || ++samples_since_discovery_ >= kRediscoverEvery) discover();
     GpuSample out;
     if (cards_.empty()) {
-        out.note = fmt::format("no AMD or Intel GPU under {}", (paths_.sys / "class" / "drm").string());
+        out.note = no_cards_note_;
         return out;
     }
     const std::int64_t now_ns = to_ns(clock_.steady_now());

@@ -34,6 +34,7 @@ private:
 
     HostPaths paths_;
     const util::Clock& clock_;
+    const std::string no_cards_note_;  // every sample on a machine without them (NVIDIA-only servers)
     DrmDeviceReader devices_;
     DrmProcessReader processes_;
     KfdReader kfd_;
