@@ -114,12 +114,18 @@ void ContainerSource::read_kept_files(bool steady_allowed) {
 }
 
 bool ContainerSource::poll_watches() {
-    kept_.kept = 0;
-    for (const auto& [key, tree] : trees_) kept_.kept += tree.tree.open_files();
-    for (auto& [id, tracked] : tracked_) {
-        kept_.kept += tracked.open_files();
-        exit_bell_.add(tracked.init_watch);
-        tracked.init_exited = false;
+    // Watches are made and kept files closed only around a list (inspects, the erase of what went, a
+    // dropped file makes the next collect list): counted and added to the bell then, not at every collect,
+    // which would touch every tracked container each second for nothing.
+    if (watches_changed_) {
+        kept_.kept = 0;
+        for (const auto& [key, tree] : trees_) kept_.kept += tree.tree.open_files();
+        for (auto& [id, tracked] : tracked_) {
+            kept_.kept += tracked.open_files();
+            exit_bell_.add(tracked.init_watch);
+            tracked.init_exited = false;
+        }
+        watches_changed_ = false;
     }
     exit_bell_.add(list_watch_.daemon_watch());
     if (!exit_bell_.rung()) {
@@ -129,6 +135,7 @@ bool ContainerSource::poll_watches() {
     std::vector<TrackedContainer*> watched;
     std::vector<const PidWatch*> watches;
     for (auto& [id, tracked] : tracked_) {
+        tracked.init_exited = false;
         if (tracked.init_watch) {
             watched.push_back(&tracked);
             watches.push_back(&tracked.init_watch);
@@ -202,6 +209,7 @@ void ContainerSource::collect_listed(model::Snapshot& draft, ListReason reason) 
     std::erase_if(tracked_, [&](const auto& entry) {
         return std::none_of(summaries.begin(), summaries.end(), [&](const auto& s) { return s.id == entry.first; });
     });
+    watches_changed_ = true;
     poll_watches();  // again, after the erase: recounts kept descriptors, sees exits since the first poll
 
     std::vector<model::ContainerStats> rows;
@@ -235,6 +243,7 @@ void ContainerSource::collect_listed(model::Snapshot& draft, ListReason reason) 
         }
     }
     draft.containers = std::move(rows);
+    watches_changed_ = true;  // the inspects above may have opened watches
     list_watch_.end_list(reason, parent_dirs());
     list_watch_.follow_events(client_);
 }

@@ -89,8 +89,8 @@ private:
     // The last list's containers with their usage read now; nullopt when one of them cannot be read.
     std::optional<std::vector<model::ContainerStats>> rows_from_last_list();
     void collect_listed(model::Snapshot& draft, ListReason reason);
-    // One poll for all watched init processes and the daemon; true when an init exited. Also recounts
-    // the kept descriptors.
+    // One poll for all watched init processes and the daemon; true when an init exited. After a list
+    // (watches_changed_) it first recounts the kept descriptors and adds new watches to the bell.
     bool poll_watches();
     // Inspects when new, due, or (on a local host) when the cached init pid no longer belongs to it.
     // nullptr when the container vanished.
@@ -109,6 +109,7 @@ private:
     ListWatch list_watch_;
     PidWatchBell exit_bell_;  // over every init watch and the daemon's
     std::unordered_map<std::string, TrackedContainer> tracked_;
+    bool watches_changed_ = true;
     bool local_cgroups_ = false;  // the last collect found container cgroups on this host
     KeptFiles kept_;
     std::string buffer_;  // reused for /proc/<pid>/net/dev

@@ -1,5 +1,6 @@
 #include "sources/docker/list_watch.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -50,7 +51,7 @@ ListReason ListWatch::reason(const ListFacts& facts) const {
     // Without its files or its watch, a container is checked the plain way: through a list every collect.
     if (!facts.all_watched) return ListReason::routine;
     for (const auto& parent : parents_) {
-        if (!(stamp(parent.path) == parent)) return ListReason::change;
+        if (!(restamp(parent) == parent)) return ListReason::change;
     }
     // A daemon that went away: the list request fails and says so (health goes not-ok at once).
     if (daemon_exited_ || (!daemon_watch_ && !unix_socket_listening(host_.socket_path))) {
@@ -152,14 +153,32 @@ void ListWatch::end_list(ListReason reason, std::vector<std::filesystem::path> p
     ++lists_;
 }
 
+namespace {
+
+void fill(const struct stat& st, std::uint64_t& inode, std::uint64_t& links, std::int64_t& mtime_ns) {
+    inode = st.st_ino;
+    links = st.st_nlink;
+    mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+}  // namespace
+
 ListWatch::ParentDir ListWatch::stamp(std::filesystem::path path) {
     ParentDir dir{.path = std::move(path)};
+    util::UniqueFd fd(::open(dir.path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     struct stat st {};
-    if (::stat(dir.path.c_str(), &st) == 0) {
-        dir.inode = st.st_ino;
-        dir.links = st.st_nlink;
-        dir.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+    if (fd && ::fstat(fd.get(), &st) == 0) {
+        fill(st, dir.inode, dir.links, dir.mtime_ns);
+        dir.dir = std::make_shared<const util::UniqueFd>(std::move(fd));
     }
+    return dir;
+}
+
+ListWatch::ParentDir ListWatch::restamp(const ParentDir& stamped) {
+    if (!stamped.dir) return stamp(stamped.path);
+    ParentDir dir{.path = stamped.path, .dir = stamped.dir};
+    struct stat st {};
+    if (::fstat(stamped.dir->get(), &st) == 0) fill(st, dir.inode, dir.links, dir.mtime_ns);
     return dir;
 }
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "sources/docker/event_stream.hpp"
 #include "sources/pid_watch.hpp"
 #include "util/clock.hpp"
+#include "util/unique_fd.hpp"
 
 namespace cmon::sources {
 
@@ -80,15 +82,24 @@ public:
 
 private:
     // A cgroup directory that holds container cgroups, as stat(2) saw it: kernfs counts subdirectories in
-    // st_nlink, so a container cgroup created or removed below it changes the stamp.
+    // st_nlink, so a container cgroup created or removed below it changes the stamp. Stamped again at
+    // every collect through an O_PATH descriptor kept from its list (fstat: no path walk through the
+    // cgroup mount each second); one that did not exist then is looked up by path. The directory cannot
+    // go while it holds a container's cgroup, so a descriptor on one that went and came back is dropped at
+    // the list its containers' exits cause.
     struct ParentDir {
         std::filesystem::path path;
         std::uint64_t inode = 0;
         std::uint64_t links = 0;
         std::int64_t mtime_ns = 0;
-        bool operator==(const ParentDir&) const = default;
+        std::shared_ptr<const util::UniqueFd> dir{};  // shared by the copies of a stamp
+        bool operator==(const ParentDir& other) const {
+            return path == other.path && inode == other.inode && links == other.links && mtime_ns == other.mtime_ns;
+        }
     };
     static ParentDir stamp(std::filesystem::path path);
+    // The same directory as `stamped`, stamped now.
+    static ParentDir restamp(const ParentDir& stamped);
     static std::vector<ParentDir> stamp_all(std::vector<std::filesystem::path> paths);
     std::int64_t unix_now_ns() const;
     bool changes_list(const std::vector<DockerEvent>& events) const;
