@@ -27,21 +27,21 @@ std::string local_time_text(model::TimePoint time) {
     std::time_t seconds = model::Clock::to_time_t(time);
     std::tm local{};
     localtime_r(&seconds, &local);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S", &local);
-    return buffer;
+    // The fields formatted here rather than by strftime (cold locale tables at every /query).
+    return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", local.tm_year + 1900, local.tm_mon + 1, local.tm_mday,
+                       local.tm_hour, local.tm_min, local.tm_sec);
 }
 
 std::string rfc3339_utc(model::TimePoint time) {
-    auto since_epoch = time.time_since_epoch();
-    auto seconds = std::chrono::floor<std::chrono::seconds>(since_epoch);
-    auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - seconds).count();
-    std::time_t whole = static_cast<std::time_t>(seconds.count());
-    std::tm utc{};
-    gmtime_r(&whole, &utc);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
-    return fmt::format("{}.{:03d}Z", buffer, millis);
+    // Calendar arithmetic (<chrono>), not gmtime_r + strftime: this runs for every snapshot written, and
+    // strftime's locale tables are cold memory each second.
+    const auto since_epoch = std::chrono::floor<std::chrono::milliseconds>(time.time_since_epoch());
+    const auto days = std::chrono::floor<std::chrono::days>(since_epoch);
+    const std::chrono::year_month_day date{std::chrono::sys_days(days)};
+    const std::chrono::hh_mm_ss clock{since_epoch - days};
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(date.year()),
+                       static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), clock.hours().count(),
+                       clock.minutes().count(), clock.seconds().count(), clock.subseconds().count());
 }
 
 }  // namespace cmon::exporters
