@@ -115,15 +115,18 @@ void ContainerSource::read_kept_files(bool steady_allowed) {
 
 bool ContainerSource::poll_watches() {
     // Watches are made and kept files closed only around a list (inspects, the erase of what went, a
-    // dropped file makes the next collect list): counted and added to the bell then, not at every collect,
-    // which would touch every tracked container each second for nothing.
+    // dropped file makes the next collect list): counted, added to the bell and checked for being all
+    // watched then, not at every collect, which would touch every tracked container each second for
+    // nothing. (A file kept since is counted at the next list; a container not yet fully watched lists.)
     if (watches_changed_) {
         kept_.kept = 0;
         for (const auto& [key, tree] : trees_) kept_.kept += tree.tree.open_files();
+        all_watched_ = true;
         for (auto& [id, tracked] : tracked_) {
             kept_.kept += tracked.open_files();
             exit_bell_.add(tracked.init_watch);
             tracked.init_exited = false;
+            all_watched_ = all_watched_ && tracked.fully_watched();
         }
         watches_changed_ = false;
     }
@@ -181,8 +184,7 @@ void ContainerSource::collect(model::Snapshot& draft) {
     const bool init_exited = poll_watches();
     const ListFacts facts{.local_cgroups = local_cgroups_,
                           .init_exited = init_exited,
-                          .all_watched = std::all_of(tracked_.begin(), tracked_.end(),
-                                                     [](const auto& entry) { return entry.second.fully_watched(); })};
+                          .all_watched = all_watched_};
     ListReason reason = list_watch_.reason(facts);
     if (reason == ListReason::events) {
         reason = list_watch_.changed_since_last_list(client_) ? ListReason::change : ListReason::none;

@@ -110,6 +110,7 @@ private:
     PidWatchBell exit_bell_;  // over every init watch and the daemon's
     std::unordered_map<std::string, TrackedContainer> tracked_;
     bool watches_changed_ = true;
+    bool all_watched_ = false;  // every tracked container fully watched, as of the last list
     bool local_cgroups_ = false;  // the last collect found container cgroups on this host
     KeptFiles kept_;
     std::string buffer_;  // reused for /proc/<pid>/net/dev

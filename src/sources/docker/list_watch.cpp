@@ -50,8 +50,12 @@ ListReason ListWatch::reason(const ListFacts& facts) const {
     if (facts.init_exited) return ListReason::change;
     // Without its files or its watch, a container is checked the plain way: through a list every collect.
     if (!facts.all_watched) return ListReason::routine;
-    for (const auto& parent : parents_) {
-        if (!(restamp(parent) == parent)) return ListReason::change;
+    // A container created beside the others shows as a new cgroup under their parent; a followed event
+    // log shows it too (create, start), at no cost, so the parents are stamped only without one.
+    if (!stream_ || !stream_.answered()) {
+        for (const auto& parent : parents_) {
+            if (!(restamp(parent) == parent)) return ListReason::change;
+        }
     }
     // A daemon that went away: the list request fails and says so (health goes not-ok at once).
     if (daemon_exited_ || (!daemon_watch_ && !unix_socket_listening(host_.socket_path))) {

@@ -412,6 +412,20 @@ TEST_F(ListFollow, ContainerEventsOnTheStreamListAtTheNextCollectAndOthersCostNo
     EXPECT_TRUE(source_->following());
 }
 
+TEST_F(ListFollow, ANewCgroupListsWhenTheStreamSaysSoNotBefore) {
+    const auto listed = follow();
+    clock_.advance(1s);
+    collect();  // reads the stream's head: followed from here on
+    fs::create_directory(tree_.docker_parent() / "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210");
+    clock_.advance(1s);
+    collect();  // the parent's stamp is not looked at while the log is followed
+    EXPECT_EQ(daemon_.requests(), std::vector<std::string>{});
+    daemon_.push(testing::http_chunk(event("start", listed + 3s)));
+    clock_.advance(1s);
+    collect();
+    EXPECT_EQ(daemon_.requests(), std::vector<std::string>{kList});
+}
+
 TEST_F(ListFollow, AStreamThatEndsListsThenWindowsForRefreshMaxThenFollowsAgain) {
     follow();
     daemon_.close_held();
