@@ -206,8 +206,21 @@ void MetricHistory::add(const model::Snapshot& snapshot) {
         u.sm_percent += p.sm_percent.value_or(0);
         u.memory_by_gpu[p.gpu_index] += p.memory_used_bytes.value_or(0);
     }
-    for (const model::ContainerStats& c : snapshot.containers) {
-        ContainerSeries& series = containers_[c.short_id];
+    // Rows come in the last sample's order: each finds its series at its place in placed_ (map nodes stay
+    // where they are until erased, and an erase empties placed_), through the map only where the place
+    // holds another container; 100 string-keyed map walks a second otherwise.
+    if (placed_.size() > snapshot.containers.size()) placed_.resize(snapshot.containers.size());
+    for (std::size_t i = 0; i < snapshot.containers.size(); ++i) {
+        const model::ContainerStats& c = snapshot.containers[i];
+        if (i >= placed_.size() || *placed_[i].first != c.short_id) {
+            const auto it = containers_.try_emplace(c.short_id).first;
+            if (i < placed_.size()) {
+                placed_[i] = {&it->first, &it->second};
+            } else {
+                placed_.emplace_back(&it->first, &it->second);
+            }
+        }
+        ContainerSeries& series = *placed_[i].second;
         if (series.name != c.name) series.name = c.name;  // renames happen; the newest wins
         const std::string& owner = c.owner.empty() ? c.name : c.owner;
         if (series.owner != owner) series.owner = owner;
@@ -252,7 +265,12 @@ void MetricHistory::age(std::int64_t newest_ms) {
             g = g->second.empty() ? series.gpu_memory.erase(g) : std::next(g);
         }
         // An id whose last sample left the window is forgotten, name and all: churn stays bounded.
-        it = series.numbers.empty() && series.gpu_memory.empty() ? containers_.erase(it) : std::next(it);
+        if (series.numbers.empty() && series.gpu_memory.empty()) {
+            placed_.clear();
+            it = containers_.erase(it);
+        } else {
+            ++it;
+        }
     }
     while (first_frame_ < fold_until) {
         frame_times_.pop_front();

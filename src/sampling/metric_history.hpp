@@ -110,6 +110,8 @@ private:
     Ring<kHostNumbers> host_;
     std::map<unsigned, Ring<kGpuNumbers>> gpus_;
     std::map<std::string, ContainerSeries> containers_;  // by short id
+    // The last sample's containers in its order: their short ids (the map's keys) and series.
+    std::vector<std::pair<const std::string*, ContainerSeries*>> placed_;
 };
 
 }  // namespace cmon::sampling

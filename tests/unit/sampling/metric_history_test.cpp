@@ -145,6 +145,36 @@ TEST(MetricHistory, AContainerThatComesAndGoesKeepsItsSeriesForTheWindowThenIsFo
     EXPECT_EQ(history.query(1800s).containers.count("aaaaaaaaaaaa"), 0u);
 }
 
+TEST(MetricHistory, ContainersThatChangePlacesKeepTheirOwnSeries) {
+    MetricHistory history(1800s);
+    const std::vector<std::vector<std::string>> orders = {
+        {"aaaaaaaaaaaa", "bbbbbbbbbbbb"}, {"aaaaaaaaaaaa", "bbbbbbbbbbbb"}, {"bbbbbbbbbbbb", "aaaaaaaaaaaa"},
+        {"cccccccccccc", "bbbbbbbbbbbb", "aaaaaaaaaaaa"}, {"aaaaaaaaaaaa"}, {"bbbbbbbbbbbb", "aaaaaaaaaaaa"}};
+    for (std::size_t s = 0; s < orders.size(); ++s) {
+        model::Snapshot snap = snapshot_at(static_cast<std::int64_t>(s) * 1000);
+        // Each container's CPU says who it is: a 1x, b 2x, c 3x the sample number.
+        for (const auto& id : orders[s]) snap.containers.push_back(container(id, (id[0] - 'a' + 1) * 10.0 + s));
+        history.add(snap);
+    }
+    model::HistoryTable table = history.query(1800s);
+    auto cpu = [&](const char* id) { return table.containers.at(id).columns.at("cpu_percent").mean; };
+    const auto a = cpu("aaaaaaaaaaaa"), b = cpu("bbbbbbbbbbbb"), c = cpu("cccccccccccc");
+    ASSERT_EQ(a.size(), orders.size());
+    for (std::size_t s = 0; s < orders.size(); ++s) {
+        EXPECT_EQ(a[s], 10.0 + s) << s;
+        if (s == 4) {
+            EXPECT_FALSE(b[s]);
+        } else {
+            EXPECT_EQ(b[s], 20.0 + s) << s;
+        }
+        if (s == 3) {
+            EXPECT_EQ(c[s], 33.0);
+        } else {
+            EXPECT_FALSE(c[s]) << s;
+        }
+    }
+}
+
 TEST(MetricHistory, APauseStaysAGap) {
     MetricHistory history(3600s);
     for (std::int64_t s = 0; s < 60; ++s) history.add(snapshot_at(s * 1000, 5.0));
