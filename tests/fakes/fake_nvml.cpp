@@ -52,6 +52,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #ifndef CMON_FAKE_PROFILE
@@ -226,8 +227,9 @@ Scenario parse_scenario(const nlohmann::json& root) {
 // Says whether the scenario file may have changed since the last check, without a path lookup.
 // inotify queues an event before the write, rename or unlink that causes it returns, so a test that
 // rewrites the file and then starts a sample always finds the event here: "nothing queued" means nothing
-// in the directory changed. Any event in the directory (or an overflow) sends the caller back to stat(),
-// which decides as before. Without a watch (no inotify, a directory that is gone, a symlinked file whose
+// to the file changed. An event for the file's name, for the directory itself, or an overflow sends the
+// caller back to stat(), which decides as before; events for other names in the directory (other tests'
+// files in /tmp, under a parallel ctest) do not. Without a watch (no inotify, a directory that is gone, a symlinked file whose
 // target lives elsewhere) every check is treated as a possible change: a stat() per check.
 class ScenarioWatch {
 public:
@@ -252,11 +254,12 @@ public:
         for (;;) {
             ssize_t n = ::read(fd_, buffer, sizeof buffer);
             if (n <= 0) break;
-            any = true;
             for (ssize_t at = 0; at < n;) {
                 const auto* event = reinterpret_cast<const struct inotify_event*>(buffer + at);
                 // The directory itself went away or was moved: the watch no longer covers the path.
                 if ((event->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) != 0) close_watch();
+                const bool named = event->len > 0 && std::string_view(event->name) == watched_name();
+                any = any || named || event->len == 0 || (event->mask & IN_Q_OVERFLOW) != 0;
                 at += static_cast<ssize_t>(sizeof(struct inotify_event) + event->len);
             }
             if (fd_ < 0) break;
@@ -296,6 +299,13 @@ private:
         }
         fd_ = fd;
         ++watches_;
+    }
+
+    // The file's name within the watched directory.
+    std::string_view watched_name() const {
+        const std::string_view path = watched_path_;
+        const auto slash = path.rfind('/');
+        return slash == std::string_view::npos ? path : path.substr(slash + 1);
     }
 
     int fd_ = -1;
