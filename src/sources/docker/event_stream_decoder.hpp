@@ -24,8 +24,7 @@ public:
     std::vector<DockerEvent> feed(std::string_view bytes);
 
     // The head was read and said 200.
-    bool streaming() const { return state_ == State::chunk_size || state_ == State::chunk_data ||
-                                     state_ == State::chunk_end || state_ == State::until_close; }
+    bool streaming() const { return status_ == 200 && state_ != State::failed && state_ != State::ended; }
     // The response is not a stream of events (another status, a malformed head or chunk, a line over
     // the limit) or its body ended (the terminal chunk): nothing more will come of it.
     bool failed() const { return state_ == State::failed; }

@@ -71,17 +71,19 @@ bool ListWatch::changed_since_last_list(DockerClient& client) {
     if (stream_) {
         auto read = stream_.read();
         const auto now = clock_.steady_now();
-        if (!read.over && !stream_.answered() && now - stream_opened_at_ >= options_.refresh) {
-            // No answer yet after `refresh`: something between us and the daemon holds streamed responses
-            // back. Windows for refresh_max, starting with this one.
-            stream_ = EventStream{};
-            stream_retry_at_ = now + options_.refresh_max;
-        } else {
+        const bool unanswered = !read.over && !stream_.answered() && now - stream_opened_at_ >= options_.refresh;
+        if (!read.over && !unanswered) {
             events_checked_at_ = now;
-            if (!read.over) return changes_list(read.events);
-            // Refused: windows of the event log from now on. Ended: a list now, windows for refresh_max.
-            stream_refused_ = stream_refused_ || read.refused;
-            stream_retry_at_ = now + options_.refresh_max;
+            return changes_list(read.events);
+        }
+        // Over or unanswered: windows for refresh_max (from now on where it was refused). Unanswered after
+        // `refresh` (something between us and the daemon holds streamed responses back): this collect asks
+        // for a window. Over: what happened since its last bytes is unknown: a list.
+        stream_ = EventStream{};
+        stream_refused_ = stream_refused_ || read.refused;
+        stream_retry_at_ = now + options_.refresh_max;
+        if (read.over) {
+            events_checked_at_ = now;
             return true;
         }
     }

@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "deploy"))
 
 from monitor_process import Monitor  # noqa: E402
 from gpu_containers import GpuContainers  # noqa: E402
-from deploy_support import Docker, docker_host, wait_for  # noqa: E402
+from deploy_support import wait_for  # noqa: E402
 
 FAKE_NVML = os.environ.get("CMON_FAKE_NVML", "build/tests/fakes/libnvidia-ml.so.1")
 FIXTURES = os.path.join(HERE, "..", "..", "fixtures", "drm")
@@ -50,10 +50,7 @@ def fdinfo_legacy():
 class DrmAttribution(GpuContainers, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.host = docker_host()
-        cls.docker = Docker(cls.host)
-        cls.tmp = tempfile.mkdtemp(prefix="cmon-drm-it-")
-        cls.names = []
+        cls._use_test_dockerd("cmon-drm-it-")
         try:
             suffix = uuid.uuid4().hex[:6]
             cls.a = cls._run(f"cmon-drm-a-{suffix}", ["sh", "-c", "sleep 310 & exec sleep 311"])

@@ -8,7 +8,6 @@ import http.client
 import json
 import os
 import sys
-import tempfile
 import threading
 import unittest
 import uuid
@@ -19,7 +18,6 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "deploy"))
 
 from monitor_process import Monitor  # noqa: E402
 from gpu_containers import GpuContainers  # noqa: E402
-from deploy_support import Docker, docker_host  # noqa: E402
 
 FAKE_NVML = os.environ.get("CMON_FAKE_NVML", "build/tests/fakes/libnvidia-ml.so.1")
 
@@ -74,10 +72,7 @@ class Stream:
 class EventDeltas(GpuContainers, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.host = docker_host()
-        cls.docker = Docker(cls.host)
-        cls.tmp = tempfile.mkdtemp(prefix="cmon-delta-it-")
-        cls.names = []
+        cls._use_test_dockerd("cmon-delta-it-")
         cls.suffix = uuid.uuid4().hex[:6]
         try:
             # Busy for at most 120 s (bounded), then idle: its CPU time moves every sample meanwhile.

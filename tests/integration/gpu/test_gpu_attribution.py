@@ -6,7 +6,6 @@ other env var leaking), and --show-cmdline off and on. Bounded waits only, no ti
 import json
 import os
 import sys
-import tempfile
 import unittest
 import uuid
 
@@ -16,7 +15,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "deploy"))
 
 from monitor_process import Monitor  # noqa: E402
 from gpu_containers import GpuContainers  # noqa: E402
-from deploy_support import Docker, docker_host, wait_for  # noqa: E402
+from deploy_support import wait_for  # noqa: E402
 
 FAKE_NVML = os.environ.get("CMON_FAKE_NVML", "build/tests/fakes/libnvidia-ml.so.1")
 TOTAL = 10_000_000_000  # GPU memory: percentages below are exact to one decimal
@@ -36,11 +35,8 @@ def pct(used):
 class GpuAttribution(GpuContainers, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.host = docker_host()
-        cls.docker = Docker(cls.host)
-        cls.tmp = tempfile.mkdtemp(prefix="cmon-gpu-it-")
+        cls._use_test_dockerd("cmon-gpu-it-")
         cls.scenario = os.path.join(cls.tmp, "scenario.json")
-        cls.names = []
         try:
             cls._start_containers()
         except BaseException:

@@ -6,7 +6,6 @@ lost), hidden processes (the --pid=host hint) and unattributed memory. Bounded w
 import json
 import os
 import sys
-import tempfile
 import unittest
 import uuid
 
@@ -16,7 +15,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "deploy"))
 
 from monitor_process import Monitor  # noqa: E402
 from gpu_containers import GpuContainers  # noqa: E402
-from deploy_support import Docker, docker_host, wait_for  # noqa: E402
+from deploy_support import wait_for  # noqa: E402
 
 FAKE_NVML = os.environ.get("CMON_FAKE_NVML", "build/tests/fakes/libnvidia-ml.so.1")
 GIB = 1 << 30
@@ -39,11 +38,8 @@ def json_or_none(monitor, path):
 class GpuDriverProfiles(GpuContainers, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.host = docker_host()
-        cls.docker = Docker(cls.host)
-        cls.tmp = tempfile.mkdtemp(prefix="cmon-gpu-profiles-")
+        cls._use_test_dockerd("cmon-gpu-profiles-")
         cls.scenario = os.path.join(cls.tmp, "scenario.json")
-        cls.names = []
         try:
             suffix = uuid.uuid4().hex[:6]
             cls.a = cls._run(f"cmon-prof-a-{suffix}", ["sh", "-c", "sleep 300 & exec sleep 301"])
