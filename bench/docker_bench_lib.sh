@@ -2,7 +2,8 @@
 # exported and the cmon-test/busybox image is imported).
 
 # Starts containers PREFIX1..PREFIXN that are not running yet (4 at a time), removes those above N. Each
-# sleeps at most an hour, with --network none.
+# sleeps at most six hours, with --network none: kept containers (CMON_BENCH_KEEP=1) need half an hour and
+# more after a start before their cgroups settle, so an hour's sleep left little time to measure.
 start_containers() {
     local prefix=$1 want=$2 have
     have=$(docker ps -aq --filter "name=^${prefix}" | wc -l)
@@ -13,9 +14,9 @@ start_containers() {
     fi
     if ((have < want)); then
         seq "$((have + 1))" "$want" | xargs -P 4 -I{} \
-            docker run -d --network none --name "${prefix}{}" cmon-test/busybox sleep 3600 >/dev/null
+            docker run -d --network none --name "${prefix}{}" cmon-test/busybox sleep 21600 >/dev/null
     fi
-    # Kept from an earlier run (CMON_BENCH_KEEP=1), their `sleep 3600` may have ended: start them again.
+    # Kept from an earlier run (CMON_BENCH_KEEP=1), their sleep may have ended: start them again.
     local exited
     exited=$(docker ps -aq --filter "name=^${prefix}" --filter status=exited)
     if [[ -n "$exited" ]]; then

@@ -63,7 +63,7 @@ def main():
     ap.add_argument("--gpu-processes", type=int, default=16)
     args = ap.parse_args()
     os.environ["DOCKER_HOST"] = f"unix://{args.dir}/docker.sock"
-    # The kept containers run `sleep 3600`: start again those whose hour is over (as bench-process does).
+    # The kept containers run a bounded sleep: start again those whose sleep is over (as bench-process does).
     everyone = [f"cmon-pbench-{i}" for i in range(1, args.count + 1)]
     running = subprocess.run(["docker", "inspect", "--format", "{{.Name}} {{.State.Running}}", *everyone],
                              capture_output=True, text=True)
