@@ -300,6 +300,8 @@ struct ApiSnapshotWriter::Fragments {
     // What the last document was, for the next one's delta.
     std::optional<std::uint64_t> sequence;
     std::vector<std::string> ids;  // its containers, in order
+    // Its members a delta leaves out when the new ones are the same bytes.
+    std::string host, gpus, gpu_processes, sources;
 };
 
 namespace {
@@ -384,12 +386,20 @@ std::string write_api_json(const model::Snapshot& snapshot, const std::string* t
     return text;
 }
 
-// The delta from the document before to `full` (docs/api.md, "Event stream"): the top-level members as
-// in `full`, but of the containers only those whose text changed ("containers_changed", whole) and, when
-// the list is not the same ids in the same order, "container_ids". A client applies it to the document
-// of sequence "base" and has `full`.
+// Which of the document's members a delta carries: those whose text is not the same as the document
+// before's. On a server of idle GPUs the GPU lists stay the same bytes for minutes.
+struct Moved {
+    bool host = true, gpus = true, gpu_processes = true, sources = true;
+};
+
+// The delta from the document before to `full` (docs/api.md, "Deltas"): "time", "note", "title" and
+// "sequence" as in `full`; "host", "gpus", "gpu_processes" and "sources" only where they changed; of the
+// containers only those whose text changed ("containers_changed", whole) and, when the list is not the
+// same ids in the same order, "container_ids". A client applies it to the document of sequence "base"
+// and has `full`.
 std::string write_api_delta(const model::Snapshot& snapshot, const std::string* title, const std::string& full,
-                            const Layout& at, std::uint64_t base, const std::vector<std::string>* ids) {
+                            const Layout& at, std::uint64_t base, const std::vector<std::string>* ids,
+                            const Moved& moved) {
     const auto slice = [&](const std::pair<std::size_t, std::size_t>& range) {
         return std::string_view(full).substr(range.first, range.second - range.first);
     };
@@ -404,8 +414,10 @@ std::string write_api_delta(const model::Snapshot& snapshot, const std::string* 
     root.put("time", snapshot.time);
     root.put("note", snapshot.note);
     if (title) root.put("title", *title);
-    w.key("host");
-    w.raw(slice(at.host));
+    if (moved.host) {
+        w.key("host");
+        w.raw(slice(at.host));
+    }
     w.key("containers_changed");
     w.begin_array();
     for (const auto& container : at.changed) w.raw(slice(container));
@@ -416,12 +428,18 @@ std::string write_api_delta(const model::Snapshot& snapshot, const std::string* 
         for (const std::string& id : *ids) w.string(id);
         w.end_array();
     }
-    w.key("gpus");
-    w.raw(slice(at.gpus));
-    w.key("gpu_processes");
-    w.raw(slice(at.gpu_processes));
-    w.key("sources");
-    w.raw(slice(at.sources));
+    if (moved.gpus) {
+        w.key("gpus");
+        w.raw(slice(at.gpus));
+    }
+    if (moved.gpu_processes) {
+        w.key("gpu_processes");
+        w.raw(slice(at.gpu_processes));
+    }
+    if (moved.sources) {
+        w.key("sources");
+        w.raw(slice(at.sources));
+    }
     w.end_object();
     return text;
 }
@@ -455,9 +473,22 @@ ApiSnapshotWriter::Document ApiSnapshotWriter::write_with_delta(const model::Sna
     }
     // Only from the sequence just before: the kept texts tell what changed since the last document.
     // A document with one id twice (never from Docker) cannot be told apart by id: no delta.
+    // Each member's text is kept for the next delta; comparing it costs a memcmp, sending it a copy of
+    // kilobytes on the client's socket every second.
+    Moved moved;
+    const auto keep = [&](std::string& kept, const std::pair<std::size_t, std::size_t>& range) {
+        const std::string_view now = std::string_view(out.full).substr(range.first, range.second - range.first);
+        if (now == kept) return false;
+        kept.assign(now);
+        return true;
+    };
+    moved.host = keep(fragments_->host, layout.host);
+    moved.gpus = keep(fragments_->gpus, layout.gpus);
+    moved.gpu_processes = keep(fragments_->gpu_processes, layout.gpu_processes);
+    moved.sources = keep(fragments_->sources, layout.sources);
     if (fragments_->sequence && *fragments_->sequence + 1 == snapshot.sequence && !fragments_->texts.repeated()) {
         out.delta = write_api_delta(snapshot, title, out.full, layout, *fragments_->sequence,
-                                    same_ids ? nullptr : &ids);
+                                    same_ids ? nullptr : &ids, moved);
     }
     fragments_->sequence = snapshot.sequence;
     return out;

@@ -1,8 +1,8 @@
-// The event stream's deltas (GET api/v1/events?delta=1, docs/api.md "Event stream"): after the first
-// whole snapshot, each event carries the top-level members whole but, of the containers, only those
-// that changed ("containers_changed") and, when the list is not the same ids in the same order,
-// "container_ids". Applying one to the snapshot of sequence "base" gives the next snapshot; containers
-// that did not change keep their objects.
+// The event stream's deltas (GET api/v1/events?delta=1, docs/api.md "Deltas"): after the first whole
+// snapshot, each event carries the top-level members that changed, whole (a member it leaves out is the
+// base's), but, of the containers, only those that changed ("containers_changed") and, when the list is
+// not the same ids in the same order, "container_ids". Applying one to the snapshot of sequence "base"
+// gives the next snapshot; containers and members that did not change keep their objects.
 
 // The snapshot that `delta` makes of `base`, or null when it does not apply (another base, or ids it
 // does not explain): the caller then asks for a whole snapshot again.
@@ -22,7 +22,7 @@ export function applyDelta(base, delta) {
     if (!c) return null;
     containers.push(c);
   }
-  const next = {};
+  const next = { ...base };
   for (const [key, value] of Object.entries(delta)) {
     if (key !== 'base' && key !== 'containers_changed' && key !== 'container_ids') next[key] = value;
   }

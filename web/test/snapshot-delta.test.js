@@ -23,6 +23,17 @@ test('a delta with no container changes keeps the containers and their objects',
   assert.ok(!('base' in got) && !('containers_changed' in got));
 });
 
+test('members a delta leaves out are the base\'s', () => {
+  const base = structuredClone(fixture);
+  const next = { ...structuredClone(fixture), sequence: base.sequence + 1, time: 'later' };
+  const { gpus, gpu_processes: processes, sources, host, ...moved } = deltaOf(next, base, []);
+  assert.ok(gpus && processes && sources && host, 'the fixture has every member');
+  const got = applyDelta(base, moved);
+  assert.deepEqual(got, next);
+  assert.equal(got.gpus, base.gpus, 'the same objects, not copies');
+  assert.equal(got.time, 'later');
+});
+
 test('changed containers replace theirs; container_ids adds, removes and orders', () => {
   const base = structuredClone(fixture);
   assert.ok(base.containers.length >= 2, 'the fixture has at least two containers');

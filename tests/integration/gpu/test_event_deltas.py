@@ -24,7 +24,9 @@ FAKE_NVML = os.environ.get("CMON_FAKE_NVML", "build/tests/fakes/libnvidia-ml.so.
 
 def apply_delta(base, delta):
     assert delta["base"] == base["sequence"], (delta["base"], base["sequence"])
-    after = {k: v for k, v in delta.items() if k not in ("base", "containers_changed", "container_ids")}
+    # Members the delta leaves out did not change: they are the base's.
+    after = {k: v for k, v in base.items() if k != "containers"}
+    after.update({k: v for k, v in delta.items() if k not in ("base", "containers_changed", "container_ids")})
     by_id = {c["id"]: c for c in base["containers"]}
     by_id.update({c["id"]: c for c in delta["containers_changed"]})
     ids = delta.get("container_ids", [c["id"] for c in base["containers"]])

@@ -53,11 +53,13 @@ TEST(ApiSnapshotWriter, WritesOnlyTheContainersThatChangedAndTheSameBytes) {
 }
 
 // The event stream's delta applied as docs/api.md tells a client to (written here from the text, not
-// from the writer): top-level members replace the old ones; the containers are the old list with the
-// changed ones replaced or added, in "container_ids" order when it is given.
+// from the writer): top-level members it carries replace the old ones, those it leaves out stay; the
+// containers are the old list with the changed ones replaced or added, in "container_ids" order when it
+// is given.
 nlohmann::json apply_delta(const nlohmann::json& before, const nlohmann::json& delta) {
     EXPECT_EQ(delta.at("base"), before.at("sequence"));
-    nlohmann::json after = nlohmann::json::object();
+    nlohmann::json after = before;
+    after.erase("containers");
     for (const auto& [key, value] : delta.items()) {
         if (key != "base" && key != "containers_changed" && key != "container_ids") after[key] = value;
     }
@@ -103,6 +105,27 @@ TEST(ApiSnapshotWriter, EachDeltaTurnsTheDocumentBeforeIntoThisOne) {
     EXPECT_TRUE(delta.at("containers_changed").empty());
     EXPECT_FALSE(delta.contains("container_ids"));
     EXPECT_LT(doc.delta->size(), doc.full.size());
+    // What did not change is left out: the client keeps the base's.
+    EXPECT_TRUE(delta.contains("host"));
+    EXPECT_FALSE(delta.contains("gpus"));
+    EXPECT_FALSE(delta.contains("gpu_processes"));
+    EXPECT_FALSE(delta.contains("sources"));
+    EXPECT_TRUE(delta.contains("time") && delta.contains("sequence") && delta.contains("note"));
+
+    delta = next("nothing moved");
+    EXPECT_FALSE(delta.contains("host"));
+
+    s.gpus[0].utilization_percent = 99;
+    s.sources[0].error = "now failing";
+    delta = next("a GPU and a source moved");
+    EXPECT_TRUE(delta.contains("gpus"));
+    EXPECT_TRUE(delta.contains("sources"));
+    EXPECT_FALSE(delta.contains("gpu_processes"));
+
+    s.gpu_processes[0].sm_percent = 1;
+    delta = next("a GPU process moved");
+    EXPECT_FALSE(delta.contains("gpus"));
+    EXPECT_TRUE(delta.contains("gpu_processes"));
 
     s.containers[1].cpu_percent = 3.25;
     delta = next("one container moved");
