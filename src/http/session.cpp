@@ -82,7 +82,16 @@ asio::awaitable<std::optional<Session::EventStreamStart>> Session::serve_request
 
         // Idle (keep-alive) until the first byte; from then on the whole request has read_timeout, so a
         // client trickling a byte at a time is cut after that much time in all (slowloris).
-        if (!co_await await_request(buffer)) {
+        const Awaited awaited = co_await await_request(buffer);
+        if (awaited == Awaited::peer_closed && !stream_.secure()) {
+            // The client closed after its last answer (a script's one request per connection): nothing is
+            // unread and the answer is out, so closing sends our FIN after it; finish()'s shutdown and
+            // read would only find the end again.
+            error_code ignored;
+            stream_.socket().close(ignored);
+            co_return std::nullopt;
+        }
+        if (awaited != Awaited::request) {
             co_await finish();
             co_return std::nullopt;
         }
@@ -135,14 +144,15 @@ asio::awaitable<std::optional<Session::EventStreamStart>> Session::serve_request
 }
 
 // Waits up to idle_timeout for the next request's first bytes (at once when pipelined bytes are already
-// buffered). False when the peer closed, failed or stayed silent.
-asio::awaitable<bool> Session::await_request(beast::flat_buffer& buffer) {
-    if (buffer.size() > 0) co_return true;
+// buffered): `request`, else whether the peer closed (an orderly end) or failed or stayed silent.
+asio::awaitable<Session::Awaited> Session::await_request(beast::flat_buffer& buffer) {
+    if (buffer.size() > 0) co_return Awaited::request;
     error_code ec;
     stream_.expires_after(context_.idle_timeout);
     const std::size_t got = co_await stream_.async_read_some(buffer.prepare(kFirstRead), kRedirect(ec));
     buffer.commit(got);
-    co_return !ec && got > 0;
+    if (!ec && got > 0) co_return Awaited::request;
+    co_return ec == asio::error::eof ? Awaited::peer_closed : Awaited::gone;
 }
 
 asio::awaitable<Response> Session::answer(const HttpRequest& request) {

@@ -76,7 +76,8 @@ private:
     asio::awaitable<void> run();
     // The keep-alive request loop; returns the response that turns the connection into an event stream.
     asio::awaitable<std::optional<EventStreamStart>> serve_requests();
-    asio::awaitable<bool> await_request(beast::flat_buffer& buffer);
+    enum class Awaited { request, peer_closed, gone };
+    asio::awaitable<Awaited> await_request(beast::flat_buffer& buffer);
     asio::awaitable<Response> answer(const HttpRequest& request);
     asio::awaitable<bool> send(const Response& result, unsigned version, Framing framing, bool head_request);
     asio::awaitable<void> stream_events(const Response& result, unsigned version);

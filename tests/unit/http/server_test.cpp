@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <gtest/gtest.h>
 #include <optional>
@@ -19,6 +20,7 @@
 #include "http/beast_includes.hpp"
 #include "inflate.hpp"
 #include "test_server.hpp"
+#include "exporters/query_exporter.hpp"
 #include "util/error.hpp"
 
 namespace cmon::http {
@@ -77,6 +79,34 @@ public:
         return read();
     }
 
+    // Ends what this client sends (FIN) and reads on: the server sees the end of the connection.
+    void end_sending() { socket_.shutdown(tcp::socket::shutdown_send); }
+
+    // Waits up to 5 s for the server to end the connection: eof when it closed in order, else the error
+    // (a reset) or timed_out.
+    error_code read_to_end() {
+        std::array<char, 256> scratch{};
+        error_code result = asio::error::timed_out;
+        bool done = false;
+        std::function<void(const error_code&, std::size_t)> on_read = [&](const error_code& ec, std::size_t) {
+            if (!ec) return socket_.async_read_some(asio::buffer(scratch), on_read);
+            result = ec;
+            done = true;
+        };
+        if (buffer_.size() > 0) return asio::error::message_size;  // unread bytes of a response: not the end
+        socket_.async_read_some(asio::buffer(scratch), on_read);
+        io_.restart();
+        io_.run_for(5s);
+        if (!done) {
+            error_code ignored;
+            socket_.cancel(ignored);
+            io_.restart();
+            io_.run();
+            result = asio::error::timed_out;
+        }
+        return result;
+    }
+
 private:
     asio::io_context io_;
     tcp::socket socket_;
@@ -107,6 +137,21 @@ TEST(Server, KeepAliveServesTwoRequestsOnOneConnection) {
     const HttpResponse third = client.get("/query", false);
     EXPECT_EQ(third.result_int(), 200u);
     EXPECT_FALSE(third.keep_alive());
+}
+
+// A script's request: keep-alive by default, and the connection ended by the client once it has asked.
+// The whole answer arrives, then the server's orderly end (no reset), without waiting for a timeout.
+TEST(Server, AClientThatEndsItsSideGetsTheWholeAnswerAndThenTheEnd) {
+    const model::SnapshotPtr snapshot = make_snapshot(1);
+    FakeProvider provider{snapshot};
+    RunningServer server{provider};
+    Client client{server.port()};
+    client.send_request("GET", "/query");
+    client.end_sending();
+    const HttpResponse response = client.read();
+    EXPECT_EQ(response.result_int(), 200u);
+    EXPECT_EQ(response.body(), exporters::to_query_json(*snapshot));
+    EXPECT_EQ(client.read_to_end(), asio::error::eof);
 }
 
 TEST(Server, HeadSendsLengthWithoutBody) {
