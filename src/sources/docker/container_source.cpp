@@ -83,18 +83,22 @@ void ContainerSource::read_kept_files(bool steady_allowed) {
     ++round_;
     std::vector<const SteadyTree*> tree_of;
     tree_of.reserve(tracked_.size());
+    // Most containers share their parent: the one found last is checked first, by its text (a map
+    // lookup compares paths component by component, for every container every second).
+    auto last = trees_.end();
     for (auto& [id, tracked] : tracked_) {
         SteadyTree* tree = nullptr;
         const auto& cpu = tracked.parent_cpu_file();
         const auto& memory = tracked.parent_memory_file();
         if (!cpu.empty() && !memory.empty()) {
-            auto it = trees_.find(cpu);
+            auto it = last != trees_.end() && last->first.native() == cpu.native() ? last : trees_.find(cpu);
             if (it == trees_.end() && kept_.may_keep(2)) {
                 it = trees_.try_emplace(cpu, Tree{SteadyTree(cpu, memory), memory, 0}).first;
                 kept_.kept += it->second.tree.open_files();
             }
+            last = it;
             // Siblings whose memory is elsewhere (mixed hierarchies) are never spared.
-            if (it != trees_.end() && it->second.memory_file == memory) {
+            if (it != trees_.end() && it->second.memory_file.native() == memory.native()) {
                 if (it->second.round != round_) {
                     it->second.tree.update();
                     it->second.round = round_;
