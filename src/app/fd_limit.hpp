@@ -12,7 +12,7 @@ namespace cmon::app {
 
 // Descriptors kept back for everything but client connections and kept container files (listener, Docker
 // requests and the followed event stream, NVML, one-off /proc reads, the io_uring ring, the host source's
-// ten kept /proc files).
+// nine kept /proc files).
 inline constexpr std::uint64_t kReservedDescriptors = 64;
 // The kept container files' share of what is left after the reserve, and its cap: 100 containers keep ~900
 // (cgroup files, net/dev and a pidfd each), so the cap covers well over a thousand.

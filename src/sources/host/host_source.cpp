@@ -2,6 +2,10 @@
 // Does I/O; all parsing is in the *_parser files.
 #include "sources/host/host_source.hpp"
 
+#include <linux/magic.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+
 #include <algorithm>
 #include <set>
 #include <system_error>
@@ -85,11 +89,12 @@ HostSource::HostSource(HostPaths paths, HostSourceOptions options)
     : paths_(std::move(paths)),
       options_(std::move(options)),
       mounts_(paths_.proc / "self" / "mountinfo"),
+      hostname_path_(paths_.proc / "sys" / "kernel" / "hostname"),
       stat_(paths_.proc / "stat"),
       meminfo_(paths_.proc / "meminfo"),
       loadavg_(paths_.proc / "loadavg"),
       uptime_(paths_.proc / "uptime"),
-      hostname_(paths_.proc / "sys" / "kernel" / "hostname"),
+      hostname_(hostname_path_),
       route_(net_file(paths_, "route")),
       fib_trie_(net_file(paths_, "fib_trie")),
       net_dev_(net_file(paths_, "dev")),
@@ -120,8 +125,20 @@ bool HostSource::in_container() {
 std::string HostSource::resolve_hostname() {
     const HostnamePolicy& policy = options_.hostname;
     if (policy.mode == HostnamePolicy::Mode::literal) return policy.literal;
-    auto text = hostname_.read();
-    std::string kernel = text ? std::string(util::trim(*text)) : std::string();
+    std::string kernel;
+    if (!hostname_by_uname_) {
+        struct statfs fs {};
+        hostname_by_uname_ = ::statfs(hostname_path_.c_str(), &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;
+    }
+    struct utsname names {};
+    if (*hostname_by_uname_ && ::uname(&names) == 0) {
+        // procfs answers kernel/hostname with the UTS namespace of the reader, whichever procfs mount it
+        // is read through: ours, which uname() gives without the sysctl handler's page each second.
+        kernel = names.nodename;
+    } else {
+        auto text = hostname_.read();
+        kernel = text ? std::string(util::trim(*text)) : std::string();
+    }
     bool container = policy.mode == HostnamePolicy::Mode::automatic && in_container();
     std::optional<std::string> engine;
     if (options_.engine_name && needs_engine_name(policy, container)) engine = options_.engine_name();

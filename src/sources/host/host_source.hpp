@@ -65,8 +65,11 @@ private:
     MountTable mounts_;                 // <proc>/self/mountinfo, kept open
     std::optional<bool> in_container_;  // detected on first need; it does not change while we run
 
-    // Read every sample; on procfs each is one kept descriptor (9 in all, with the mountinfo above 10:
-    // part of app/fd_limit.hpp's reserve for one-off /proc reads).
+    // Read every sample; on procfs each is one kept descriptor (8 in all, with the mountinfo above 9:
+    // part of app/fd_limit.hpp's reserve for one-off /proc reads). The host name on procfs comes from
+    // uname() (the same namespace's name), so its file is read, and kept, only on other trees (fixtures).
+    std::filesystem::path hostname_path_;
+    std::optional<bool> hostname_by_uname_;  // its file is on procfs: checked once
     KeptProcFile stat_, meminfo_, loadavg_, uptime_, hostname_, route_, fib_trie_, net_dev_, diskstats_;
 
     // fib_trie is large and changes with route: both are read, and the choice made again, only when route's
