@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <ctime>
+#include <optional>
 
 namespace cmon::exporters {
 
@@ -36,12 +37,20 @@ std::string rfc3339_utc(model::TimePoint time) {
     // Calendar arithmetic (<chrono>), not gmtime_r + strftime: this runs for every snapshot written, and
     // strftime's locale tables are cold memory each second.
     const auto since_epoch = std::chrono::floor<std::chrono::milliseconds>(time.time_since_epoch());
+    // A document writes the same instant several times (its time, each source's last success): the last
+    // text is kept per thread.
+    thread_local std::optional<std::chrono::milliseconds> last_time;
+    thread_local std::string last_text;
+    if (last_time == since_epoch) return last_text;
     const auto days = std::chrono::floor<std::chrono::days>(since_epoch);
     const std::chrono::year_month_day date{std::chrono::sys_days(days)};
     const std::chrono::hh_mm_ss clock{since_epoch - days};
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(date.year()),
-                       static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), clock.hours().count(),
-                       clock.minutes().count(), clock.seconds().count(), clock.subseconds().count());
+    last_text = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(date.year()),
+                            static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                            clock.hours().count(), clock.minutes().count(), clock.seconds().count(),
+                            clock.subseconds().count());
+    last_time = since_epoch;
+    return last_text;
 }
 
 }  // namespace cmon::exporters

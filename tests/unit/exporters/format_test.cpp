@@ -26,6 +26,14 @@ TEST(Rfc3339Utc, BeforeTheEpochRoundsDown) {
     EXPECT_EQ(rfc3339_utc(model::TimePoint(std::chrono::microseconds(1999))), "1970-01-01T00:00:00.001Z");
 }
 
+TEST(Rfc3339Utc, TheSameInstantAgainAndAnotherOneOfTheSameSecond) {
+    // The last text is kept for the next call: a kept text must be the instant's, never the one before.
+    EXPECT_EQ(rfc3339_utc(at_ms(1765000000123)), "2025-12-06T05:46:40.123Z");
+    EXPECT_EQ(rfc3339_utc(at_ms(1765000000123)), "2025-12-06T05:46:40.123Z");
+    EXPECT_EQ(rfc3339_utc(at_ms(1765000000124)), "2025-12-06T05:46:40.124Z");
+    EXPECT_EQ(rfc3339_utc(at_ms(1765000000123)), "2025-12-06T05:46:40.123Z");
+}
+
 TEST(LocalTimeText, TheTimeOfDayInTheLocalZone) {
     // TZ is the process's: set for this test and put back.
     const char* before = std::getenv("TZ");
