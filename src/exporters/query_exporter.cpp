@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -158,20 +159,35 @@ std::string write_query(const model::Snapshot& snapshot, QueryWriter::Texts* tex
     // first one's place and show the last one's values, as the original's object assignment did: the
     // running rows sorted by short id (stable, so a group keeps the snapshot's order) say, for the first
     // row of each group, the row whose values go there (no map node per container per document).
+    // Collisions are first looked for among the short ids' hashes (sorted numbers, not strings): only
+    // equal hashes need the sort by short id.
     const auto& containers = snapshot.containers;
     std::vector<std::size_t> by_short_id;
+    std::vector<std::size_t> hashes;
     by_short_id.reserve(containers.size());
-    for (std::size_t i = 0; i < containers.size(); ++i)
-        if (containers[i].state == "running") by_short_id.push_back(i);
-    std::stable_sort(by_short_id.begin(), by_short_id.end(),
-                     [&](std::size_t a, std::size_t b) { return containers[a].short_id < containers[b].short_id; });
+    hashes.reserve(containers.size());
+    for (std::size_t i = 0; i < containers.size(); ++i) {
+        if (containers[i].state != "running") continue;
+        by_short_id.push_back(i);
+        hashes.push_back(std::hash<std::string_view>{}(containers[i].short_id));
+    }
+    std::sort(hashes.begin(), hashes.end());
+    const bool maybe_shared = std::adjacent_find(hashes.begin(), hashes.end()) != hashes.end();
     std::vector<const model::ContainerStats*> values_at(containers.size(), nullptr);
-    for (std::size_t g = 0; g < by_short_id.size();) {
-        std::size_t end = g + 1;
-        while (end < by_short_id.size() && containers[by_short_id[end]].short_id == containers[by_short_id[g]].short_id)
-            ++end;
-        values_at[by_short_id[g]] = &containers[by_short_id[end - 1]];
-        g = end;
+    if (!maybe_shared) {
+        for (std::size_t i : by_short_id) values_at[i] = &containers[i];
+    } else {
+        std::stable_sort(by_short_id.begin(), by_short_id.end(), [&](std::size_t a, std::size_t b) {
+            return containers[a].short_id < containers[b].short_id;
+        });
+        for (std::size_t g = 0; g < by_short_id.size();) {
+            std::size_t end = g + 1;
+            while (end < by_short_id.size() &&
+                   containers[by_short_id[end]].short_id == containers[by_short_id[g]].short_id)
+                ++end;
+            values_at[by_short_id[g]] = &containers[by_short_id[end - 1]];
+            g = end;
+        }
     }
     if (texts != nullptr) texts->kept.begin();
     w.key("container-stats");
