@@ -78,43 +78,50 @@ TrackedContainer* ContainerSource::refresh_inspect(const std::string& id) {
 
 void ContainerSource::read_kept_files(bool steady_allowed) {
     batch_.clear();
+    if (!trees_planned_) plan_trees();
     // The parents are read before their children are queued: an unmoved parent vouches for what happened
     // under it up to this moment, and the children's last reads came after its previous read.
+    for (auto& [cpu, tree] : trees_) tree.tree.update();
+    std::size_t i = 0;
+    for (auto& [id, tracked] : tracked_) {
+        const SteadyTree* tree = tree_of_[i++];
+        tracked.queue(batch_, steady_allowed && tree != nullptr ? tree->state() : TreeState{});
+    }
+    batch_.run();
+}
+
+void ContainerSource::plan_trees() {
     ++round_;
-    std::vector<const SteadyTree*> tree_of;
-    tree_of.reserve(tracked_.size());
+    tree_of_.clear();
+    tree_of_.reserve(tracked_.size());
+    bool complete = true;
     // Most containers share their parent: the one found last is checked first, by its text (a map
-    // lookup compares paths component by component, for every container every second).
+    // lookup compares paths component by component).
     auto last = trees_.end();
     for (auto& [id, tracked] : tracked_) {
         SteadyTree* tree = nullptr;
         const auto& cpu = tracked.parent_cpu_file();
         const auto& memory = tracked.parent_memory_file();
+        // Not located yet (its cgroup is found by its first read, after the list's plan): planned again.
+        complete = complete && !cpu.empty() && !memory.empty();
         if (!cpu.empty() && !memory.empty()) {
             auto it = last != trees_.end() && last->first.native() == cpu.native() ? last : trees_.find(cpu);
             if (it == trees_.end() && kept_.may_keep(2)) {
                 it = trees_.try_emplace(cpu, Tree{SteadyTree(cpu, memory), memory, 0}).first;
                 kept_.kept += it->second.tree.open_files();
             }
+            complete = complete && it != trees_.end();  // else the descriptor budget may allow it later
             last = it;
             // Siblings whose memory is elsewhere (mixed hierarchies) are never spared.
             if (it != trees_.end() && it->second.memory_file.native() == memory.native()) {
-                if (it->second.round != round_) {
-                    it->second.tree.update();
-                    it->second.round = round_;
-                }
+                it->second.round = round_;
                 tree = &it->second.tree;
             }
         }
-        tree_of.push_back(tree);
+        tree_of_.push_back(tree);
     }
     std::erase_if(trees_, [&](const auto& entry) { return entry.second.round != round_; });
-    std::size_t i = 0;
-    for (auto& [id, tracked] : tracked_) {
-        const SteadyTree* tree = tree_of[i++];
-        tracked.queue(batch_, steady_allowed && tree != nullptr ? tree->state() : TreeState{});
-    }
-    batch_.run();
+    trees_planned_ = complete;
 }
 
 bool ContainerSource::poll_watches() {
@@ -171,15 +178,17 @@ std::vector<std::filesystem::path> ContainerSource::parent_dirs() const {
 }
 
 std::optional<std::vector<model::ContainerStats>> ContainerSource::rows_from_last_list() {
+    // A list that failed half-way (dockerd gone between inspects) may have dropped tracked containers:
+    // its owners are not to be trusted, and a list tells what is there now.
+    if (!last_owners_valid_) return std::nullopt;
     std::vector<model::ContainerStats> rows;
     rows.reserve(last_rows_.size());
     read_kept_files(true);
-    for (const auto& listed : last_rows_) {
-        auto it = tracked_.find(listed.id);
-        if (it == tracked_.end()) return std::nullopt;
-        rows.push_back(listed);
+    for (std::size_t i = 0; i < last_rows_.size(); ++i) {
+        rows.push_back(last_rows_[i]);
         // Unreadable files: the container stopped (or its cgroup moved); a list tells what is there now.
-        if (!it->second.read_usage(rows.back(), cgroups_, paths_.proc, batch_, buffer_, kept_)) return std::nullopt;
+        if (!last_owners_[i]->read_usage(rows.back(), cgroups_, paths_.proc, batch_, buffer_, kept_))
+            return std::nullopt;
     }
     return rows;
 }
@@ -212,6 +221,9 @@ void ContainerSource::collect_listed(model::Snapshot& draft, ListReason reason) 
     }
     const auto summaries = parse_container_list(list.body, options_.label_allowlist);
 
+    // tracked_ changes from here on: the trees planned for it and the last list's owners are made anew.
+    trees_planned_ = false;
+    last_owners_valid_ = false;
     std::erase_if(tracked_, [&](const auto& entry) {
         return std::none_of(summaries.begin(), summaries.end(), [&](const auto& s) { return s.id == entry.first; });
     });
@@ -232,6 +244,8 @@ void ContainerSource::collect_listed(model::Snapshot& draft, ListReason reason) 
     }
 
     last_rows_ = rows;
+    last_owners_ = owners;
+    last_owners_valid_ = true;
     bool any_found = false;
     // After a change (an event, an exit, a new cgroup) every container is read whole: what changed may be
     // what only a complete read sees (a `docker update` of its limits).

@@ -99,6 +99,9 @@ private:
     // after their parents (SteadyTree); `steady_allowed`: idle containers under an unmoved parent are
     // not read (CgroupHandle::Round).
     void read_kept_files(bool steady_allowed);
+    // Which kept parent tree each tracked container (in tracked_'s order) reads against, made after a
+    // list changed tracked_ (not every collect: that looked up every container's parent every second).
+    void plan_trees();
     // The cgroup directories that hold the tracked containers' cgroups, and Docker's defaults.
     std::vector<std::filesystem::path> parent_dirs() const;
 
@@ -115,8 +118,8 @@ private:
     KeptFiles kept_;
     std::string buffer_;  // reused for /proc/<pid>/net/dev
     KernelFileBatch batch_;
-    // The parents of the kept containers' cgroups, by their CPU file; `round` is the last
-    // read_kept_files() that used the tree (unused ones are dropped).
+    // The parents of the kept containers' cgroups, by their CPU file; `round` is the last plan_trees()
+    // that used the tree (unused ones are dropped).
     struct Tree {
         SteadyTree tree;
         std::filesystem::path memory_file;
@@ -124,9 +127,14 @@ private:
     };
     std::map<std::filesystem::path, Tree> trees_;
     std::uint64_t round_ = 0;
+    std::vector<SteadyTree*> tree_of_;  // per tracked container, in tracked_'s order; null: none
+    bool trees_planned_ = false;        // tree_of_ holds for tracked_ as it is, with every tree it wants
     // The rows of the last successful list as the list and the inspects made them, before any usage: what
-    // a collect that reuses the list starts from.
+    // a collect that reuses the list starts from; and their tracked containers (the map's nodes stay put
+    // until a list changes it).
     std::vector<model::ContainerStats> last_rows_;
+    std::vector<TrackedContainer*> last_owners_;
+    bool last_owners_valid_ = false;
 };
 
 }  // namespace cmon::sources
