@@ -2,6 +2,10 @@
 // one thread (the caller of run()); stop() and the snapshot listener reach it only through post().
 #include "http/server.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -149,6 +153,15 @@ std::uint16_t Server::Impl::listen() {
     acceptor_.open(endpoint.protocol(), ec);
     if (ec) fail(describe_listen_error(ec));
     acceptor_.set_option(asio::socket_base::reuse_address(true), ec);  // restart despite TIME_WAIT
+    if (!ec) {
+        // A connection is handed over once its first bytes (the request) are in, not at the handshake:
+        // one wake of the io thread per connection instead of one for the accept and one for the
+        // request that follows it. A client silent for longer is accepted then (and meets the idle
+        // timeout): the kernel counts the wait in SYN-ACK retransmissions, roughly these seconds.
+        const int seconds = static_cast<int>(std::clamp<std::int64_t>(
+            std::chrono::duration_cast<std::chrono::seconds>(options_.read_timeout).count(), 1, 60));
+        ::setsockopt(acceptor_.native_handle(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &seconds, sizeof seconds);
+    }
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {

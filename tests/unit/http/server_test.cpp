@@ -154,6 +154,21 @@ TEST(Server, AClientThatEndsItsSideGetsTheWholeAnswerAndThenTheEnd) {
     EXPECT_EQ(client.read_to_end(), asio::error::eof);
 }
 
+// A connection is accepted when its request is in (TCP_DEFER_ACCEPT), not at the handshake: one wake of
+// the io thread per request. A silent connection made first is still not accepted once a later one was
+// answered (without the option the server takes connections in the order they came); its request, when
+// it comes, is answered.
+TEST(Server, AConnectionIsAcceptedWithItsRequestNotBefore) {
+    FakeProvider provider{make_snapshot(1)};
+    RunningServer server{provider};
+    Client silent{server.port()};
+    Client asking{server.port()};
+    EXPECT_EQ(asking.get("/query").result_int(), 200u);
+    EXPECT_EQ(server.server().accepted_connections(), 1u) << "the silent connection was accepted before it asked";
+    EXPECT_EQ(silent.get("/query").result_int(), 200u);
+    EXPECT_EQ(server.server().accepted_connections(), 2u);
+}
+
 TEST(Server, HeadSendsLengthWithoutBody) {
     FakeProvider provider{make_snapshot(1)};
     RunningServer server{provider};
