@@ -241,6 +241,21 @@ def thread_ns(pid):
     return out
 
 
+def thread_switches(pid):
+    """{tid: (name, voluntary, involuntary context switches)} for the threads alive now: a voluntary switch
+    is a sleep (each later wake costs the kernel's switch and cold caches), an involuntary one a preemption."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+            out[tid] = (fields["Name"].strip(), int(fields["voluntary_ctxt_switches"]),
+                        int(fields["nonvoluntary_ctxt_switches"]))
+        except (OSError, KeyError, ValueError):
+            pass  # ended meanwhile
+    return out
+
+
 def perf_split(pid, seconds, work):
     data = os.path.join(work, "perf.data")
     # DWARF unwinding: the build keeps no frame pointers, so -g's frame-pointer chains stop at the leaf.
@@ -310,12 +325,12 @@ def main():
         queries0, sse0, events0 = clients.queries, clients.sse_bytes, dict(clients.events)
         t0 = time.monotonic()
         s0, u0, d0 = schedstat_ns(proc.pid), ticks_of(proc.pid), daemon_ticks(daemons)
-        threads0 = thread_ns(proc.pid)
+        threads0, switches0 = thread_ns(proc.pid), thread_switches(proc.pid)
         while time.monotonic() - t0 < args.seconds:
             rss.append(rss_kib(proc.pid))
             time.sleep(1)
         s1, u1, d1 = schedstat_ns(proc.pid), ticks_of(proc.pid), daemon_ticks(daemons)
-        threads1 = thread_ns(proc.pid)
+        threads1, switches1 = thread_ns(proc.pid), thread_switches(proc.pid)
         wall = time.monotonic() - t0
         rss.append(rss_kib(proc.pid))
         queries, sse = clients.queries - queries0, clients.sse_bytes - sse0
@@ -352,6 +367,14 @@ def main():
         per_thread[name] = per_thread.get(name, 0.0) + (ns - threads0.get(tid, (name, 0))[1]) / 1e6 / wall
     print("| monitor CPU per thread (main: HTTP) | " + ", ".join(
         f"{name} {ms:.2f}" for name, ms in sorted(per_thread.items(), key=lambda item: -item[1])) + " ms per s |")
+    switches = {}
+    for tid, (name, voluntary, involuntary) in switches1.items():
+        _, v0, i0 = switches0.get(tid, (name, 0, 0))
+        v, i = switches.get(name, (0, 0))
+        switches[name] = (v + voluntary - v0, i + involuntary - i0)
+    print("| monitor wakes per thread (voluntary switches; preemptions) | " + ", ".join(
+        f"{name} {v / wall:.1f}/s; {i / wall:.1f}/s" for name, (v, i) in sorted(switches.items(), key=lambda x: x[0])
+        if v or i) + " |")
     print(f"| monitor CPU, utime+stime (incl. threads that ended) | {monitor_stat_ms_per_s:.2f} ms per s |")
     print(f"| monitor RSS | {max(rss) / 1024:.1f} MiB max, {rss[-1] / 1024:.1f} MiB at the end |")
     print(f"| Docker daemons' CPU, baseline without the monitor | {baseline_daemon_ms_per_s:.2f} ms per s |")
