@@ -389,7 +389,10 @@ std::string write_api_json(const model::Snapshot& snapshot, const std::string* t
 // Which of the document's members a delta carries: those whose text is not the same as the document
 // before's. On a server of idle GPUs the GPU lists stay the same bytes for minutes.
 struct Moved {
-    bool host = true, gpus = true, gpu_processes = true, sources = true;
+    bool host = true;
+    bool gpus = true;
+    bool gpu_processes = true;
+    bool sources = true;
 };
 
 // The delta from the document before to `full` (docs/api.md, "Deltas"): "time", "note", "title" and
@@ -414,10 +417,12 @@ std::string write_api_delta(const model::Snapshot& snapshot, const std::string* 
     root.put("time", snapshot.time);
     root.put("note", snapshot.note);
     if (title) root.put("title", *title);
-    if (moved.host) {
-        w.key("host");
-        w.raw(slice(at.host));
-    }
+    const auto member = [&](const char* key, const std::pair<std::size_t, std::size_t>& range, bool changed) {
+        if (!changed) return;
+        w.key(key);
+        w.raw(slice(range));
+    };
+    member("host", at.host, moved.host);
     w.key("containers_changed");
     w.begin_array();
     for (const auto& container : at.changed) w.raw(slice(container));
@@ -428,18 +433,9 @@ std::string write_api_delta(const model::Snapshot& snapshot, const std::string* 
         for (const std::string& id : *ids) w.string(id);
         w.end_array();
     }
-    if (moved.gpus) {
-        w.key("gpus");
-        w.raw(slice(at.gpus));
-    }
-    if (moved.gpu_processes) {
-        w.key("gpu_processes");
-        w.raw(slice(at.gpu_processes));
-    }
-    if (moved.sources) {
-        w.key("sources");
-        w.raw(slice(at.sources));
-    }
+    member("gpus", at.gpus, moved.gpus);
+    member("gpu_processes", at.gpu_processes, moved.gpu_processes);
+    member("sources", at.sources, moved.sources);
     w.end_object();
     return text;
 }
@@ -471,21 +467,20 @@ ApiSnapshotWriter::Document ApiSnapshotWriter::write_with_delta(const model::Sna
         ids.clear();
         for (const auto& c : snapshot.containers) ids.push_back(c.id);
     }
-    // Only from the sequence just before: the kept texts tell what changed since the last document.
-    // A document with one id twice (never from Docker) cannot be told apart by id: no delta.
     // Each member's text is kept for the next delta; comparing it costs a memcmp, sending it a copy of
     // kilobytes on the client's socket every second.
-    Moved moved;
     const auto keep = [&](std::string& kept, const std::pair<std::size_t, std::size_t>& range) {
         const std::string_view now = std::string_view(out.full).substr(range.first, range.second - range.first);
         if (now == kept) return false;
         kept.assign(now);
         return true;
     };
-    moved.host = keep(fragments_->host, layout.host);
-    moved.gpus = keep(fragments_->gpus, layout.gpus);
-    moved.gpu_processes = keep(fragments_->gpu_processes, layout.gpu_processes);
-    moved.sources = keep(fragments_->sources, layout.sources);
+    const Moved moved{.host = keep(fragments_->host, layout.host),
+                      .gpus = keep(fragments_->gpus, layout.gpus),
+                      .gpu_processes = keep(fragments_->gpu_processes, layout.gpu_processes),
+                      .sources = keep(fragments_->sources, layout.sources)};
+    // Only from the sequence just before: the kept texts tell what changed since the last document.
+    // A document with one id twice (never from Docker) cannot be told apart by id: no delta.
     if (fragments_->sequence && *fragments_->sequence + 1 == snapshot.sequence && !fragments_->texts.repeated()) {
         out.delta = write_api_delta(snapshot, title, out.full, layout, *fragments_->sequence,
                                     same_ids ? nullptr : &ids, moved);

@@ -178,9 +178,9 @@ std::vector<std::filesystem::path> ContainerSource::parent_dirs() const {
 }
 
 std::optional<std::vector<model::ContainerStats>> ContainerSource::rows_from_last_list() {
-    // A list that failed half-way (dockerd gone between inspects) may have dropped tracked containers:
-    // its owners are not to be trusted, and a list tells what is there now.
-    if (!last_owners_valid_) return std::nullopt;
+    // A list that failed half-way (dockerd gone between inspects) may have dropped tracked containers and
+    // left no owners for the rows before it: a list tells what is there now.
+    if (last_owners_.size() != last_rows_.size()) return std::nullopt;
     std::vector<model::ContainerStats> rows;
     rows.reserve(last_rows_.size());
     read_kept_files(true);
@@ -223,7 +223,7 @@ void ContainerSource::collect_listed(model::Snapshot& draft, ListReason reason) 
 
     // tracked_ changes from here on: the trees planned for it and the last list's owners are made anew.
     trees_planned_ = false;
-    last_owners_valid_ = false;
+    last_owners_.clear();
     std::erase_if(tracked_, [&](const auto& entry) {
         return std::none_of(summaries.begin(), summaries.end(), [&](const auto& s) { return s.id == entry.first; });
     });
@@ -245,7 +245,6 @@ void ContainerSource::collect_listed(model::Snapshot& draft, ListReason reason) 
 
     last_rows_ = rows;
     last_owners_ = owners;
-    last_owners_valid_ = true;
     bool any_found = false;
     // After a change (an event, an exit, a new cgroup) every container is read whole: what changed may be
     // what only a complete read sees (a `docker update` of its limits).

@@ -133,8 +133,7 @@ private:
     // a collect that reuses the list starts from; and their tracked containers (the map's nodes stay put
     // until a list changes it).
     std::vector<model::ContainerStats> last_rows_;
-    std::vector<TrackedContainer*> last_owners_;
-    bool last_owners_valid_ = false;
+    std::vector<TrackedContainer*> last_owners_;  // emptied while a list changes tracked_
 };
 
 }  // namespace cmon::sources

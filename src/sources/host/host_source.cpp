@@ -2,8 +2,6 @@
 // Does I/O; all parsing is in the *_parser files.
 #include "sources/host/host_source.hpp"
 
-#include <linux/magic.h>
-#include <sys/statfs.h>
 #include <sys/utsname.h>
 
 #include <algorithm>
@@ -89,12 +87,11 @@ HostSource::HostSource(HostPaths paths, HostSourceOptions options)
     : paths_(std::move(paths)),
       options_(std::move(options)),
       mounts_(paths_.proc / "self" / "mountinfo"),
-      hostname_path_(paths_.proc / "sys" / "kernel" / "hostname"),
       stat_(paths_.proc / "stat"),
       meminfo_(paths_.proc / "meminfo"),
       loadavg_(paths_.proc / "loadavg"),
       uptime_(paths_.proc / "uptime"),
-      hostname_(hostname_path_),
+      hostname_(paths_.proc / "sys" / "kernel" / "hostname"),
       route_(net_file(paths_, "route")),
       fib_trie_(net_file(paths_, "fib_trie")),
       net_dev_(net_file(paths_, "dev")),
@@ -126,10 +123,7 @@ std::string HostSource::resolve_hostname() {
     const HostnamePolicy& policy = options_.hostname;
     if (policy.mode == HostnamePolicy::Mode::literal) return policy.literal;
     std::string kernel;
-    if (!hostname_by_uname_) {
-        struct statfs fs {};
-        hostname_by_uname_ = ::statfs(hostname_path_.c_str(), &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;
-    }
+    if (!hostname_by_uname_) hostname_by_uname_ = on_procfs(hostname_.source());
     struct utsname names {};
     if (*hostname_by_uname_ && ::uname(&names) == 0) {
         // procfs answers kernel/hostname with the UTS namespace of the reader, whichever procfs mount it

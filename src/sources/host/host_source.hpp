@@ -68,7 +68,6 @@ private:
     // Read every sample; on procfs each is one kept descriptor (8 in all, with the mountinfo above 9:
     // part of app/fd_limit.hpp's reserve for one-off /proc reads). The host name on procfs comes from
     // uname() (the same namespace's name), so its file is read, and kept, only on other trees (fixtures).
-    std::filesystem::path hostname_path_;
     std::optional<bool> hostname_by_uname_;  // its file is on procfs: checked once
     KeptProcFile stat_, meminfo_, loadavg_, uptime_, hostname_, route_, fib_trie_, net_dev_, diskstats_;
 

@@ -11,12 +11,12 @@ namespace {
 
 constexpr long kProcSuperMagic = 0x9fa0;  // linux/magic.h PROC_SUPER_MAGIC
 
+}  // namespace
+
 bool on_procfs(const std::filesystem::path& path) {
     struct statfs fs {};
     return ::statfs(path.c_str(), &fs) == 0 && fs.f_type == kProcSuperMagic;
 }
-
-}  // namespace
 
 KeptProcFile::KeptProcFile(std::vector<std::filesystem::path> candidates) : candidates_(std::move(candidates)) {
     if (candidates_.empty()) candidates_.emplace_back();

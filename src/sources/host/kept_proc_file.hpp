@@ -19,6 +19,9 @@
 
 namespace cmon::sources {
 
+// Whether `path` lies on procfs (a statfs): what is kept open, or read another way, only there.
+bool on_procfs(const std::filesystem::path& path);
+
 class KeptProcFile {
 public:
     explicit KeptProcFile(std::vector<std::filesystem::path> candidates);

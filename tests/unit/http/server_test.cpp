@@ -14,13 +14,13 @@
 #include <utility>
 #include <vector>
 
+#include "exporters/query_exporter.hpp"
 #include "fake_provider.hpp"
 #include "fakes/fake_clock.hpp"
 #include "http/authenticator.hpp"
 #include "http/beast_includes.hpp"
 #include "inflate.hpp"
 #include "test_server.hpp"
-#include "exporters/query_exporter.hpp"
 #include "util/error.hpp"
 
 namespace cmon::http {
@@ -55,21 +55,9 @@ public:
     HttpResponse read(bool head = false) {
         bhttp::response_parser<bhttp::string_body> parser;
         parser.skip(head);
-        error_code result = asio::error::timed_out;
-        bool done = false;
-        bhttp::async_read(socket_, buffer_, parser, [&](const error_code& ec, std::size_t) {
-            result = ec;
-            done = true;
+        const error_code result = run_for_5s([&](Finish finish) {
+            bhttp::async_read(socket_, buffer_, parser, [finish](const error_code& ec, std::size_t) { finish(ec); });
         });
-        io_.restart();
-        io_.run_for(5s);
-        if (!done) {
-            error_code ignored;
-            socket_.cancel(ignored);
-            io_.restart();
-            io_.run();
-            result = asio::error::timed_out;
-        }
         if (result) throw boost::system::system_error(result);
         return parser.release();
     }
@@ -85,16 +73,31 @@ public:
     // Waits up to 5 s for the server to end the connection: eof when it closed in order, else the error
     // (a reset) or timed_out.
     error_code read_to_end() {
+        if (buffer_.size() > 0) return asio::error::message_size;  // unread bytes of a response: not the end
         std::array<char, 256> scratch{};
+        std::function<void(const error_code&, std::size_t)> on_read;  // lives until the io run ends
+        return run_for_5s([&](Finish finish) {
+            on_read = [&, finish](const error_code& ec, std::size_t) {
+                if (!ec) return socket_.async_read_some(asio::buffer(scratch), on_read);
+                finish(ec);
+            };
+            socket_.async_read_some(asio::buffer(scratch), on_read);
+        });
+    }
+
+private:
+    using Finish = std::function<void(const error_code&)>;
+
+    // Starts an operation (`start` gets what to call with its outcome) and runs this client's io until it
+    // finishes or 5 s passed (then it is cancelled: timed_out), instead of hanging the test run.
+    template <class Start>
+    error_code run_for_5s(Start start) {
         error_code result = asio::error::timed_out;
         bool done = false;
-        std::function<void(const error_code&, std::size_t)> on_read = [&](const error_code& ec, std::size_t) {
-            if (!ec) return socket_.async_read_some(asio::buffer(scratch), on_read);
+        start(Finish([&](const error_code& ec) {
             result = ec;
             done = true;
-        };
-        if (buffer_.size() > 0) return asio::error::message_size;  // unread bytes of a response: not the end
-        socket_.async_read_some(asio::buffer(scratch), on_read);
+        }));
         io_.restart();
         io_.run_for(5s);
         if (!done) {
@@ -107,7 +110,6 @@ public:
         return result;
     }
 
-private:
     asio::io_context io_;
     tcp::socket socket_;
     beast::flat_buffer buffer_;
