@@ -85,7 +85,7 @@ bench-fleet: $(BUILD_DIR)/build.ninja
 # one /query per second: CPU of all its threads, RSS, the Docker daemons' extra CPU, and `docker stats
 # --no-stream` in the same run (as root; PERF=1 adds where the time goes). docs/performance.md records it.
 bench-process: $(BUILD_DIR)/build.ninja
-	cmake --build $(BUILD_DIR) -j $(JOBS) --target container-monitor fake_nvml
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target container-monitor fake_nvml bench_wake_peer
 	bench/process_bench.sh $(BUILD_DIR)
 
 clean:

@@ -256,6 +256,23 @@ def thread_switches(pid):
     return out
 
 
+def syscall_rates(pid, seconds):
+    """{thread name: system calls per second} over `seconds` (counted by the kernel's tracepoint, no tracing
+    of each call), or None and the reason."""
+    run = subprocess.run(["perf", "stat", "-e", "raw_syscalls:sys_enter", "--per-thread", "-x", ",", "-p", str(pid),
+                          "--", "sleep", str(seconds)], capture_output=True, text=True, timeout=seconds + 60)
+    rates = {}
+    for line in run.stderr.splitlines():
+        fields = line.split(",")
+        if len(fields) < 4 or fields[3] != "raw_syscalls:sys_enter" or not fields[1].isdigit():
+            continue
+        name = fields[0].rsplit("-", 1)[0]
+        rates[name] = rates.get(name, 0) + int(fields[1]) / seconds
+    if run.returncode != 0 or not rates:
+        return None, f"perf stat failed: {run.stderr.strip()[:300]}"
+    return rates, None
+
+
 def perf_split(pid, seconds, work):
     data = os.path.join(work, "perf.data")
     # DWARF unwinding: the build keeps no frame pointers, so -g's frame-pointer chains stop at the leaf.
@@ -288,6 +305,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
     ap.add_argument("--nvml", required=True)
+    ap.add_argument("--wake-peer", required=True)
+    ap.add_argument("--peer-wakes", type=int, default=5, help="the peer's wake-ups per second")
     ap.add_argument("--gpus", type=int, default=8)
     ap.add_argument("--gpu-pids", default="")
     ap.add_argument("--count", type=int, required=True)
@@ -320,24 +339,38 @@ def main():
         clients = Clients(port, args.sse)
         wait_for_full_snapshot(port, args.count, len(gpu_pids))
         time.sleep(3)  # past the first lists and inspects: the steady state is measured
-        print(f"measuring: {args.seconds} s of the monitor (pid {proc.pid})", file=sys.stderr)
+        print(f"measuring: {args.seconds} s of the monitor (pid {proc.pid}) from "
+              f"{time.strftime('%H:%M:%S', time.gmtime())} UTC", file=sys.stderr)
         rss = []
         queries0, sse0, events0 = clients.queries, clients.sse_bytes, dict(clients.events)
-        t0 = time.monotonic()
-        s0, u0, d0 = schedstat_ns(proc.pid), ticks_of(proc.pid), daemon_ticks(daemons)
-        threads0, switches0 = thread_ns(proc.pid), thread_switches(proc.pid)
-        while time.monotonic() - t0 < args.seconds:
-            rss.append(rss_kib(proc.pid))
-            time.sleep(1)
-        s1, u1, d1 = schedstat_ns(proc.pid), ticks_of(proc.pid), daemon_ticks(daemons)
-        threads1, switches1 = thread_ns(proc.pid), thread_switches(proc.pid)
-        wall = time.monotonic() - t0
+        # The peer wakes through the same minute and stops itself 30 s after it.
+        peer = subprocess.Popen([args.wake_peer, str(args.peer_wakes), str(args.seconds + 30)])
+        try:
+            t0 = time.monotonic()
+            s0, u0, d0 = schedstat_ns(proc.pid), ticks_of(proc.pid), daemon_ticks(daemons)
+            threads0, switches0 = thread_ns(proc.pid), thread_switches(proc.pid)
+            p0, pw0 = schedstat_ns(peer.pid), sum(v for _, v, _ in thread_switches(peer.pid).values())
+            while time.monotonic() - t0 < args.seconds:
+                rss.append(rss_kib(proc.pid))
+                time.sleep(1)
+            s1, u1, d1 = schedstat_ns(proc.pid), ticks_of(proc.pid), daemon_ticks(daemons)
+            threads1, switches1 = thread_ns(proc.pid), thread_switches(proc.pid)
+            p1, pw1 = schedstat_ns(peer.pid), sum(v for _, v, _ in thread_switches(peer.pid).values())
+            wall = time.monotonic() - t0
+        finally:
+            peer.terminate()
+            peer.wait()
+        if pw1 - pw0 <= 0:
+            sys.exit("process_bench: the wake-up peer did not wake")
+        peer_us_per_wake = (p1 - p0) / 1e3 / (pw1 - pw0)
         rss.append(rss_kib(proc.pid))
         queries, sse = clients.queries - queries0, clients.sse_bytes - sse0
         events = {kind: clients.events[kind] - events0[kind] for kind in events0}
         split, perf_error = (None, None)
+        syscalls, syscall_error = (None, None)
         if args.perf:
-            print("perf: 30 s of cpu-clock samples", file=sys.stderr)
+            print("perf: 10 s of system call counts, 30 s of cpu-clock samples", file=sys.stderr)
+            syscalls, syscall_error = syscall_rates(proc.pid, 10)
             split, perf_error = perf_split(proc.pid, 30, args.work)
     finally:
         if clients:
@@ -375,6 +408,12 @@ def main():
     print("| monitor wakes per thread (voluntary switches; preemptions) | " + ", ".join(
         f"{name} {v / wall:.1f}/s; {i / wall:.1f}/s" for name, (v, i) in sorted(switches.items(), key=lambda x: x[0])
         if v or i) + " |")
+    wakes_per_s = sum(v for v, _ in switches.values()) / wall
+    floor_ms_per_s = wakes_per_s * peer_us_per_wake / 1e3
+    print(f"| a bare wake-up here, same minute (`bench_wake_peer`, {args.peer_wakes} a second, nothing else) | "
+          f"{peer_us_per_wake:.0f} µs of CPU each |")
+    print(f"| the monitor's wakes at that price | {wakes_per_s:.1f}/s x {peer_us_per_wake:.0f} µs = "
+          f"{floor_ms_per_s:.2f} ms per s ({100 * floor_ms_per_s / monitor_ms_per_s:.0f} % of its CPU) |")
     print(f"| monitor CPU, utime+stime (incl. threads that ended) | {monitor_stat_ms_per_s:.2f} ms per s |")
     print(f"| monitor RSS | {max(rss) / 1024:.1f} MiB max, {rss[-1] / 1024:.1f} MiB at the end |")
     print(f"| Docker daemons' CPU, baseline without the monitor | {baseline_daemon_ms_per_s:.2f} ms per s |")
@@ -392,6 +431,12 @@ def main():
     print(f"| ratio: one `docker stats --no-stream` (median) / one second of monitoring "
           f"(monitor + daemons' extra when above 0) | {stats_median / max(monitoring, 1e-9):.0f}x |")
     if args.perf:
+        if syscalls is None:
+            print(f"\nperf: {syscall_error}")
+        else:
+            print(f"\nSystem calls (perf stat -e raw_syscalls:sys_enter, 10 s after the measured minute): "
+                  f"{sum(syscalls.values()):.1f} per s; " +
+                  ", ".join(f"{name} {rate:.1f}" for name, rate in sorted(syscalls.items())))
         if split is None:
             print(f"\nperf: {perf_error}")
         else:

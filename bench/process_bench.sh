@@ -5,8 +5,9 @@
 # client on /api/v1/events?delta=1 (the stream the page opens) and one GET /query per second. Measures the CPU of all the monitor's threads,
 # its RSS, and the Docker daemons' CPU against a baseline minute without the monitor; then
 # `docker stats --no-stream` on the same containers in the same run. Prints ms of CPU per second of
-# monitoring against the target (1.5 ms/s) and the ratio to `docker stats`. With PERF=1 it also records
-# where the monitor's time goes (perf record -e cpu-clock -F 1999 -g) and prints the split.
+# monitoring against the target (1.5 ms/s) and the ratio to `docker stats`. With PERF=1 it also counts
+# the monitor's system calls per thread (perf stat, 10 s) and records where its time goes (perf record -e
+# cpu-clock -F 1999 --call-graph dwarf, 30 s), after the measured minute, and prints both.
 #
 # Usage: bench/process_bench.sh [BUILD_DIR]        (make bench-process; as root)
 # Environment: COUNT=100  GPUS=8  GPU_PROCESSES=16  SECONDS_MEASURED=60  DOCKER_STATS_RUNS=3  PERF=0
@@ -22,6 +23,8 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$repo/build}
 bin=$build/container-monitor
 nvml=$build/tests/fakes/libnvidia-ml.so.1
+# The wake-up floor's peer (bench/wake_peer.cpp); WAKE_PEER names one outside BUILD_DIR (an old binary's).
+peer=${WAKE_PEER:-$build/bench/bench_wake_peer}
 count=${COUNT:-100}
 gpus=${GPUS:-8}
 gpu_processes=${GPU_PROCESSES:-16}
@@ -30,9 +33,9 @@ stats_runs=${DOCKER_STATS_RUNS:-3}
 dir=${CMON_BENCH_DIR:-/tmp/cmon-pbench}
 prefix=cmon-pbench-
 
-for file in "$bin" "$nvml"; do
+for file in "$bin" "$nvml" "$peer"; do
     if [[ ! -e "$file" ]]; then
-        echo "process_bench: $file missing (cmake --build $build --target container-monitor fake_nvml)" >&2
+        echo "process_bench: $file missing (cmake --build $build --target container-monitor fake_nvml bench_wake_peer)" >&2
         exit 2
     fi
 done
@@ -64,6 +67,6 @@ echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
     "load average $(cut -d' ' -f1-3 /proc/loadavg) at start, dockerd $(dockerd --version | awk '{print $3}' | tr -d ,)"
 
 python3 "$repo/bench/process_bench.py" \
-    --binary "$bin" --nvml "$nvml" --gpus "$gpus" --gpu-pids "$gpu_pids" --count "$count" \
+    --binary "$bin" --nvml "$nvml" --wake-peer "$peer" --gpus "$gpus" --gpu-pids "$gpu_pids" --count "$count" \
     --daemon-pids "$(daemon_pids "$dir")" --seconds "$measured" --docker-stats-runs "$stats_runs" \
     --prefix "$prefix" --work "$work" --perf "${PERF:-0}" --awake "$awake" --sse "${SSE:-delta}"
