@@ -14,6 +14,7 @@ Stdlib only; every subprocess and wait has a deadline.
 """
 
 import argparse
+import calendar
 import http.client
 import json
 import os
@@ -214,6 +215,21 @@ def run_docker_stats(pids, expect):
     return {"wall_ms": wall * 1e3, "cli_cpu_ms": cli * 1e3, "daemon_cpu_ms": daemon * 1e3}
 
 
+def container_ages_minutes(prefix):
+    """(youngest, oldest) minutes since the benchmark's containers started: the kernel keeps moving new
+    containers' page cache for a quarter of an hour and more, and the monitor reads more until it settles."""
+    ids = subprocess.run(["docker", "ps", "-q", "--filter", f"name=^{prefix}"], capture_output=True, text=True,
+                         timeout=120, check=True).stdout.split()
+    starts = subprocess.run(["docker", "inspect", "--format", "{{.State.StartedAt}}", *ids], capture_output=True,
+                            text=True, timeout=120, check=True).stdout.split()
+    now = time.time()
+    ages = []
+    for text in starts:
+        # RFC 3339 with nanoseconds ("2026-12-06T22:12:03.123456789Z"): seconds are enough here.
+        ages.append((now - calendar.timegm(time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S"))) / 60)
+    return min(ages), max(ages)
+
+
 # Where a perf sample's time goes: the first category (in this order) one of its frames belongs to.
 CATEGORIES = [
     ("docker source", re.compile(r"cmon::sources::ContainerSource::|cmon::sources::(ListWatch|TrackedContainer)")),
@@ -357,6 +373,7 @@ def main():
             threads1, switches1 = thread_ns(proc.pid), thread_switches(proc.pid)
             p1, pw1 = schedstat_ns(peer.pid), sum(v for _, v, _ in thread_switches(peer.pid).values())
             wall = time.monotonic() - t0
+            youngest, oldest = container_ages_minutes(args.prefix)
         finally:
             peer.terminate()
             peer.wait()
@@ -393,6 +410,7 @@ def main():
     print(f"| {args.count} containers{awake}, {args.gpus} GPUs, {len(gpu_pids)} GPU processes, --interval 1, "
           f"1 SSE client ({clients.path}), /query 1/s, {wall:.0f} s | value |")
     print("|---|---|")
+    print(f"| the containers had been running for | {youngest:.0f} to {oldest:.0f} minutes |")
     print(f"| monitor CPU, all threads (schedstat) | **{monitor_ms_per_s:.2f} ms per s** "
           f"(target {TARGET_MS_PER_S} ms/s: {'met' if monitor_ms_per_s <= TARGET_MS_PER_S else 'missed by %.2f ms/s (x%.1f)' % (monitor_ms_per_s - TARGET_MS_PER_S, monitor_ms_per_s / TARGET_MS_PER_S)}) |")
     per_thread = {}
