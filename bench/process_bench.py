@@ -272,20 +272,28 @@ def thread_switches(pid):
     return out
 
 
-def syscall_rates(pid, seconds):
-    """{thread name: system calls per second} over `seconds` (counted by the kernel's tracepoint, no tracing
-    of each call), or None and the reason."""
-    run = subprocess.run(["perf", "stat", "-e", "raw_syscalls:sys_enter", "--per-thread", "-x", ",", "-p", str(pid),
-                          "--", "sleep", str(seconds)], capture_output=True, text=True, timeout=seconds + 60)
-    rates = {}
-    for line in run.stderr.splitlines():
+KERNEL_COUNTS = ("raw_syscalls:sys_enter", "io_uring:io_uring_submit_req")
+
+
+def start_kernel_counts(pid, seconds):
+    """perf stat over the measured minute: system calls and io_uring reads (the docker source's batches of
+    cgroup and /proc files) per thread, counted by the kernel's tracepoints, no tracing of each call."""
+    return subprocess.Popen(["perf", "stat", "-e", ",".join(KERNEL_COUNTS), "--per-thread", "-x", ",", "-p", str(pid),
+                             "--", "sleep", str(seconds)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def finish_kernel_counts(run, seconds):
+    """{event: {thread name: per second}}, or None and the reason."""
+    _, err = run.communicate(timeout=seconds + 60)
+    rates = {event: {} for event in KERNEL_COUNTS}
+    for line in err.splitlines():
         fields = line.split(",")
-        if len(fields) < 4 or fields[3] != "raw_syscalls:sys_enter" or not fields[1].isdigit():
+        if len(fields) < 4 or fields[3] not in rates or not fields[1].isdigit():
             continue
         name = fields[0].rsplit("-", 1)[0]
-        rates[name] = rates.get(name, 0) + int(fields[1]) / seconds
-    if run.returncode != 0 or not rates:
-        return None, f"perf stat failed: {run.stderr.strip()[:300]}"
+        rates[fields[3]][name] = rates[fields[3]].get(name, 0) + int(fields[1]) / seconds
+    if run.returncode != 0 or not rates[KERNEL_COUNTS[0]]:
+        return None, f"perf stat failed: {err.strip()[:300]}"
     return rates, None
 
 
@@ -361,6 +369,7 @@ def main():
         queries0, sse0, events0 = clients.queries, clients.sse_bytes, dict(clients.events)
         # The peer wakes through the same minute and stops itself 30 s after it.
         peer = subprocess.Popen([args.wake_peer, str(args.peer_wakes), str(args.seconds + 30)])
+        counts = start_kernel_counts(proc.pid, args.seconds) if args.perf else None
         try:
             t0 = time.monotonic()
             s0, u0, d0 = schedstat_ns(proc.pid), ticks_of(proc.pid), daemon_ticks(daemons)
@@ -384,10 +393,9 @@ def main():
         queries, sse = clients.queries - queries0, clients.sse_bytes - sse0
         events = {kind: clients.events[kind] - events0[kind] for kind in events0}
         split, perf_error = (None, None)
-        syscalls, syscall_error = (None, None)
+        kernel, kernel_error = finish_kernel_counts(counts, args.seconds) if counts else (None, None)
         if args.perf:
-            print("perf: 10 s of system call counts, 30 s of cpu-clock samples", file=sys.stderr)
-            syscalls, syscall_error = syscall_rates(proc.pid, 10)
+            print("perf: 30 s of cpu-clock samples", file=sys.stderr)
             split, perf_error = perf_split(proc.pid, 30, args.work)
     finally:
         if clients:
@@ -449,12 +457,15 @@ def main():
     print(f"| ratio: one `docker stats --no-stream` (median) / one second of monitoring "
           f"(monitor + daemons' extra when above 0) | {stats_median / max(monitoring, 1e-9):.0f}x |")
     if args.perf:
-        if syscalls is None:
-            print(f"\nperf: {syscall_error}")
+        if kernel is None:
+            print(f"\nperf: {kernel_error}")
         else:
-            print(f"\nSystem calls (perf stat -e raw_syscalls:sys_enter, 10 s after the measured minute): "
-                  f"{sum(syscalls.values()):.1f} per s; " +
-                  ", ".join(f"{name} {rate:.1f}" for name, rate in sorted(syscalls.items())))
+            calls, reads = kernel[KERNEL_COUNTS[0]], kernel[KERNEL_COUNTS[1]]
+            print(f"\nDuring the measured minute (perf stat -e {','.join(KERNEL_COUNTS)}): "
+                  f"{sum(calls.values()):.1f} system calls per s (" +
+                  ", ".join(f"{name} {rate:.1f}" for name, rate in sorted(calls.items())) +
+                  f"); {sum(reads.values()):.1f} files read through io_uring per s (the docker source's cgroup "
+                  "files and its containers' net/dev)")
         if split is None:
             print(f"\nperf: {perf_error}")
         else:

@@ -6,8 +6,9 @@
 # its RSS, and the Docker daemons' CPU against a baseline minute without the monitor; then
 # `docker stats --no-stream` on the same containers in the same run. Prints ms of CPU per second of
 # monitoring against the target (1.5 ms/s) and the ratio to `docker stats`. With PERF=1 it also counts
-# the monitor's system calls per thread (perf stat, 10 s) and records where its time goes (perf record -e
-# cpu-clock -F 1999 --call-graph dwarf, 30 s), after the measured minute, and prints both.
+# the monitor's system calls and io_uring file reads per thread during the measured minute (perf stat on
+# two tracepoints) and records where its time goes after it (perf record -e cpu-clock -F 1999 --call-graph
+# dwarf, 30 s), and prints both.
 #
 # Usage: bench/process_bench.sh [BUILD_DIR]        (make bench-process; as root)
 # Environment: COUNT=100  GPUS=8  GPU_PROCESSES=16  SECONDS_MEASURED=60  DOCKER_STATS_RUNS=3  PERF=0
