@@ -82,9 +82,8 @@ void ContainerSource::read_kept_files(bool steady_allowed) {
     // The parents are read before their children are queued: an unmoved parent vouches for what happened
     // under it up to this moment, and the children's last reads came after its previous read.
     for (auto& [cpu, tree] : trees_) tree.tree.update();
-    std::size_t i = 0;
     for (auto& [id, tracked] : tracked_) {
-        const SteadyTree* tree = tree_of_[i++];
+        const SteadyTree* tree = tracked.parent_tree;
         tracked.queue(batch_, steady_allowed && tree != nullptr ? tree->state() : TreeState{});
     }
     batch_.run();
@@ -92,8 +91,6 @@ void ContainerSource::read_kept_files(bool steady_allowed) {
 
 void ContainerSource::plan_trees() {
     ++round_;
-    tree_of_.clear();
-    tree_of_.reserve(tracked_.size());
     bool complete = true;
     // Most containers share their parent: the one found last is checked first, by its text (a map
     // lookup compares paths component by component).
@@ -118,7 +115,7 @@ void ContainerSource::plan_trees() {
                 tree = &it->second.tree;
             }
         }
-        tree_of_.push_back(tree);
+        tracked.parent_tree = tree;
     }
     std::erase_if(trees_, [&](const auto& entry) { return entry.second.round != round_; });
     trees_planned_ = complete;

@@ -127,8 +127,9 @@ private:
     };
     std::map<std::filesystem::path, Tree> trees_;
     std::uint64_t round_ = 0;
-    std::vector<SteadyTree*> tree_of_;  // per tracked container, in tracked_'s order; null: none
-    bool trees_planned_ = false;        // tree_of_ holds for tracked_ as it is, with every tree it wants
+    // Every tracked container's parent_tree is what plan_trees() made of tracked_ as it is now, and every
+    // tree it wants is open. A container tracked since has no tree and is read whole at every sample.
+    bool trees_planned_ = false;
     // The rows of the last successful list as the list and the inspects made them, before any usage: what
     // a collect that reuses the list starts from; and their tracked containers (the map's nodes stay put
     // until a list changes it).

@@ -13,6 +13,7 @@
 #include "sources/cgroup/cgroup_reader.hpp"
 #include "sources/cgroup/kernel_file.hpp"
 #include "sources/cgroup/kernel_file_batch.hpp"
+#include "sources/cgroup/steady_tree.hpp"
 #include "sources/docker/docker_json_parser.hpp"
 #include "sources/pid_watch.hpp"
 
@@ -34,6 +35,9 @@ public:
     bool pid_checked = false;  // /proc/<pid>/cgroup was checked against the id once
     PidWatch init_watch;       // the init process; empty without pidfds (then /proc is checked each time)
     bool init_exited = false;  // set by the one poll at the start of each collect
+    // Its parent cgroup's tree as ContainerSource last planned it (the tree stays in the source's map until
+    // the next plan). Null: none, and it is read as under a parent that moved.
+    const SteadyTree* parent_tree = nullptr;
 
     std::size_t open_files() const;
     // Everything a reused list needs followed: details, kept files and a watch on the init process.

@@ -5,6 +5,7 @@
 // is one GET /events and no GET /containers/json, and each reason to list again gives a list.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -52,10 +53,10 @@ public:
         place(::getpid());
     }
     // /proc/<pid> of the container's init process, in the container's cgroup.
-    void place(int pid) const {
+    void place(int pid, const std::string& id = kId) const {
         const fs::path proc = root_ / "proc" / std::to_string(pid);
         fs::create_directories(proc / "net");
-        std::ofstream(proc / "cgroup") << "0::/docker/" << kId << "\n";
+        std::ofstream(proc / "cgroup") << "0::/docker/" << id << "\n";
         fs::copy_file(fs::path(CMON_FIXTURES_DIR) / "host" / "minimal" / "proc" / "1" / "net" / "dev",
                       proc / "net" / "dev", fs::copy_options::overwrite_existing);
     }
@@ -84,18 +85,29 @@ struct DaemonState {
     int events_status = 200;
     int stream_status = 200;  // GET /events without until: a stream (held open by ListFollow's daemon)
     int init_pid = ::getpid();
+    // A second container in the list when set (its inspect answered too).
+    std::string second_id;
+    int second_pid = 0;
 };
 
 std::string answer(DaemonState& s, const std::string& line) {
     std::lock_guard lock(s.mutex);
     if (line.starts_with("GET /version ")) return testing::http_response(R"({"Version":"x","ApiVersion":"1.41"})");
     if (line == kList) {
+        std::string second;
+        if (!s.second_id.empty()) {
+            second = R"(,{"Id":")" + s.second_id + R"(","Names":["/db"],"Image":"busybox","State":"running","Labels":{}})";
+        }
         return testing::http_response(R"([{"Id":")" + kId + R"(","Names":["/)" + s.name +
-                                      R"("],"Image":"busybox","State":")" + s.state + R"(","Labels":{}}])");
+                                      R"("],"Image":"busybox","State":")" + s.state + R"(","Labels":{}})" + second + "]");
     }
-    if (line == kInspect) {
-        return testing::http_response(R"({"Id":")" + kId + R"(","State":{"Pid":)" + std::to_string(s.init_pid) +
+    const auto inspect = [](const std::string& id, int pid) {
+        return testing::http_response(R"({"Id":")" + id + R"(","State":{"Pid":)" + std::to_string(pid) +
                                       R"(,"StartedAt":"2026-12-06T04:00:00.000000000Z"},"HostConfig":{}})");
+    };
+    if (line == kInspect) return inspect(kId, s.init_pid);
+    if (!s.second_id.empty() && line == "GET /v1.41/containers/" + s.second_id + "/json HTTP/1.1") {
+        return inspect(s.second_id, s.second_pid);
     }
     if (line.starts_with("GET /v1.41/events?") && line.find("until=") == std::string::npos) {
         if (s.stream_status == 0) return "";  // held, never answered
@@ -574,6 +586,45 @@ TEST_F(SteadyParent, AListReadsEveryContainerWholeUnderAnUnmovedParent) {
     set_events(event("update", listed + 2s));
     EXPECT_EQ(memory_after(3s), 8192U);
     EXPECT_EQ(daemon_.requests().back(), kList);
+}
+
+// A container that a later list brings is planned under its parent's tree like the first (the list
+// plans the trees anew): once idle, it is not read while the parent stands still.
+TEST_F(SteadyParent, AContainerListedLaterIsSparedUnderAnUnmovedParentToo) {
+    const std::string id = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+    warm_up();
+    testing::Child init;
+    ASSERT_GT(init.pid(), 0);
+    fs::copy(tree_.docker_parent() / kId, tree_.docker_parent() / id, fs::copy_options::recursive);
+    tree_.place(init.pid(), id);
+    {
+        std::lock_guard lock(state_.mutex);
+        state_.second_id = id;
+        state_.second_pid = init.pid();
+    }
+    const auto row_of = [&](const model::Snapshot& snapshot) {
+        for (const auto& row : snapshot.containers)
+            if (row.id == id) return row;
+        ADD_FAILURE() << "no row for the second container";
+        return model::ContainerStats{};
+    };
+    // The new cgroup lists; the next collect lists again (its init was not watched yet); then it is read
+    // twice more, its CPU time unmoved: idle from there.
+    for (int i = 0; i < 4; ++i) {
+        clock_.advance(1s);
+        EXPECT_EQ(row_of(collect()).memory_usage_bytes, 4096U) << i;
+    }
+    EXPECT_NE(std::find(daemon_.requests().begin(), daemon_.requests().end(), kList), daemon_.requests().end());
+    daemon_.clear_requests();
+    std::ofstream(tree_.docker_parent() / id / "memory.current") << "8192\n";
+    std::ofstream(tree_.docker_parent() / id / "cpu.stat") << "usage_usec 2000\nuser_usec 1200\nsystem_usec 800\n";
+    for (int i = 0; i < 3; ++i) {
+        clock_.advance(1s);
+        const auto row = row_of(collect());
+        EXPECT_EQ(row.memory_usage_bytes, 4096U) << i;  // not read: its parent vouches for it
+        EXPECT_EQ(row.cpu_time_ns_total, 1'000'000U) << i;
+    }
+    for (const auto& line : daemon_.requests()) EXPECT_NE(line, kList);  // no list since: planned, then kept
 }
 
 TEST_F(SteadyParent, AParentWithoutItsMemoryFileIsNeverSteady) {
