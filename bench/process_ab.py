@@ -11,9 +11,7 @@ Each round runs BEFORE then AFTER (a fresh process each, the same SSE client and
 bench-process, measured after the first full snapshot for --seconds): the CPU of all threads
 (schedstat), per thread by name, and the SSE bytes read. Prints one line per run and the means."""
 import argparse
-import json
 import os
-import subprocess
 import sys
 import time
 
@@ -22,31 +20,13 @@ import process_bench as pb  # noqa: E402
 
 
 def measure(binary, nvml, work, gpu_pids, seconds, sse, count, gpus):
-    os.makedirs(work, exist_ok=True)
-    scenario = os.path.join(work, "scenario.json")
-    with open(scenario, "w", encoding="utf-8") as f:
-        json.dump(pb.scenario(gpus, gpu_pids), f)
-    env = dict(os.environ, CMON_FAKE_NVML_SCENARIO=scenario)
-    args = argparse.Namespace(binary=binary, nvml=nvml, work=work)
-    proc, port = pb.start_monitor(args, env)
-    clients = None
-    try:
-        clients = pb.Clients(port, sse)
-        pb.wait_for_full_snapshot(port, count, len(gpu_pids))
-        time.sleep(3)  # past the first lists and inspects, as bench-process
+    with pb.monitor_under_load(binary, nvml, work, gpus, gpu_pids, count, sse) as (proc, clients):
         s0, t0, b0 = pb.schedstat_ns(proc.pid), pb.thread_ns(proc.pid), clients.sse_bytes
         start = time.monotonic()
         time.sleep(seconds)
         s1, t1, b1 = pb.schedstat_ns(proc.pid), pb.thread_ns(proc.pid), clients.sse_bytes
         wall = time.monotonic() - start
-    finally:
-        if clients:
-            clients.close()
-        pb.stop_monitor(proc)
-    threads = {}
-    for tid, (name, ns) in t1.items():
-        threads[name] = threads.get(name, 0.0) + (ns - t0.get(tid, (name, 0))[1]) / 1e6 / wall
-    return (s1 - s0) / 1e6 / wall, threads, (b1 - b0) / 1024 / wall
+    return (s1 - s0) / 1e6 / wall, pb.ms_per_s_by_thread(t0, t1, wall), (b1 - b0) / 1024 / wall
 
 
 def main():
@@ -62,22 +42,7 @@ def main():
     ap.add_argument("--gpus", type=int, default=8)
     ap.add_argument("--gpu-processes", type=int, default=16)
     args = ap.parse_args()
-    os.environ["DOCKER_HOST"] = f"unix://{args.dir}/docker.sock"
-    # The kept containers run a bounded sleep: start again those whose sleep is over (as bench-process does).
-    everyone = [f"cmon-pbench-{i}" for i in range(1, args.count + 1)]
-    running = subprocess.run(["docker", "inspect", "--format", "{{.Name}} {{.State.Running}}", *everyone],
-                             capture_output=True, text=True)
-    stopped = [line.split()[0].lstrip("/") for line in running.stdout.splitlines() if line.endswith(" false")]
-    if stopped:
-        print(f"starting {len(stopped)} kept containers whose sleep ended", file=sys.stderr)
-        subprocess.run(["docker", "start", *stopped], capture_output=True, check=False)
-    names = everyone[:args.gpu_processes]
-    inspect = subprocess.run(["docker", "inspect", "--format", "{{.State.Pid}}", *names],
-                             capture_output=True, text=True)
-    gpu_pids = [int(p) for p in inspect.stdout.split() if p.isdigit() and int(p) > 0]
-    if inspect.returncode != 0 or len(gpu_pids) != args.gpu_processes:
-        sys.exit(f"process_ab: the kept benchmark containers are not running under {args.dir} "
-                 f"(run CMON_BENCH_KEEP=1 make bench-process first): {inspect.stderr.strip()[:200]}")
+    gpu_pids = pb.kept_gpu_pids(args.dir, args.count, args.gpu_processes, "process_ab")
     print(f"machine: {os.cpu_count()} CPUs, load average {open('/proc/loadavg').read().split()[0]} at start; "
           f"{args.count} containers, {args.gpus} GPUs, {len(gpu_pids)} GPU processes, SSE {args.sse}, "
           f"{args.seconds} s per run")

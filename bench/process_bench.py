@@ -15,6 +15,7 @@ Stdlib only; every subprocess and wait has a deadline.
 
 import argparse
 import calendar
+import contextlib
 import http.client
 import json
 import os
@@ -257,6 +258,62 @@ def thread_ns(pid):
     return out
 
 
+def ms_per_s_by_thread(before, after, seconds):
+    """{thread name: ms of CPU per s} between two thread_ns() readings (threads of one name summed)."""
+    out = {}
+    for tid, (name, ns) in after.items():
+        out[name] = out.get(name, 0.0) + (ns - before.get(tid, (name, 0))[1]) / 1e6 / seconds
+    return out
+
+
+def kept_gpu_pids(bench_dir, count, gpu_processes, tool):
+    """For the tools that reuse bench-process's kept daemon and containers (CMON_BENCH_KEEP=1): points
+    DOCKER_HOST at it, starts again the containers whose bounded sleep ended, and returns the init pids of
+    the first `gpu_processes` of them (the stand-in NVML's GPU processes)."""
+    os.environ["DOCKER_HOST"] = f"unix://{bench_dir}/docker.sock"
+    everyone = [f"cmon-pbench-{i}" for i in range(1, count + 1)]
+    running = subprocess.run(["docker", "inspect", "--format", "{{.Name}} {{.State.Running}}", *everyone],
+                             capture_output=True, text=True)
+    stopped = [line.split()[0].lstrip("/") for line in running.stdout.splitlines() if line.endswith(" false")]
+    if stopped:
+        print(f"starting {len(stopped)} kept containers whose sleep ended", file=sys.stderr)
+        subprocess.run(["docker", "start", *stopped], capture_output=True, check=False)
+    inspect = subprocess.run(["docker", "inspect", "--format", "{{.State.Pid}}", *everyone[:gpu_processes]],
+                             capture_output=True, text=True)
+    gpu_pids = [int(p) for p in inspect.stdout.split() if p.isdigit() and int(p) > 0]
+    if inspect.returncode != 0 or len(gpu_pids) != gpu_processes:
+        sys.exit(f"{tool}: the kept benchmark containers are not running under {bench_dir} "
+                 f"(run CMON_BENCH_KEEP=1 make bench-process first): {inspect.stderr.strip()[:200]}")
+    return gpu_pids
+
+
+@contextlib.contextmanager
+def monitor_under_load(binary, nvml, work, gpus, gpu_pids, count, sse="delta"):
+    """The monitor with the stand-in NVML and bench-process's two clients, past its first full snapshot
+    and the first lists and inspects: yields (proc, clients); stops both."""
+    os.makedirs(work, exist_ok=True)
+    scenario_path = os.path.join(work, "scenario.json")
+    with open(scenario_path, "w", encoding="utf-8") as f:
+        json.dump(scenario(gpus, gpu_pids), f)
+    env = dict(os.environ, CMON_FAKE_NVML_SCENARIO=scenario_path)
+    proc, port = start_monitor(argparse.Namespace(binary=binary, nvml=nvml, work=work), env)
+    clients = None
+    try:
+        clients = Clients(port, sse)
+        wait_for_full_snapshot(port, count, len(gpu_pids))
+        time.sleep(3)  # past the first lists and inspects, as bench-process
+        yield proc, clients
+    finally:
+        if clients:
+            clients.close()
+        stop_monitor(proc)
+
+
+def cpu_and_wakes(pid):
+    """(ns on CPU, voluntary switches) of all of a process's threads: a wake-up peer's reading."""
+    return schedstat_ns(pid), sum(v for _, v, _ in thread_switches(pid).values())
+
+
 def thread_switches(pid):
     """{tid: (name, voluntary, involuntary context switches)} for the threads alive now: a voluntary switch
     is a sleep (each later wake costs the kernel's switch and cold caches), an involuntary one a preemption."""
@@ -346,23 +403,14 @@ def main():
     daemons = [int(p) for p in args.daemon_pids.split(",") if p]
     gpu_pids = [int(p) for p in args.gpu_pids.split(",") if p]
 
-    scenario_path = os.path.join(args.work, "nvml-scenario.json")
-    with open(scenario_path, "w") as f:
-        json.dump(scenario(args.gpus, gpu_pids), f)
-    env = dict(os.environ, CMON_FAKE_NVML_SCENARIO=scenario_path)
-
     print(f"baseline: {args.seconds} s of the Docker daemons without the monitor", file=sys.stderr)
     t0, d0 = time.monotonic(), daemon_ticks(daemons)
     time.sleep(args.seconds)
     baseline_s = time.monotonic() - t0
     baseline_daemon_ms_per_s = (daemon_ticks(daemons) - d0) / CLK_TCK * 1e3 / baseline_s
 
-    proc, port = start_monitor(args, env)
-    clients = None
-    try:
-        clients = Clients(port, args.sse)
-        wait_for_full_snapshot(port, args.count, len(gpu_pids))
-        time.sleep(3)  # past the first lists and inspects: the steady state is measured
+    with monitor_under_load(args.binary, args.nvml, args.work, args.gpus, gpu_pids, args.count, args.sse) as (
+            proc, clients):
         print(f"measuring: {args.seconds} s of the monitor (pid {proc.pid}) from "
               f"{time.strftime('%H:%M:%S', time.gmtime())} UTC", file=sys.stderr)
         rss = []
@@ -374,13 +422,13 @@ def main():
             t0 = time.monotonic()
             s0, u0, d0 = schedstat_ns(proc.pid), ticks_of(proc.pid), daemon_ticks(daemons)
             threads0, switches0 = thread_ns(proc.pid), thread_switches(proc.pid)
-            p0, pw0 = schedstat_ns(peer.pid), sum(v for _, v, _ in thread_switches(peer.pid).values())
+            p0, pw0 = cpu_and_wakes(peer.pid)
             while time.monotonic() - t0 < args.seconds:
                 rss.append(rss_kib(proc.pid))
                 time.sleep(1)
             s1, u1, d1 = schedstat_ns(proc.pid), ticks_of(proc.pid), daemon_ticks(daemons)
             threads1, switches1 = thread_ns(proc.pid), thread_switches(proc.pid)
-            p1, pw1 = schedstat_ns(peer.pid), sum(v for _, v, _ in thread_switches(peer.pid).values())
+            p1, pw1 = cpu_and_wakes(peer.pid)
             wall = time.monotonic() - t0
             youngest, oldest = container_ages_minutes(args.prefix)
         finally:
@@ -397,10 +445,6 @@ def main():
         if args.perf:
             print("perf: 30 s of cpu-clock samples", file=sys.stderr)
             split, perf_error = perf_split(proc.pid, 30, args.work)
-    finally:
-        if clients:
-            clients.close()
-        stop_monitor(proc)
     if clients.errors:
         print(f"client errors: {clients.errors[:5]}", file=sys.stderr)
 
@@ -421,9 +465,7 @@ def main():
     print(f"| the containers had been running for | {youngest:.0f} to {oldest:.0f} minutes |")
     print(f"| monitor CPU, all threads (schedstat) | **{monitor_ms_per_s:.2f} ms per s** "
           f"(target {TARGET_MS_PER_S} ms/s: {'met' if monitor_ms_per_s <= TARGET_MS_PER_S else 'missed by %.2f ms/s (x%.1f)' % (monitor_ms_per_s - TARGET_MS_PER_S, monitor_ms_per_s / TARGET_MS_PER_S)}) |")
-    per_thread = {}
-    for tid, (name, ns) in threads1.items():
-        per_thread[name] = per_thread.get(name, 0.0) + (ns - threads0.get(tid, (name, 0))[1]) / 1e6 / wall
+    per_thread = ms_per_s_by_thread(threads0, threads1, wall)
     print("| monitor CPU per thread (main: HTTP) | " + ", ".join(
         f"{name} {ms:.2f}" for name, ms in sorted(per_thread.items(), key=lambda item: -item[1])) + " ms per s |")
     switches = {}

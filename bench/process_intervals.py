@@ -10,7 +10,6 @@ Usage: bench/process_intervals.py [--binary build/container-monitor] [--interval
        [--nvml build/tests/fakes/libnvidia-ml.so.1] [--wake-peer build/bench/bench_wake_peer]
        [--dir /tmp/cmon-pbench]"""
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -34,55 +33,37 @@ def main():
     ap.add_argument("--gpus", type=int, default=8)
     ap.add_argument("--gpu-processes", type=int, default=16)
     args = ap.parse_args()
-    os.environ["DOCKER_HOST"] = f"unix://{args.dir}/docker.sock"
-    names = [f"cmon-pbench-{i}" for i in range(1, args.gpu_processes + 1)]
-    gpu_pids = [int(p) for p in subprocess.run(["docker", "inspect", "--format", "{{.State.Pid}}", *names],
-                                               capture_output=True, text=True, check=True).stdout.split()]
-    with tempfile.TemporaryDirectory() as work:
-        scenario = os.path.join(work, "scenario.json")
-        with open(scenario, "w", encoding="utf-8") as f:
-            json.dump(pb.scenario(args.gpus, gpu_pids), f)
-        env = dict(os.environ, CMON_FAKE_NVML_SCENARIO=scenario)
-        proc, port = pb.start_monitor(argparse.Namespace(binary=args.binary, nvml=args.nvml, work=work), env)
-        clients = None
-        peer = None
+    gpu_pids = pb.kept_gpu_pids(args.dir, args.count, args.gpu_processes, "process_intervals")
+    with tempfile.TemporaryDirectory() as work, \
+            pb.monitor_under_load(args.binary, args.nvml, work, args.gpus, gpu_pids, args.count) as (proc, clients):
+        youngest, oldest = pb.container_ages_minutes("cmon-pbench-")
+        print(f"containers running for {youngest:.0f} to {oldest:.0f} minutes; {args.seconds} s per interval")
+        print("| UTC | monitor CPU | cmon-sampler | main | system calls | io_uring reads | SSE | a bare wake-up |")
+        print("|---|---|---|---|---|---|---|---|")
+        # Bounded: it stops itself 30 s after the last interval.
+        peer = subprocess.Popen([args.wake_peer, "5", str(args.intervals * args.seconds + 30)])
         try:
-            clients = pb.Clients(port, "delta")
-            pb.wait_for_full_snapshot(port, args.count, len(gpu_pids))
-            time.sleep(3)
-            youngest, oldest = pb.container_ages_minutes("cmon-pbench-")
-            print(f"containers running for {youngest:.0f} to {oldest:.0f} minutes; {args.seconds} s per interval")
-            print("| UTC | monitor CPU | cmon-sampler | main | system calls | io_uring reads | SSE | a bare wake-up |")
-            print("|---|---|---|---|---|---|---|---|")
-            # Bounded: it stops itself 30 s after the last interval.
-            peer = subprocess.Popen([args.wake_peer, "5", str(args.intervals * args.seconds + 30)])
             for _ in range(args.intervals):
                 at = time.strftime("%H:%M:%S", time.gmtime())
                 before, sse0 = pb.thread_ns(proc.pid), clients.sse_bytes
-                p0, w0 = pb.schedstat_ns(peer.pid), sum(v for _, v, _ in pb.thread_switches(peer.pid).values())
+                p0, w0 = pb.cpu_and_wakes(peer.pid)
                 counts = pb.start_kernel_counts(proc.pid, args.seconds)
                 kernel, error = pb.finish_kernel_counts(counts, args.seconds)
                 after = pb.thread_ns(proc.pid)
-                p1, w1 = pb.schedstat_ns(peer.pid), sum(v for _, v, _ in pb.thread_switches(peer.pid).values())
+                p1, w1 = pb.cpu_and_wakes(peer.pid)
                 if kernel is None:
                     sys.exit(f"process_intervals: {error}")
-                per = {}
-                for tid, (name, ns) in after.items():
-                    per[name] = per.get(name, 0) + (ns - before.get(tid, (name, 0))[1]) / 1e6 / args.seconds
+                per = pb.ms_per_s_by_thread(before, after, args.seconds)
                 calls, reads = (sum(kernel[e].values()) for e in pb.KERNEL_COUNTS)
                 print(f"| {at} | {sum(per.values()):.2f} ms/s | {per.get('cmon-sampler', 0):.2f} | "
                       f"{sum(v for k, v in per.items() if k != 'cmon-sampler'):.2f} | {calls:.1f}/s | {reads:.1f}/s | "
                       f"{(clients.sse_bytes - sse0) / args.seconds / 1024:.1f} KiB/s | "
                       f"{(p1 - p0) / 1e3 / max(w1 - w0, 1):.0f} µs |", flush=True)
         finally:
-            if peer:
-                peer.terminate()
-                peer.wait()
-            if clients:
-                clients.close()
-            pb.stop_monitor(proc)
-    if clients and clients.errors:
-        sys.exit(f"client errors: {clients.errors[:5]}")
+            peer.terminate()
+            peer.wait()
+        if clients.errors:
+            sys.exit(f"client errors: {clients.errors[:5]}")
 
 
 if __name__ == "__main__":
