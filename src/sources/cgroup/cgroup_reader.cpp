@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <string_view>
 #include <system_error>
 #include <vector>
@@ -101,6 +102,11 @@ void fill_block_io(CgroupStats& stats, const std::optional<BlockIoBytes>& io) {
     stats.block_write_bytes_total = io->write_bytes;
 }
 
+// What CgroupHandle keeps of a memory.stat text to tell whether the next one reads the same.
+std::pair<std::size_t, std::size_t> text_key(std::string_view text) {
+    return {text.size(), std::hash<std::string_view>{}(text)};
+}
+
 bool any_value(const CgroupStats& s) {
     return s.cpu_time_ns_total || s.memory_usage_bytes || s.memory_working_set_bytes || s.memory_limit_bytes ||
            s.pids || s.block_read_bytes_total || s.block_write_bytes_total;
@@ -172,6 +178,16 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
         return got;
     };
     bool cpu_moved = false;
+    if (round == Round::memory && memory_stat_) {
+        // The parent's memory moved, but this container's memory.stat reads as at its last read: nothing of
+        // its memory moved (its usage is charges, whose pages are counted in it) and none of its pages was
+        // written back (dirty and writeback counts).
+        const auto stat = text(memory_stat_, kMemoryStat);
+        if (stat && last_stat_key_ == text_key(*stat)) {
+            repeated_ = true;
+            return last_complete_;
+        }
+    }
     if (round == Round::memory) {  // the tree's CPU time did not move: nor did this container's
         stats.cpu_time_ns_total = last_complete_.cpu_time_ns_total;
         stats.cpu_user_ns_total = last_complete_.cpu_user_ns_total;
@@ -192,12 +208,14 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
             return last_complete_;
         }
     }
+    last_stat_key_.reset();  // this read replaces last_complete_: its memory.stat is what is kept below
     // Woken (or due): the files not queued for this round are read now, one pread each.
     // `docker stats` (cli/command/container/stats_helpers.go, calculateMemUsageUnixNoCache): usage minus
     // inactive file cache when memory.stat reports it, else usage; never below zero.
     if (auto t = text(memory_usage_, kMemoryUsage)) stats.memory_usage_bytes = parse_single_value(*t);
     if (stats.memory_usage_bytes || limit_in_stat_) {
         if (auto t = text(memory_stat_, kMemoryStat)) {
+            last_stat_key_ = text_key(*t);
             if (stats.memory_usage_bytes) {
                 const std::uint64_t inactive = find_flat_keyed(*t, inactive_key_).value_or(0);
                 const std::uint64_t usage = *stats.memory_usage_bytes;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sources/cgroup/cgroup_mounts.hpp"
@@ -55,9 +56,9 @@ public:
     // owner should drop this handle and open the container again.
     CgroupStats read() { return read(nullptr); }
     // What a read reads. complete: every file (the secondary ones when due); cpu_only: the CPU file of an
-    // idle container, the rest repeated unless it moved; memory: an idle container's memory and IO files
-    // under a parent whose CPU time did not move but whose memory did; none: an idle container in a
-    // steady tree.
+    // idle container, the rest repeated unless it moved; memory: an idle container's memory.stat (its
+    // other memory and IO files when that moved) under a parent whose CPU time did not move but whose
+    // memory did; none: an idle container in a steady tree.
     enum class Round { complete, cpu_only, memory, none };
     // Queues the reads the next read(&batch) needs; the handle must stay in place until batch.run().
     // `tree`: what the container's parent says of the subtree since the previous sample (SteadyTree):
@@ -90,8 +91,11 @@ public:
     // not read at all: nothing under the parent ran, was charged or uncharged memory, moved pages between
     // its LRU lists or wrote any back, or the parent's memory.stat would show it. Under a parent whose CPU
     // time stood still but whose memory moved (the kernel reclaiming or writing back pages of one of its
-    // containers) an idle container has its memory and IO files read at its next kSecondaryEvery-th
-    // read, nothing else. Every kSteadyCompleteEvery-th read is complete all the same, for what none of
+    // containers) an idle container has its memory.stat read at its next kSecondaryEvery-th read, and its
+    // other memory and IO files only when that moved: the kernel usually works on a few containers at a
+    // time, and a memory.stat that reads as before shows that this one's usage was not charged or
+    // uncharged, no page moved between its LRU lists and none was written back. Every
+    // kSteadyCompleteEvery-th read is complete all the same, for what none of
     // that shows (a limit written to the cgroup by hand; `docker update` shows in the event log, and the
     // list after it reads every container whole).
     static constexpr unsigned kSteadyCompleteEvery = 120;
@@ -155,10 +159,18 @@ private:
     static bool secondary(std::size_t slot) { return slot >= kCpuSplit && slot < kSlots; }
     bool secondary_due() const { return whole_next_ || reads_ % kSecondaryEvery == 0; }
     Round plan(TreeState tree) const;
-    static bool memory_round(std::size_t slot) {
-        return slot == kMemoryUsage || slot == kMemoryStat || slot == kMemoryLimit || slot == kIo;
+    // What a memory round queues: memory.stat, which says whether the rest is worth reading (below, read()),
+    // or without it the memory and IO files themselves.
+    bool memory_round(std::size_t slot) const {
+        if (memory_stat_) return slot == kMemoryStat;
+        return slot == kMemoryUsage || slot == kMemoryLimit || slot == kIo;
     }
     std::optional<Round> queued_round_;  // set by queue(), used and cleared by the next read()
+    // The memory.stat text of the last read that was not a repeat, as its size and hash (not the text: a
+    // kilobyte per container kept for a comparison that a collision between two successive texts of one
+    // file, about 2^-64, would get wrong; the next complete read corrects even that). Empty when that
+    // read did not read memory.stat.
+    std::optional<std::pair<std::size_t, std::size_t>> last_stat_key_;
     bool whole_next_ = false;
     bool memory_pending_ = false;  // the parent's memory moved since this container's memory was last read
     unsigned reads_ = 0;

@@ -580,5 +580,43 @@ TEST(CgroupReader, AMovedParentMemoryReadsOnlyTheMemoryOfAnIdleContainer) {
     for (int read = 6; read < 11; ++read) EXPECT_EQ(c.sample(true).memory_usage_bytes, 8192U) << read;  // none
 }
 
+// With its memory.stat, an idle container's memory round reads that file first: when it reads as at the
+// container's last read the kernel worked on another container, and nothing else is read.
+TEST(CgroupReader, AMemoryRoundReadsTheRestOnlyWhenTheContainersMemoryStatMoved) {
+    V1Container c;
+    c.memory("memory.usage_in_bytes", "4096\n");
+    c.memory("memory.stat", "total_cache 0\ntotal_rss 4096\ntotal_inactive_file 0\n");
+    c.cpu("cpuacct.usage", "1000\n");
+    c.sample(true);  // read 0
+    c.sample(true);  // read 1: idle
+    const TreeState moved{.cpu = true, .memory = false};
+    c.memory("memory.usage_in_bytes", "8192\n");  // no kernel would, with memory.stat unmoved: not read
+    c.sample(moved);                                // read 2: noted
+    for (int read = 3; read < 5; ++read) c.sample(true);
+    const CgroupStats same = c.sample(true);  // read 5: the memory round, memory.stat as before
+    EXPECT_TRUE(c.handle().repeated());
+    EXPECT_EQ(same.memory_usage_bytes, 4096U);
+    c.memory("memory.stat", "total_cache 4096\ntotal_rss 4096\ntotal_inactive_file 4096\n");
+    c.sample(moved);  // read 6: noted
+    for (int read = 7; read < 10; ++read) EXPECT_EQ(c.sample(true).memory_usage_bytes, 4096U) << read;
+    const CgroupStats moved_read = c.sample(true);  // read 10: memory.stat moved, the rest is read
+    EXPECT_FALSE(c.handle().repeated());
+    EXPECT_EQ(moved_read.memory_usage_bytes, 8192U);
+    EXPECT_EQ(moved_read.memory_working_set_bytes, 4096U);
+    EXPECT_EQ(moved_read.memory_cache_bytes, 4096U);
+    // The container runs: a complete read, whose memory.stat is the one the next round compares with.
+    c.memory("memory.stat", "total_cache 8192\ntotal_rss 4096\ntotal_inactive_file 4096\n");
+    c.cpu("cpuacct.usage", "2000\n");
+    EXPECT_EQ(c.sample(false).memory_cache_bytes, 8192U);  // read 11
+    c.sample(true);                                        // read 12: read whole once more, idle again
+    c.memory("memory.usage_in_bytes", "16384\n");
+    c.sample(moved);  // read 13: noted
+    c.sample(true);   // read 14
+    const CgroupStats after_run = c.sample(true);  // read 15: the round, memory.stat as at read 12
+    EXPECT_TRUE(c.handle().repeated());
+    EXPECT_EQ(after_run.memory_usage_bytes, 8192U);
+    EXPECT_EQ(after_run.cpu_time_ns_total, 2000U);
+}
+
 }  // namespace
 }  // namespace cmon::sources

@@ -559,8 +559,8 @@ TEST_F(SteadyParent, AnIdleContainerIsNotReadUntilTheParentMoves) {
     for (const auto& line : daemon_.requests()) EXPECT_NE(line, kList);  // all of it without a list
 }
 
-// The parent's memory moved, its CPU time did not: an idle container has its memory read at its next
-// kSecondaryEvery-th read (5 here), and not its CPU file.
+// The parent's memory moved, its CPU time did not: an idle container has its memory.stat read at its next
+// kSecondaryEvery-th read (5 here), and its other memory files only when that moved; never its CPU file.
 TEST_F(SteadyParent, ParentMemoryMovingReadsTheIdleContainersMemoryOnly) {
     warm_up();
     EXPECT_EQ(memory_after(1s), 4096U);  // read 2
@@ -569,12 +569,19 @@ TEST_F(SteadyParent, ParentMemoryMovingReadsTheIdleContainersMemoryOnly) {
     EXPECT_EQ(memory_after(1s), 4096U);  // read 3: repeated, nothing says it changed
     write("memory.stat", "anon 1048576\nfile 4096\n");  // the kernel reclaimed or wrote back some page
     EXPECT_EQ(memory_after(1s), 4096U);  // read 4: noted, read at the next fifth read
+    // Read 5 (the parent is steady again by now): its memory.stat reads as before, so the kernel worked
+    // on another container; the memory.current written above (no kernel would) is not read.
+    EXPECT_EQ(memory_after(1s), 4096U);
+    write("memory.stat", "anon 1048576\nfile 8192\n");  // moved again: this time in this container
+    write_container("memory.stat", "anon 8192\nfile 0\ninactive_anon 0\nactive_anon 8192\ninactive_file 0\n");
+    EXPECT_EQ(memory_after(1s), 4096U);  // read 6: noted
+    for (int read = 7; read < 10; ++read) EXPECT_EQ(memory_after(1s), 4096U) << read;
     clock_.advance(1s);
-    auto row = collect().containers.at(0);  // read 5 (the parent is steady again by now)
+    auto row = collect().containers.at(0);  // read 10: its memory.stat moved: its memory is read
     EXPECT_EQ(row.memory_usage_bytes, 8192U);
     EXPECT_EQ(row.cpu_time_ns_total, 1'000'000U);
     write_container("memory.current", "16384\n");
-    EXPECT_EQ(memory_after(1s), 8192U);  // read 6: steady, repeated
+    EXPECT_EQ(memory_after(1s), 8192U);  // read 11: steady, repeated
 }
 
 TEST_F(SteadyParent, AListReadsEveryContainerWholeUnderAnUnmovedParent) {
