@@ -5,12 +5,19 @@ changes). Needs the benchmark's kept daemon and containers: run `CMON_BENCH_KEEP
 once first.
 
 Usage: bench/process_ab.py BEFORE_BINARY AFTER_BINARY [--rounds 3] [--seconds 40] [--sse delta|whole]
-       [--nvml build/tests/fakes/libnvidia-ml.so.1] [--dir /tmp/cmon-pbench]
+       [--nvml build/tests/fakes/libnvidia-ml.so.1] [--dir /tmp/cmon-pbench] [--together]
 
 Each round runs BEFORE then AFTER (a fresh process each, the same SSE client and /query poller as
 bench-process, measured after the first full snapshot for --seconds): the CPU of all threads
-(schedstat), per thread by name, and the SSE bytes read. Prints one line per run and the means."""
+(schedstat), per thread by name, and the SSE bytes read. Prints one line per run and the means.
+
+--together runs both at once instead, each with its own clients, measured over the same seconds: the
+kernel reclaiming the containers' page cache, the daemons' work and the rest of the machine are then
+the same for both (each also sees the other's load), and with perf installed each line also has the
+system calls and io_uring file reads the kernel counted for that process: what a change to the reads
+did, counted, where the CPU figure alone moves more between minutes than the change."""
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -29,6 +36,23 @@ def measure(binary, nvml, work, gpu_pids, seconds, sse, count, gpus):
     return (s1 - s0) / 1e6 / wall, pb.ms_per_s_by_thread(t0, t1, wall), (b1 - b0) / 1024 / wall
 
 
+def measure_together(binaries, nvml, work, gpu_pids, seconds, sse, count, gpus):
+    """Both monitors under load at once; [(ms/s, {thread: ms/s}, SSE KiB/s, {event: per s} or None)]."""
+    with contextlib.ExitStack() as stack:
+        runs = [stack.enter_context(pb.monitor_under_load(binary, nvml, os.path.join(work, f"ab-together-{i}"), gpus,
+                                                          gpu_pids, count, sse))
+                for i, binary in enumerate(binaries)]
+        counts = [pb.start_kernel_counts(proc.pid, seconds) for proc, _ in runs]
+        before = [(pb.schedstat_ns(proc.pid), pb.thread_ns(proc.pid), clients.sse_bytes) for proc, clients in runs]
+        start = time.monotonic()
+        time.sleep(seconds)
+        after = [(pb.schedstat_ns(proc.pid), pb.thread_ns(proc.pid), clients.sse_bytes) for proc, clients in runs]
+        wall = time.monotonic() - start
+        kernel = [pb.finish_kernel_counts(run, seconds)[0] for run in counts]
+    return [((a[0] - b[0]) / 1e6 / wall, pb.ms_per_s_by_thread(b[1], a[1], wall), (a[2] - b[2]) / 1024 / wall, k)
+            for b, a, k in zip(before, after, kernel)]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("before")
@@ -41,6 +65,7 @@ def main():
     ap.add_argument("--count", type=int, default=100)
     ap.add_argument("--gpus", type=int, default=8)
     ap.add_argument("--gpu-processes", type=int, default=16)
+    ap.add_argument("--together", action="store_true", help="run both at once, over the same seconds")
     args = ap.parse_args()
     gpu_pids = pb.kept_gpu_pids(args.dir, args.count, args.gpu_processes, "process_ab")
     print(f"machine: {os.cpu_count()} CPUs, load average {open('/proc/loadavg').read().split()[0]} at start; "
@@ -48,6 +73,18 @@ def main():
           f"{args.seconds} s per run")
     totals = {"before": [], "after": []}
     for _ in range(args.rounds):
+        if args.together:
+            both = measure_together([os.path.abspath(args.before), os.path.abspath(args.after)],
+                                    os.path.abspath(args.nvml), args.dir, gpu_pids, args.seconds, args.sse, args.count,
+                                    args.gpus)
+            for label, (ms, threads, sse, kernel) in zip(("before", "after"), both):
+                totals[label].append(ms)
+                per = ", ".join(f"{n} {v:.2f}" for n, v in sorted(threads.items(), key=lambda i: -i[1]) if v >= 0.005)
+                counted = ("  " + ", ".join(f"{event.split(':')[1]} {sum(v.values()):.1f}/s"
+                                             for event, v in kernel.items())) if kernel else "  (perf stat failed)"
+                print(f"{label:6s} {ms:.2f} ms/s  [{per}]  SSE {sse:.0f} KiB/s{counted}", flush=True)
+            print(f"paired: {both[1][0] - both[0][0]:+.2f} ms/s", flush=True)
+            continue
         for label, binary in (("before", args.before), ("after", args.after)):
             ms, threads, sse = measure(os.path.abspath(binary), os.path.abspath(args.nvml),
                                        os.path.join(args.dir, f"ab-{label}"), gpu_pids, args.seconds, args.sse,

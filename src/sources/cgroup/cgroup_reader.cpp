@@ -271,7 +271,12 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
     } else if (auto t = text(pids_, kPids)) {
         stats.pids = parse_single_value(*t);
     }
-    if (io_is_v2_) {
+    if (round == Round::memory && !io_is_v2_) {
+        // Nothing of an idle container's can be written back through a v1 blkio group: v1 charges a bio to
+        // the group of the task that submits it, and writeback runs in the kernel's flusher threads.
+        stats.block_read_bytes_total = last_complete_.block_read_bytes_total;
+        stats.block_write_bytes_total = last_complete_.block_write_bytes_total;
+    } else if (io_is_v2_) {
         if (auto t = text(io_, kIo)) fill_block_io(stats, parse_io_stat(*t));
     } else if (io_ || blkio_recursive_) {
         // blk-throttle accounts every bio, so its file is the primary source; the CFQ/BFQ-era recursive file

@@ -92,9 +92,10 @@ public:
     // its LRU lists or wrote any back, or the parent's memory.stat would show it. Under a parent whose CPU
     // time stood still but whose memory moved (the kernel reclaiming or writing back pages of one of its
     // containers) an idle container has its memory.stat read at its next kSecondaryEvery-th read, and its
-    // other memory and IO files only when that moved: the kernel usually works on a few containers at a
-    // time, and a memory.stat that reads as before shows that this one's usage was not charged or
-    // uncharged, no page moved between its LRU lists and none was written back. Every
+    // other memory files (and v2's io.stat, where writeback is charged to the container) only when that
+    // moved: the kernel usually works on a few containers at a time, and a memory.stat that reads as
+    // before shows that this one's usage was not charged or uncharged, no page moved between its LRU
+    // lists and none was written back. Every
     // kSteadyCompleteEvery-th read is complete all the same, for what none of
     // that shows (a limit written to the cgroup by hand; `docker update` shows in the event log, and the
     // list after it reads every container whole).
@@ -160,10 +161,10 @@ private:
     bool secondary_due() const { return whole_next_ || reads_ % kSecondaryEvery == 0; }
     Round plan(TreeState tree) const;
     // What a memory round queues: memory.stat, which says whether the rest is worth reading (below, read()),
-    // or without it the memory and IO files themselves.
+    // or without it the memory files themselves (and v2's io.stat).
     bool memory_round(std::size_t slot) const {
         if (memory_stat_) return slot == kMemoryStat;
-        return slot == kMemoryUsage || slot == kMemoryLimit || slot == kIo;
+        return slot == kMemoryUsage || slot == kMemoryLimit || (slot == kIo && io_is_v2_);
     }
     std::optional<Round> queued_round_;  // set by queue(), used and cleared by the next read()
     // The memory.stat text of the last read that was not a repeat, as its size and hash (not the text: a

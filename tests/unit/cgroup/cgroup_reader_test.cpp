@@ -420,6 +420,7 @@ class V1Container {
 public:
     void memory(const std::string& file, const std::string& text) { tree_.write(memory_dir_ + file, text); }
     void cpu(const std::string& file, const std::string& text) { tree_.write(cpu_dir_ + file, text); }
+    void blkio(const std::string& file, const std::string& text) { tree_.write(blkio_dir_ + file, text); }
     CgroupHandle& handle() {
         if (!handle_) handle_ = CgroupReader(tree_.paths()).open_container(kId, std::nullopt);
         return *handle_;
@@ -437,6 +438,7 @@ private:
     TempTree tree_;
     const std::string memory_dir_ = "memory/docker/" + kId + "/";
     const std::string cpu_dir_ = "cpu,cpuacct/docker/" + kId + "/";
+    const std::string blkio_dir_ = "blkio/docker/" + kId + "/";
     std::optional<CgroupHandle> handle_;
     KernelFileBatch batch_;
 };
@@ -581,9 +583,11 @@ TEST(CgroupReader, AMovedParentMemoryReadsOnlyTheMemoryOfAnIdleContainer) {
 }
 
 // With its memory.stat, an idle container's memory round reads that file first: when it reads as at the
-// container's last read the kernel worked on another container, and nothing else is read.
+// container's last read the kernel worked on another container, and nothing else is read. When it moved,
+// the usage is read, and on v1 not the blkio file: v1 charges no writeback to the container.
 TEST(CgroupReader, AMemoryRoundReadsTheRestOnlyWhenTheContainersMemoryStatMoved) {
     V1Container c;
+    c.blkio("blkio.throttle.io_service_bytes", "8:0 Read 100\n8:0 Write 200\nTotal 300\n");
     c.memory("memory.usage_in_bytes", "4096\n");
     c.memory("memory.stat", "total_cache 0\ntotal_rss 4096\ntotal_inactive_file 0\n");
     c.cpu("cpuacct.usage", "1000\n");
@@ -597,6 +601,7 @@ TEST(CgroupReader, AMemoryRoundReadsTheRestOnlyWhenTheContainersMemoryStatMoved)
     EXPECT_TRUE(c.handle().repeated());
     EXPECT_EQ(same.memory_usage_bytes, 4096U);
     c.memory("memory.stat", "total_cache 4096\ntotal_rss 4096\ntotal_inactive_file 4096\n");
+    c.blkio("blkio.throttle.io_service_bytes", "8:0 Read 500\n8:0 Write 200\nTotal 700\n");
     c.sample(moved);  // read 6: noted
     for (int read = 7; read < 10; ++read) EXPECT_EQ(c.sample(true).memory_usage_bytes, 4096U) << read;
     const CgroupStats moved_read = c.sample(true);  // read 10: memory.stat moved, the rest is read
@@ -604,6 +609,7 @@ TEST(CgroupReader, AMemoryRoundReadsTheRestOnlyWhenTheContainersMemoryStatMoved)
     EXPECT_EQ(moved_read.memory_usage_bytes, 8192U);
     EXPECT_EQ(moved_read.memory_working_set_bytes, 4096U);
     EXPECT_EQ(moved_read.memory_cache_bytes, 4096U);
+    EXPECT_EQ(moved_read.block_read_bytes_total, 100U);
     // The container runs: a complete read, whose memory.stat is the one the next round compares with.
     c.memory("memory.stat", "total_cache 8192\ntotal_rss 4096\ntotal_inactive_file 4096\n");
     c.cpu("cpuacct.usage", "2000\n");

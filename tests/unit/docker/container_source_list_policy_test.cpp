@@ -574,11 +574,14 @@ TEST_F(SteadyParent, ParentMemoryMovingReadsTheIdleContainersMemoryOnly) {
     EXPECT_EQ(memory_after(1s), 4096U);
     write("memory.stat", "anon 1048576\nfile 8192\n");  // moved again: this time in this container
     write_container("memory.stat", "anon 8192\nfile 0\ninactive_anon 0\nactive_anon 8192\ninactive_file 0\n");
+    write_container("io.stat", "8:0 rbytes=0 wbytes=8192 rios=0 wios=2 dbytes=0 dios=0\n");  // written back
     EXPECT_EQ(memory_after(1s), 4096U);  // read 6: noted
     for (int read = 7; read < 10; ++read) EXPECT_EQ(memory_after(1s), 4096U) << read;
     clock_.advance(1s);
     auto row = collect().containers.at(0);  // read 10: its memory.stat moved: its memory is read
     EXPECT_EQ(row.memory_usage_bytes, 8192U);
+    ASSERT_TRUE(row.block_write);
+    EXPECT_EQ(row.block_write->bytes_total, 8192U);  // v2 charges writeback to the container: io.stat is read
     EXPECT_EQ(row.cpu_time_ns_total, 1'000'000U);
     write_container("memory.current", "16384\n");
     EXPECT_EQ(memory_after(1s), 8192U);  // read 11: steady, repeated
