@@ -180,7 +180,7 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
     bool cpu_moved = false;
     if (round == Round::memory && memory_stat_) {
         // The parent's memory moved, but this container's memory.stat reads as at its last read: nothing of
-        // its memory moved (its usage is charges, whose pages are counted in it) and none of its pages was
+        // its memory moved (its usage is charged pages, which memory.stat counts) and none of its pages was
         // written back (dirty and writeback counts).
         const auto stat = text(memory_stat_, kMemoryStat);
         if (stat && last_stat_key_ == text_key(*stat)) {

@@ -95,10 +95,10 @@ public:
     // other memory files (and v2's io.stat, where writeback is charged to the container) only when that
     // moved: the kernel usually works on a few containers at a time, and a memory.stat that reads as
     // before shows that this one's usage was not charged or uncharged, no page moved between its LRU
-    // lists and none was written back. Every
-    // kSteadyCompleteEvery-th read is complete all the same, for what none of
-    // that shows (a limit written to the cgroup by hand; `docker update` shows in the event log, and the
-    // list after it reads every container whole).
+    // lists and none was written back. Every kSteadyCompleteEvery-th read is complete all the same, for
+    // what none of that shows (a limit written to the cgroup by hand, the few pages per CPU the kernel
+    // keeps charged ahead and gives back when another group charges there; `docker update` shows in the
+    // event log, and the list after it reads every container whole).
     static constexpr unsigned kSteadyCompleteEvery = 120;
     // Whether the last read() repeated the last complete read (idle, CPU file alone or nothing), and how
     // many reads there were: the owner may repeat what it reads alongside (the container's network
@@ -167,10 +167,9 @@ private:
         return slot == kMemoryUsage || slot == kMemoryLimit || (slot == kIo && io_is_v2_);
     }
     std::optional<Round> queued_round_;  // set by queue(), used and cleared by the next read()
-    // The memory.stat text of the last read that was not a repeat, as its size and hash (not the text: a
-    // kilobyte per container kept for a comparison that a collision between two successive texts of one
-    // file, about 2^-64, would get wrong; the next complete read corrects even that). Empty when that
-    // read did not read memory.stat.
+    // The memory.stat text of the last read that was not a repeat, kept as its size and hash rather than
+    // the text (a kilobyte per container): two successive texts that differ but hash alike, about 2^-64,
+    // would pass as unchanged until the next complete read. Empty when that read did not read memory.stat.
     std::optional<std::pair<std::size_t, std::size_t>> last_stat_key_;
     bool whole_next_ = false;
     bool memory_pending_ = false;  // the parent's memory moved since this container's memory was last read
