@@ -215,7 +215,8 @@ CgroupStats CgroupHandle::read(const KernelFileBatch* batch) {
     if (auto t = text(memory_usage_, kMemoryUsage)) stats.memory_usage_bytes = parse_single_value(*t);
     if (stats.memory_usage_bytes || limit_in_stat_) {
         if (auto t = text(memory_stat_, kMemoryStat)) {
-            last_stat_key_ = text_key(*t);
+            // Only an idle container has memory rounds: a busy one's text is not worth hashing.
+            if (!cpu_moved) last_stat_key_ = text_key(*t);
             if (stats.memory_usage_bytes) {
                 const std::uint64_t inactive = find_flat_keyed(*t, inactive_key_).value_or(0);
                 const std::uint64_t usage = *stats.memory_usage_bytes;
