@@ -41,6 +41,7 @@ int Application::run() {
     server_options.bind = config_.bind;
     server_options.port = config_.port;
     server_options.fresh_wait = options.interval + std::chrono::milliseconds(500);
+    server_options.idle_pause = options.idle_pause;
     server_options.read_timeout = std::chrono::seconds(config_.request_timeout_seconds);
     server_options.idle_timeout = std::chrono::seconds(config_.idle_timeout_seconds);
     server_options.write_timeout = std::chrono::seconds(config_.write_timeout_seconds);

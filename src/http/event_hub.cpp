@@ -45,10 +45,17 @@ asio::awaitable<void> EventHub::pump(std::uint64_t seen) {
     // and beats. Its touch waits half an interval beyond the touch interval, so that with publishes at
     // about that interval the publish due comes first instead of a wake of its own just before it.
     const Clock::duration touch_after = options_.touch_interval + options_.touch_interval / 2;
+    // With only direct streams, publishes are not seen as they come: the longest wait that still
+    // touches well within the idle pause (publishes touch meanwhile; after the last one, the pump's
+    // next look comes within two quiet intervals).
+    Clock::duration quiet = options_.heartbeat_interval;
+    if (options_.idle_pause.count() > 0) quiet = std::min<Clock::duration>(quiet, options_.idle_pause / 3);
+    quiet = std::max<Clock::duration>(quiet, touch_after);
     Clock::time_point next_touch = Clock::now();
     Clock::time_point next_heartbeat = next_touch + options_.heartbeat_interval;
     while (streams_ > 0 && !closed()) {
         const Clock::time_point now = Clock::now();
+        const bool all_direct = direct_ == streams_;
         bool news = false;
         const bool published = publishes_.generation() != seen;
         if (now >= next_touch || published) {
@@ -57,7 +64,7 @@ asio::awaitable<void> EventHub::pump(std::uint64_t seen) {
             news = paused != paused_;
             paused_ = paused;
             provider_.touch();
-            next_touch = now + touch_after;
+            next_touch = now + (published && all_direct ? quiet : touch_after);
         }
         if (published) {
             seen = publishes_.generation();
@@ -70,7 +77,9 @@ asio::awaitable<void> EventHub::pump(std::uint64_t seen) {
         }
         if (news) bell_.ring();
         const auto wait = std::max(std::min(next_touch, next_heartbeat) - Clock::now(), Clock::duration::zero());
-        co_await publishes_.wait_after(seen, wait);  // a publish rings at the top of the next round
+        // A publish rings at the top of the next round (unless every stream is direct); so do a stream
+        // handed back (the waker) and one that starts or stops being direct (a nudge).
+        co_await publishes_.wait_round(seen, wait, direct_ != streams_);
     }
     pump_running_ = false;
 }

@@ -18,6 +18,7 @@
 #include "http/access_gate.hpp"
 #include "http/beast_includes.hpp"
 #include "http/event_hub.hpp"
+#include "http/direct_streams.hpp"
 #include "http/publish_signal.hpp"
 #include "http/session.hpp"
 #include "http/transport.hpp"
@@ -70,10 +71,17 @@ public:
         if (!options_.tls_cert_file.empty()) tls_ = make_tls_context(options_.tls_cert_file, options_.tls_key_file);
         if (options_.auth) access_.emplace(options_.auth);
         provider_.add_listener([notify = publish_signal_.notifier()](const model::SnapshotPtr&) { notify(); });
+        if (options_.direct_streams && !tls_) {
+            direct_ = std::make_shared<DirectStreams>(router_, provider_, publish_signal_.waker());
+            provider_.add_listener([direct = direct_](const model::SnapshotPtr&) { direct->publish(); });
+        }
     }
 
     // Sessions still open end with io_, after this body: their deadlines need no sweep any more.
-    ~Impl() { stopping_ = true; }
+    ~Impl() {
+        stopping_ = true;
+        if (direct_) direct_->close();  // the provider may publish after this server is gone
+    }
 
     std::uint16_t listen();
     void run();
@@ -81,6 +89,10 @@ public:
         asio::post(io_, [this] { shutdown(); });
     }
     std::uint64_t accepted() const { return accepted_.load(std::memory_order_relaxed); }
+    std::uint64_t direct_frames() const { return direct_ ? direct_->frames_sent() : 0; }
+    std::uint64_t direct_handed_back() const { return direct_ ? direct_->handed_back() : 0; }
+    std::size_t direct_streams() const { return direct_ ? direct_->size() : 0; }
+    std::uint64_t publish_rings() const { return publish_signal_.rings(); }
     // A session set a deadline: the sweep waits for the earliest one (a later one needs no timer work).
     void deadline_set(Transport::Clock::time_point deadline) override {
         if (deadline >= sweep_at_) return;
@@ -121,8 +133,10 @@ private:
     ServerOptions options_;
     Router& router_;
     sampling::SnapshotProvider& provider_;
-    // Declared before io_: sessions still suspended when io_ is destroyed unregister themselves here.
+    // Declared before io_: sessions still suspended when io_ is destroyed unregister themselves here
+    // (and remove their streams from direct_).
     std::unordered_set<Session*> sessions_;
+    std::shared_ptr<DirectStreams> direct_;  // null: TLS, or direct streams off
     std::size_t active_ = 0;
     asio::io_context io_{1};
     tcp::acceptor acceptor_{io_};
@@ -135,7 +149,7 @@ private:
     std::atomic<bool> sweep_armed_{false};
     PublishSignal publish_signal_{io_};
     EventHub events_{io_, publish_signal_, provider_,
-                     EventHubOptions{options_.stream_touch_interval, options_.heartbeat_interval}};
+                     EventHubOptions{options_.stream_touch_interval, options_.heartbeat_interval, options_.idle_pause}};
     std::optional<asio::signal_set> signals_;
     std::unique_ptr<ssl::context> tls_;  // null: plain HTTP
     // After io_: its worker thread is joined before io_ goes (a pending verification only holds work).
@@ -199,7 +213,8 @@ asio::awaitable<void> Server::Impl::accept_loop() {
                                  options_.event_send_buffer,
                                  access_ ? &*access_ : nullptr,
                                  tls_.get(),
-                                 this};
+                                 this,
+                                 direct_.get()};
     while (!stopping_ && acceptor_.is_open()) {
         error_code ec;
         tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
@@ -282,6 +297,14 @@ void Server::run() { impl_->run(); }
 void Server::stop() { impl_->stop(); }
 
 std::uint64_t Server::accepted_connections() const { return impl_->accepted(); }
+
+std::uint64_t Server::direct_frames() const { return impl_->direct_frames(); }
+
+std::uint64_t Server::direct_handed_back() const { return impl_->direct_handed_back(); }
+
+std::size_t Server::direct_streams() const { return impl_->direct_streams(); }
+
+std::uint64_t Server::publish_rings() const { return impl_->publish_rings(); }
 
 bool Server::sweep_armed() const { return impl_->sweep_armed(); }
 

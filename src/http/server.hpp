@@ -32,6 +32,12 @@ struct ServerOptions {
     // While an event stream is open, the provider is touched this often (collection must not pause).
     std::chrono::milliseconds stream_touch_interval = defaults::kStreamTouchInterval;
     std::chrono::milliseconds heartbeat_interval = defaults::kHeartbeatInterval;  // ": keep-alive" comments on event streams
+    // The collection's idle pause (zero: never): while the sampler itself feeds every stream, the
+    // pump's touches must still come well within it (EventHub).
+    std::chrono::milliseconds idle_pause = defaults::kIdlePause;
+    // Plain-TCP event streams get their frames from the sampler's thread (DirectStreams) instead of
+    // a wake of the network thread per publish. Off: every frame goes through the network thread.
+    bool direct_streams = true;
     std::size_t max_connections = defaults::kMaxConnections;  // past this, new connections are accepted and closed at once
     bool handle_signals = true;          // SIGINT/SIGTERM stop run()
     // Access control: null serves everyone. TLS: a PEM certificate chain and key (both or neither);
@@ -57,6 +63,12 @@ public:
     void stop();
     // Connections accepted so far (thread-safe): process housekeeping trims the heap after bursts.
     std::uint64_t accepted_connections() const;
+    // Event frames the sampler's thread sent itself, streams it handed back to the network thread (a
+    // send would block or failed), and publishes that rang the network thread (thread-safe; tests).
+    std::uint64_t direct_frames() const;
+    std::uint64_t direct_handed_back() const;
+    std::size_t direct_streams() const;  // streams registered with the publisher now
+    std::uint64_t publish_rings() const;
     // Whether the timeout sweep waits for some connection's deadline (tests: none is left once every
     // connection is idle or gone, so the server then wakes for nothing).
     bool sweep_armed() const;

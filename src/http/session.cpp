@@ -38,7 +38,11 @@ Session::Session(tcp::socket socket, SessionContext context)
     context_.sessions.insert(this);
 }
 
-Session::~Session() { context_.sessions.erase(this); }
+Session::~Session() {
+    // Before the socket closes with stream_: the publisher must be done with its descriptor.
+    if (direct_) context_.direct->remove(*direct_);
+    context_.sessions.erase(this);
+}
 
 asio::awaitable<void> Session::serve(tcp::socket socket, SessionContext context) {
     Session session(std::move(socket), context);
@@ -59,6 +63,7 @@ Transport::Clock::time_point Session::deadline() {
 }
 
 void Session::drop() {
+    if (direct_) context_.direct->remove(*direct_);
     error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.socket().close(ignored);
@@ -254,6 +259,8 @@ asio::awaitable<void> Session::stream_events(const Response& result, unsigned ve
 
     EventHub& hub = context_.events;
     const EventHub::Subscription subscription(hub);
+    if (context_.direct != nullptr && !stream_.secure() && !closed_)
+        direct_ = context_.direct->add(stream_.socket().native_handle(), result.event_deltas);
     bool sent_any = false;
     std::uint64_t sent_sequence = 0;
     bool paused_sent = false;
@@ -276,7 +283,26 @@ asio::awaitable<void> Session::stream_events(const Response& result, unsigned ve
         } else {
             stream_.expires_never();  // idle by design; the heartbeat write finds a vanished peer
             const std::uint64_t epoch = hub.epoch();
-            co_await hub.wait_after(epoch);
+            const DirectStreams::Handover handover =
+                direct_ ? context_.direct->hand_over(*direct_, {sent_any, sent_sequence})
+                        : DirectStreams::Handover::refused;
+            if (handover == DirectStreams::Handover::send_first) continue;
+            if (handover == DirectStreams::Handover::refused) {
+                co_await hub.wait_after(epoch);
+                continue;
+            }
+            // The sampler sends the frames now; anything the hub rings for takes the stream back.
+            DirectStreams::Returned back;
+            {
+                const EventHub::Direct fed(hub);
+                co_await hub.wait_after(epoch);
+                back = context_.direct->take_back(*direct_);
+            }
+            if (back.progress.sent_any != sent_any || back.progress.sent_sequence != sent_sequence) paused_sent = false;
+            sent_any = back.progress.sent_any;
+            sent_sequence = back.progress.sent_sequence;
+            if (back.failed) co_return;
+            if (!back.rest.empty()) ok = co_await write_bytes(back.rest);
         }
         if (!ok) co_return;  // reset, or the write timed out: drop this client only
     }

@@ -2,8 +2,9 @@
 // Reads with header/body limits and timeouts, decides access once on the decoded path, wakes collection
 // for viewers (and waits for fresh data after a pause), asks the Router,
 // writes the answer (shared cache bytes, never copied). For /api/v1/events the connection becomes a
-// server-sent event stream fed through the EventHub. Every network error is a value that ends this
-// connection only.
+// server-sent event stream fed through the EventHub; a plain-TCP one is handed to DirectStreams whenever
+// it has sent all there is, so the sampler's thread sends its frames. Every network error is a value that
+// ends this connection only.
 #pragma once
 
 #include <chrono>
@@ -13,6 +14,7 @@
 
 #include "http/access_gate.hpp"
 #include "http/beast_includes.hpp"
+#include "http/direct_streams.hpp"
 #include "http/event_hub.hpp"
 #include "http/publish_signal.hpp"
 #include "http/response_head.hpp"
@@ -40,6 +42,7 @@ struct SessionContext {
     AccessGate* access = nullptr;       // access control; null: open to all
     ssl::context* tls = nullptr;        // TLS; null: plain HTTP
     DeadlineListener* deadlines = nullptr;  // the server's timeout sweep
+    DirectStreams* direct = nullptr;        // plain event streams fed by the sampler; null: none
 };
 
 class Session {
@@ -90,6 +93,7 @@ private:
     Transport stream_;  // plain TCP or TLS
     SessionContext context_;
     std::string head_;  // the response head being written; its capacity is kept between requests
+    std::shared_ptr<DirectStreams::Stream> direct_;  // an event stream the sampler may feed; removed before the socket closes
     bool closed_ = false;
 };
 

@@ -1,4 +1,5 @@
-// PublishSignal: a publish on another thread is a round on the io_context; close() lets run() return; a
+// PublishSignal: a publish on another thread wakes a waiter on the io_context, and rings nobody while
+// nobody waits; a quiet round is woken by the waker and nudges only; close() lets run() return; a
 // notifier kept after the signal is gone writes to no descriptor of anyone else. In-process io_context.
 #include "http/publish_signal.hpp"
 
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <gtest/gtest.h>
+#include <optional>
 #include <thread>
 
 namespace cmon::http {
@@ -27,18 +29,76 @@ bool run_until(asio::io_context& io, Done done) {
     return done();
 }
 
-TEST(PublishSignal, APublishOnAnotherThreadIsARoundOnTheIoContext) {
+// Starts `wait` as a coroutine on `io` and runs the io_context until it is suspended; `result` is set
+// when it completes.
+void start(asio::io_context& io, asio::awaitable<bool> wait, std::optional<bool>& result) {
+    asio::co_spawn(io, std::move(wait), [&result](std::exception_ptr, bool moved) { result = moved; });
+    io.restart();
+    io.poll();
+}
+
+TEST(PublishSignal, APublishOnAnotherThreadWakesAWaiter) {
     asio::io_context io;
     PublishSignal signal(io);
     const std::function<void()> notify = signal.notifier();
+    std::optional<bool> moved;
+    start(io, signal.wait_after(0, 10s), moved);
+    ASSERT_FALSE(moved.has_value());
     std::thread([&] { notify(); }).join();
-    ASSERT_TRUE(run_until(io, [&] { return signal.generation() == 1; }));
+    ASSERT_TRUE(run_until(io, [&] { return moved.has_value(); }));
+    EXPECT_TRUE(*moved);
+    EXPECT_EQ(signal.generation(), 1u);
+    EXPECT_EQ(signal.rings(), 1u);
+    signal.close();
+}
+
+TEST(PublishSignal, PublishesRingNobodyWhileNobodyWaits) {
+    asio::io_context io;
+    PublishSignal signal(io);
+    const std::function<void()> notify = signal.notifier();
+    std::thread([&] {
+        notify();
+        notify();
+    }).join();
+    EXPECT_EQ(signal.generation(), 2u);  // counted all the same
+    EXPECT_EQ(signal.rings(), 0u);
+    // A waiter that comes later sees them at once, without a ring.
+    std::optional<bool> moved;
+    start(io, signal.wait_after(1, 10s), moved);
+    ASSERT_TRUE(moved.has_value());
+    EXPECT_TRUE(*moved);
+    EXPECT_EQ(signal.rings(), 0u);
+    signal.close();
+}
+
+TEST(PublishSignal, AQuietRoundIsWokenByTheWakerAndNudgesNotByPublishes) {
+    asio::io_context io;
+    PublishSignal signal(io);
+    const std::function<void()> notify = signal.notifier();
+    const std::function<void()> wake = signal.waker();
+    std::optional<bool> moved;
+    start(io, signal.wait_round(0, 1h, false), moved);
     std::thread([&] { notify(); }).join();
-    ASSERT_TRUE(run_until(io, [&] { return signal.generation() == 2; }));
-    // Nothing more was published: no round without one.
     io.restart();
     io.poll();
-    EXPECT_EQ(signal.generation(), 2u);
+    EXPECT_FALSE(moved.has_value()) << "a publish rang a quiet round";
+    EXPECT_EQ(signal.rings(), 0u);
+    std::thread([&] { wake(); }).join();
+    ASSERT_TRUE(run_until(io, [&] { return moved.has_value(); }));
+    EXPECT_TRUE(*moved);  // the publish before it is seen
+
+    moved.reset();
+    start(io, signal.wait_round(1, 1h, false), moved);
+    EXPECT_FALSE(moved.has_value());
+    signal.nudge();
+    ASSERT_TRUE(run_until(io, [&] { return moved.has_value(); }));
+    EXPECT_FALSE(*moved);  // woken, nothing published
+
+    moved.reset();
+    start(io, signal.wait_round(1, 1h, true), moved);  // asks for publishes to ring
+    std::thread([&] { notify(); }).join();
+    ASSERT_TRUE(run_until(io, [&] { return moved.has_value(); }));
+    EXPECT_TRUE(*moved);
     signal.close();
 }
 

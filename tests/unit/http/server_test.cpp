@@ -650,6 +650,90 @@ TEST(EventStream, EachPublishTouchesSoTheTouchNeedsNoWakeOfItsOwn) {
     }
 }
 
+TEST(EventStream, FramesComeFromThePublishingThreadAndPublishesRingNobody) {
+    FakeProvider provider{make_snapshot(1)};
+    ServerOptions options = test_options();
+    options.stream_touch_interval = std::chrono::hours(1);  // no timer round of the pump within the test
+    options.heartbeat_interval = std::chrono::hours(1);
+    RunningServer server{provider, options};
+    const Server& wire = server.server();
+    StreamClient client{server.port()};
+    ASSERT_TRUE(client.read_frame(1));
+    // provider.publish() runs the listeners on this thread, as the sampler's thread does: a frame the
+    // publisher sent is counted before publish() returns. Until the stream is handed over (and the pump
+    // has seen that), a publish may still ring the network thread: publish until one did not.
+    std::uint64_t sequence = 1;
+    ASSERT_TRUE(eventually([&] {
+        const std::uint64_t rings = wire.publish_rings();
+        const std::uint64_t direct = wire.direct_frames();
+        provider.publish(make_snapshot(++sequence));
+        return client.read_frame(sequence) && wire.publish_rings() == rings && wire.direct_frames() == direct + 1;
+    })) << "rings " << wire.publish_rings() << ", direct frames " << wire.direct_frames();
+    const std::uint64_t rings = wire.publish_rings();
+    const std::uint64_t direct = wire.direct_frames();
+    for (int i = 0; i < 5; ++i) {
+        provider.publish(make_snapshot(++sequence));
+        ASSERT_TRUE(client.read_frame(sequence)) << client.text();
+    }
+    EXPECT_EQ(wire.direct_frames(), direct + 5);
+    EXPECT_EQ(wire.publish_rings(), rings) << "publishes woke the network thread";
+    EXPECT_EQ(count(client.text(), "event: snapshot"), sequence);  // each once, none lost or repeated
+}
+
+TEST(EventStream, AFrameTheSocketCouldNotTakeAtOnceArrivesWholeAndTheStreamGoesOn) {
+    ServerOptions options = test_options();
+    options.event_send_buffer = 16 * 1024;
+    options.stream_touch_interval = std::chrono::hours(1);
+    options.heartbeat_interval = std::chrono::hours(1);
+    const std::size_t big = 1 << 20;  // far more than both ends' buffers hold
+    FakeProvider provider{make_noted_snapshot(1, 100)};
+    RunningServer server{provider, options};
+    const Server& wire = server.server();
+    StreamClient client{server.port(), 4096};
+    ASSERT_TRUE(client.read_frame(1));
+    std::uint64_t sequence = 1;
+    ASSERT_TRUE(eventually([&] {
+        const std::uint64_t direct = wire.direct_frames();
+        provider.publish(make_noted_snapshot(++sequence, 100));
+        return client.read_frame(sequence) && wire.direct_frames() == direct + 1;
+    })) << "the stream was never handed over";
+    provider.publish(make_noted_snapshot(++sequence, big));
+    EXPECT_EQ(wire.direct_handed_back(), 1u) << "the publisher sent a 1-MB frame at once";
+    const std::string expected = server.router().latest_event().text();
+    ASSERT_TRUE(client.read_frame(sequence, 10000ms)) << client.text().size() << " bytes";
+    EXPECT_EQ(client.frame(sequence), expected);
+    provider.publish(make_noted_snapshot(++sequence, 100));
+    ASSERT_TRUE(client.read_frame(sequence)) << client.text().substr(client.text().size() - 200);
+    EXPECT_EQ(count(client.text(), "event: snapshot"), sequence);
+}
+
+TEST(EventStream, AStreamWhoseClientLeftLeavesThePublisher) {
+    FakeProvider provider{make_snapshot(1)};
+    ServerOptions options = test_options();
+    options.stream_touch_interval = std::chrono::hours(1);
+    options.heartbeat_interval = std::chrono::hours(1);
+    RunningServer server{provider, options};
+    const Server& wire = server.server();
+    std::uint64_t sequence = 1;
+    {
+        StreamClient client{server.port()};
+        ASSERT_TRUE(client.read_frame(1));
+        ASSERT_TRUE(eventually([&] {
+            const std::uint64_t direct = wire.direct_frames();
+            provider.publish(make_snapshot(++sequence));
+            return client.read_frame(sequence) && wire.direct_frames() == direct + 1;
+        })) << "the stream was never handed over";
+        EXPECT_EQ(wire.direct_streams(), 1u);
+    }
+    // The publisher's next sends fail (reset, or a first one into the closed peer): it hands the stream
+    // back, the session ends and takes its stream out of the publisher's list before closing the socket.
+    EXPECT_TRUE(eventually([&] {
+        provider.publish(make_snapshot(++sequence));
+        return wire.direct_streams() == 0;
+    })) << "the publisher still lists the stream of a client that left";
+    EXPECT_GE(wire.direct_handed_back(), 1u);
+}
+
 TEST(EventStream, StopEndsOpenStreams) {
     FakeProvider provider{make_snapshot(1)};
     ServerOptions options = test_options();
