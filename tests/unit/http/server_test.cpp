@@ -650,6 +650,22 @@ TEST(EventStream, EachPublishTouchesSoTheTouchNeedsNoWakeOfItsOwn) {
     }
 }
 
+// Publishes until the stream is handed over and the pump no longer asks for publishes to ring: a publish
+// that the publisher sent itself without an eventfd write. From then on nothing wakes the network thread
+// (with the touch and heartbeat intervals far away), so the stream stays handed over. provider.publish()
+// runs the listeners on this thread, as the sampler's thread does: a frame the publisher sent is counted
+// before it returns. Returns whether that happened within the deadline; `sequence` is the last published.
+bool settle_direct(FakeProvider& provider, const Server& wire, StreamClient& client, std::uint64_t& sequence,
+                   std::size_t note_size = 0) {
+    return eventually([&] {
+        const std::uint64_t rings = wire.publish_rings();
+        const std::uint64_t direct = wire.direct_frames();
+        ++sequence;
+        provider.publish(note_size > 0 ? make_noted_snapshot(sequence, note_size) : make_snapshot(sequence));
+        return client.read_frame(sequence) && wire.publish_rings() == rings && wire.direct_frames() == direct + 1;
+    });
+}
+
 TEST(EventStream, FramesComeFromThePublishingThreadAndPublishesRingNobody) {
     FakeProvider provider{make_snapshot(1)};
     ServerOptions options = test_options();
@@ -659,16 +675,10 @@ TEST(EventStream, FramesComeFromThePublishingThreadAndPublishesRingNobody) {
     const Server& wire = server.server();
     StreamClient client{server.port()};
     ASSERT_TRUE(client.read_frame(1));
-    // provider.publish() runs the listeners on this thread, as the sampler's thread does: a frame the
-    // publisher sent is counted before publish() returns. Until the stream is handed over (and the pump
-    // has seen that), a publish may still ring the network thread: publish until one did not.
+    // Until the stream is handed over (and the pump has seen that), a publish may still ring.
     std::uint64_t sequence = 1;
-    ASSERT_TRUE(eventually([&] {
-        const std::uint64_t rings = wire.publish_rings();
-        const std::uint64_t direct = wire.direct_frames();
-        provider.publish(make_snapshot(++sequence));
-        return client.read_frame(sequence) && wire.publish_rings() == rings && wire.direct_frames() == direct + 1;
-    })) << "rings " << wire.publish_rings() << ", direct frames " << wire.direct_frames();
+    ASSERT_TRUE(settle_direct(provider, wire, client, sequence))
+        << "rings " << wire.publish_rings() << ", direct frames " << wire.direct_frames();
     const std::uint64_t rings = wire.publish_rings();
     const std::uint64_t direct = wire.direct_frames();
     for (int i = 0; i < 5; ++i) {
@@ -692,11 +702,7 @@ TEST(EventStream, AFrameTheSocketCouldNotTakeAtOnceArrivesWholeAndTheStreamGoesO
     StreamClient client{server.port(), 4096};
     ASSERT_TRUE(client.read_frame(1));
     std::uint64_t sequence = 1;
-    ASSERT_TRUE(eventually([&] {
-        const std::uint64_t direct = wire.direct_frames();
-        provider.publish(make_noted_snapshot(++sequence, 100));
-        return client.read_frame(sequence) && wire.direct_frames() == direct + 1;
-    })) << "the stream was never handed over";
+    ASSERT_TRUE(settle_direct(provider, wire, client, sequence, 100)) << "the stream was never handed over";
     provider.publish(make_noted_snapshot(++sequence, big));
     EXPECT_EQ(wire.direct_handed_back(), 1u) << "the publisher sent a 1-MB frame at once";
     const std::string expected = server.router().latest_event().text();
@@ -718,11 +724,7 @@ TEST(EventStream, AStreamWhoseClientLeftLeavesThePublisher) {
     {
         StreamClient client{server.port()};
         ASSERT_TRUE(client.read_frame(1));
-        ASSERT_TRUE(eventually([&] {
-            const std::uint64_t direct = wire.direct_frames();
-            provider.publish(make_snapshot(++sequence));
-            return client.read_frame(sequence) && wire.direct_frames() == direct + 1;
-        })) << "the stream was never handed over";
+        ASSERT_TRUE(settle_direct(provider, wire, client, sequence)) << "the stream was never handed over";
         EXPECT_EQ(wire.direct_streams(), 1u);
     }
     // The publisher's next sends fail (reset, or a first one into the closed peer): it hands the stream
