@@ -40,7 +40,6 @@ std::shared_ptr<DirectStreams::Stream> DirectStreams::add(int fd, bool deltas) {
 
 void DirectStreams::remove(Stream& stream) {
     std::lock_guard lock(mutex_);
-    if (stream.direct_) --direct_;
     stream.direct_ = false;
     stream.fd_ = -1;
     std::erase_if(streams_, [&](const std::shared_ptr<Stream>& s) { return s.get() == &stream; });
@@ -54,14 +53,12 @@ DirectStreams::Handover DirectStreams::hand_over(Stream& stream, Progress progre
     const model::SnapshotPtr latest = provider_.latest();
     if (latest && (!progress.sent_any || latest->sequence != progress.sent_sequence)) return Handover::send_first;
     stream.state_ = Returned{progress, false, {}};
-    if (!stream.direct_) ++direct_;
     stream.direct_ = true;
     return Handover::direct;
 }
 
 DirectStreams::Returned DirectStreams::take_back(Stream& stream) {
     std::lock_guard lock(mutex_);
-    if (stream.direct_) --direct_;
     stream.direct_ = false;
     Returned returned = std::move(stream.state_);
     stream.state_ = Returned{returned.progress, false, {}};
@@ -73,10 +70,11 @@ void DirectStreams::publish() {
     bool handed_back = false;
     {
         std::lock_guard lock(mutex_);
-        if (closed_ || direct_ == 0) return;
-        any = true;
+        if (closed_) return;
         for (const auto& stream : streams_) {
-            if (stream->direct_ && !send(*stream)) handed_back = true;
+            if (!stream->direct_) continue;
+            any = true;
+            if (!send(*stream)) handed_back = true;
         }
     }
     // Somebody watches: collection must not pause. The pump touches at each publish it sees; it does
@@ -112,7 +110,6 @@ bool DirectStreams::send(Stream& stream) {
         stream.state_.rest = rest_of(pieces, sent > 0 ? static_cast<std::size_t>(sent) : 0);
     }
     stream.direct_ = false;
-    --direct_;
     handed_back_.fetch_add(1);
     return false;
 }

@@ -80,7 +80,6 @@ private:
     const std::function<void()> waker_;
     std::mutex mutex_;
     std::vector<std::shared_ptr<Stream>> streams_;  // added and not removed
-    std::size_t direct_ = 0;                        // of those, handed over now
     bool closed_ = false;
     std::atomic<std::uint64_t> frames_sent_{0};
     std::atomic<std::uint64_t> handed_back_{0};

@@ -80,7 +80,6 @@ public:
     bool paused() const { return paused_; }
     bool closed() const { return bell_.closed(); }
     std::size_t streams() const { return streams_; }
-    std::size_t direct_streams() const { return direct_; }
     // Server shutdown: wakes every stream for good.
     void close();
 

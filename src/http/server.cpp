@@ -17,8 +17,8 @@
 
 #include "http/access_gate.hpp"
 #include "http/beast_includes.hpp"
-#include "http/event_hub.hpp"
 #include "http/direct_streams.hpp"
+#include "http/event_hub.hpp"
 #include "http/publish_signal.hpp"
 #include "http/session.hpp"
 #include "http/transport.hpp"

@@ -46,6 +46,13 @@ protected:
         return text;
     }
 
+    // A stream on the server end, handed over as one that sent snapshot 1.
+    std::shared_ptr<DirectStreams::Stream> handed_over(bool deltas) {
+        auto stream = direct_.add(server_, deltas);
+        EXPECT_EQ(direct_.hand_over(*stream, {true, 1}), Handover::direct);
+        return stream;
+    }
+
     FakeProvider provider_{make_snapshot(1)};
     Router router_{RouterOptions{"test"}, provider_};
     int wakes_ = 0;
@@ -56,8 +63,7 @@ protected:
 
 TEST_F(DirectStreamsTest, AHandedOverStreamGetsEachNewFrameFromThePublisher) {
     router_.latest_event();  // frame 1, as the session sent it (a delta is made from the body before)
-    const auto stream = direct_.add(server_, true);
-    ASSERT_EQ(direct_.hand_over(*stream, {true, 1}), Handover::direct);
+    const auto stream = handed_over(true);
     provider_.publish(make_snapshot(2));
     direct_.publish();
     const std::string first = received();
@@ -86,8 +92,8 @@ TEST_F(DirectStreamsTest, AHandedOverStreamGetsEachNewFrameFromThePublisher) {
 }
 
 TEST_F(DirectStreamsTest, AStreamWithoutDeltasGetsWholeSnapshots) {
-    const auto stream = direct_.add(server_, false);
-    ASSERT_EQ(direct_.hand_over(*stream, {true, 1}), Handover::direct);
+    router_.latest_event();  // frame 1 sent: a delta to 2 would be there for a stream that takes them
+    const auto stream = handed_over(false);
     provider_.publish(make_snapshot(2));
     direct_.publish();
     const std::string frame = received();
@@ -120,8 +126,7 @@ TEST_F(DirectStreamsTest, BeforeTheFirstSnapshotTheFirstFrameIsTheWholeOne) {
 TEST_F(DirectStreamsTest, AStreamThatWouldBlockIsHandedBackWithTheRestOfTheFrame) {
     const int small = 4096;
     ASSERT_EQ(::setsockopt(server_, SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
-    const auto stream = direct_.add(server_, false);
-    ASSERT_EQ(direct_.hand_over(*stream, {true, 1}), Handover::direct);
+    const auto stream = handed_over(false);
     // A frame far larger than the pair can hold.
     provider_.publish(make_snapshot(2, std::string(1 << 20, 'h')));
     direct_.publish();
@@ -141,8 +146,7 @@ TEST_F(DirectStreamsTest, AStreamThatWouldBlockIsHandedBackWithTheRestOfTheFrame
 }
 
 TEST_F(DirectStreamsTest, AStreamWhosePeerIsGoneIsHandedBackFailed) {
-    const auto stream = direct_.add(server_, true);
-    ASSERT_EQ(direct_.hand_over(*stream, {true, 1}), Handover::direct);
+    const auto stream = handed_over(true);
     ::close(client_);
     client_ = -1;
     provider_.publish(make_snapshot(2));
@@ -152,8 +156,7 @@ TEST_F(DirectStreamsTest, AStreamWhosePeerIsGoneIsHandedBackFailed) {
 }
 
 TEST_F(DirectStreamsTest, ARemovedStreamsDescriptorIsNeverWritten) {
-    const auto stream = direct_.add(server_, true);
-    ASSERT_EQ(direct_.hand_over(*stream, {true, 1}), Handover::direct);
+    const auto stream = handed_over(true);
     direct_.remove(*stream);  // the session closes its socket right after
     provider_.publish(make_snapshot(2));
     direct_.publish();
@@ -175,8 +178,7 @@ TEST_F(DirectStreamsTest, ThePublisherTouchesTheProviderOnlyWhileItFeedsAStream)
 }
 
 TEST_F(DirectStreamsTest, AfterCloseNothingIsSentOrHandedOver) {
-    const auto stream = direct_.add(server_, true);
-    ASSERT_EQ(direct_.hand_over(*stream, {true, 1}), Handover::direct);
+    const auto stream = handed_over(true);
     direct_.close();
     provider_.publish(make_snapshot(2));
     direct_.publish();

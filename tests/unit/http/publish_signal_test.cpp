@@ -37,69 +37,71 @@ void start(asio::io_context& io, asio::awaitable<bool> wait, std::optional<bool>
     io.poll();
 }
 
-TEST(PublishSignal, APublishOnAnotherThreadWakesAWaiter) {
-    asio::io_context io;
-    PublishSignal signal(io);
-    const std::function<void()> notify = signal.notifier();
-    std::optional<bool> moved;
-    start(io, signal.wait_after(0, 10s), moved);
-    ASSERT_FALSE(moved.has_value());
-    std::thread([&] { notify(); }).join();
-    ASSERT_TRUE(run_until(io, [&] { return moved.has_value(); }));
-    EXPECT_TRUE(*moved);
-    EXPECT_EQ(signal.generation(), 1u);
-    EXPECT_EQ(signal.rings(), 1u);
-    signal.close();
+// A signal on an io_context run by the test, publishes from another thread as the sampler's are, and
+// the result of the wait the test started.
+class PublishSignalWait : public ::testing::Test {
+protected:
+    void TearDown() override { signal_.close(); }
+    void publish_elsewhere(int publishes = 1) {
+        std::thread([&] {
+            for (int i = 0; i < publishes; ++i) notify_();
+        }).join();
+    }
+    bool until_done() {
+        return run_until(io_, [&] { return moved_.has_value(); });
+    }
+
+    asio::io_context io_;
+    PublishSignal signal_{io_};
+    const std::function<void()> notify_ = signal_.notifier();
+    std::optional<bool> moved_;
+};
+
+TEST_F(PublishSignalWait, APublishOnAnotherThreadWakesAWaiter) {
+    start(io_, signal_.wait_after(0, 10s), moved_);
+    ASSERT_FALSE(moved_.has_value());
+    publish_elsewhere();
+    ASSERT_TRUE(until_done());
+    EXPECT_TRUE(*moved_);
+    EXPECT_EQ(signal_.generation(), 1u);
+    EXPECT_EQ(signal_.rings(), 1u);
 }
 
-TEST(PublishSignal, PublishesRingNobodyWhileNobodyWaits) {
-    asio::io_context io;
-    PublishSignal signal(io);
-    const std::function<void()> notify = signal.notifier();
-    std::thread([&] {
-        notify();
-        notify();
-    }).join();
-    EXPECT_EQ(signal.generation(), 2u);  // counted all the same
-    EXPECT_EQ(signal.rings(), 0u);
+TEST_F(PublishSignalWait, PublishesRingNobodyWhileNobodyWaits) {
+    publish_elsewhere(2);
+    EXPECT_EQ(signal_.generation(), 2u);  // counted all the same
+    EXPECT_EQ(signal_.rings(), 0u);
     // A waiter that comes later sees them at once, without a ring.
-    std::optional<bool> moved;
-    start(io, signal.wait_after(1, 10s), moved);
-    ASSERT_TRUE(moved.has_value());
-    EXPECT_TRUE(*moved);
-    EXPECT_EQ(signal.rings(), 0u);
-    signal.close();
+    start(io_, signal_.wait_after(1, 10s), moved_);
+    ASSERT_TRUE(moved_.has_value());
+    EXPECT_TRUE(*moved_);
+    EXPECT_EQ(signal_.rings(), 0u);
 }
 
-TEST(PublishSignal, AQuietRoundIsWokenByTheWakerAndNudgesNotByPublishes) {
-    asio::io_context io;
-    PublishSignal signal(io);
-    const std::function<void()> notify = signal.notifier();
-    const std::function<void()> wake = signal.waker();
-    std::optional<bool> moved;
-    start(io, signal.wait_round(0, 1h, false), moved);
-    std::thread([&] { notify(); }).join();
-    io.restart();
-    io.poll();
-    EXPECT_FALSE(moved.has_value()) << "a publish rang a quiet round";
-    EXPECT_EQ(signal.rings(), 0u);
+TEST_F(PublishSignalWait, AQuietRoundIsWokenByTheWakerAndNudgesNotByPublishes) {
+    const std::function<void()> wake = signal_.waker();
+    start(io_, signal_.wait_round(0, 1h, false), moved_);
+    publish_elsewhere();
+    io_.restart();
+    io_.poll();
+    EXPECT_FALSE(moved_.has_value()) << "a publish rang a quiet round";
+    EXPECT_EQ(signal_.rings(), 0u);
     std::thread([&] { wake(); }).join();
-    ASSERT_TRUE(run_until(io, [&] { return moved.has_value(); }));
-    EXPECT_TRUE(*moved);  // the publish before it is seen
+    ASSERT_TRUE(until_done());
+    EXPECT_TRUE(*moved_);  // the publish before it is seen
 
-    moved.reset();
-    start(io, signal.wait_round(1, 1h, false), moved);
-    EXPECT_FALSE(moved.has_value());
-    signal.nudge();
-    ASSERT_TRUE(run_until(io, [&] { return moved.has_value(); }));
-    EXPECT_FALSE(*moved);  // woken, nothing published
+    moved_.reset();
+    start(io_, signal_.wait_round(1, 1h, false), moved_);
+    EXPECT_FALSE(moved_.has_value());
+    signal_.nudge();
+    ASSERT_TRUE(until_done());
+    EXPECT_FALSE(*moved_);  // woken, nothing published
 
-    moved.reset();
-    start(io, signal.wait_round(1, 1h, true), moved);  // asks for publishes to ring
-    std::thread([&] { notify(); }).join();
-    ASSERT_TRUE(run_until(io, [&] { return moved.has_value(); }));
-    EXPECT_TRUE(*moved);
-    signal.close();
+    moved_.reset();
+    start(io_, signal_.wait_round(1, 1h, true), moved_);  // asks for publishes to ring
+    publish_elsewhere();
+    ASSERT_TRUE(until_done());
+    EXPECT_TRUE(*moved_);
 }
 
 TEST(PublishSignal, CloseLetsRunReturn) {
